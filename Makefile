@@ -1,0 +1,115 @@
+# hvl-launcher — plain Makefile in the style of conmon.
+# Users may override CFLAGS, PREFIX, DESTDIR, BUILDDIR; what the build needs is added with override.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BUILDDIR ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+PKGS := libvirt libxml-2.0 libcap-ng json-c
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-fno-strict-aliasing -D_GNU_SOURCE -DHVL_VERSION='"$(VERSION)"' \
+	-Iconverter -Ioverhead -Ilauncher $(PKG_CFLAGS) -MMD -MP
+ifeq ($(SANITIZE),1)
+override CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(COVERAGE),1)
+override CFLAGS += --coverage
+override LDFLAGS += --coverage
+endif
+
+CONVERTER_SRCS := $(sort $(wildcard converter/*.c))
+OVERHEAD_SRCS := $(sort $(wildcard overhead/*.c))
+LAUNCHER_SRCS := $(filter-out launcher/main.c,$(sort $(wildcard launcher/*.c)))
+TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+
+obj = $(patsubst %.c,$(BUILDDIR)/%.o,$(1))
+LIBS := $(BUILDDIR)/liblauncher.a $(BUILDDIR)/liboverhead.a $(BUILDDIR)/libconverter.a
+BIN := $(BUILDDIR)/hvl-launcher
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(TEST_SRCS))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILDDIR)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps check check-only demo bench fuzz install uninstall clean fmt lint-man tests
+
+all: $(BIN)
+
+$(BUILDDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/libconverter.a: $(call obj,$(CONVERTER_SRCS))
+	$(AR) rcs $@ $^
+$(BUILDDIR)/liboverhead.a: $(call obj,$(OVERHEAD_SRCS))
+	$(AR) rcs $@ $^
+$(BUILDDIR)/liblauncher.a: $(call obj,$(LAUNCHER_SRCS))
+	$(AR) rcs $@ $^
+
+$(BIN): $(call obj,launcher/main.c) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Tests may wrap syscalls with -Wl,--wrap=NAME; a test lists them in a comment line
+#   /* WRAP: setrlimit execve */
+$(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) $(CMOCKA_LIBS) \
+		$(addprefix -Wl$(comma)--wrap=,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' tests/unit/$*.c))
+comma := ,
+
+$(BUILDDIR)/bench/%: $(BUILDDIR)/tests/bench/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
+
+tests: $(BIN) $(TEST_BINS)
+
+# The two quick-start commands pull in their own dependencies (Debian 12, as root).
+deps:
+	@scripts/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory check-only
+
+check-only: tests
+	@BUILDDIR=$(BUILDDIR) HVL=$(abspath $(BIN)) tests/run-all.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@BUILDDIR=$(BUILDDIR) HVL=$(abspath $(BIN)) scripts/demo
+
+bench: $(BIN) $(BENCH_BINS)
+	@BUILDDIR=$(BUILDDIR) HVL=$(abspath $(BIN)) scripts/bench
+
+fuzz:
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+lint-man:
+	@tests/check-man.sh
+
+fmt:
+	clang-format -i $(wildcard launcher/*.[ch] converter/*.[ch] overhead/*.[ch] tests/unit/*.[ch])
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hvl-launcher
+	for page in man/*.[0-9]; do \
+		section=$${page##*.}; \
+		install -D -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$section/$$(basename $$page); \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hvl-launcher
+	for page in man/*.[0-9]; do rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); done
+
+clean:
+	rm -rf $(BUILDDIR) build-*
+
+-include $(shell find $(BUILDDIR) -name '*.d' 2>/dev/null)

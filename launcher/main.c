@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* parse options → run one mode → report the one error, if any, and exit with its status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "util.h"
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+static int report(hvl_error *err)
+{
+	log_error("%s", err->msg);
+	return err->status ? err->status : HVL_EXIT_INTERNAL;
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_error_ hvl_error *err = NULL;
+	struct hvl_options opts;
+	int status;
+
+	if (argc > 1 && strcmp(argv[1], "hook") == 0)
+		return cmd_hook(argc - 1, argv + 1, &err) < 0 ? report(err) : 0;
+
+	if (parse_args(argc, argv, &opts, &err) < 0 || options_apply_env(&opts, env_lookup, &err) < 0) {
+		status = report(err);
+		options_free(&opts);
+		return status;
+	}
+	log_init(opts.log_format, opts.verbosity);
+
+	switch (opts.command) {
+	case CMD_VERSION:
+		printf("hvl-launcher %s\n", HVL_VERSION);
+		status = 0;
+		break;
+	case CMD_DETECT: status = cmd_detect(&opts, &err); break;
+	case CMD_CONVERT: status = cmd_convert(&opts, &err); break;
+	case CMD_OVERHEAD: status = cmd_overhead(&opts, &err); break;
+	case CMD_RUN: status = cmd_run(&opts, &err); break;
+	case CMD_ENTRYPOINT: status = cmd_entrypoint(&opts, &err); break;
+	default: status = 0; break;
+	}
+	if (status < 0)
+		status = report(err);
+	options_free(&opts);
+	return status;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The command line of every mode, parsed into one struct by parse_args().
+ * Environment equivalents (HVL_*) are applied by options_apply_env() for
+ * whatever the command line left unset: the command line always wins.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "hypervisor.h"
+#include "log.h"
+
+enum hvl_command {
+	CMD_ENTRYPOINT, /* no subcommand: hvl-launcher [OPTIONS] [--] NEXT [ARGS...] */
+	CMD_DETECT,
+	CMD_CONVERT,
+	CMD_OVERHEAD,
+	CMD_RUN,
+	CMD_HOOK,       /* parsed by hook.c: KubeVirt's sidecar protocol has its own --version */
+	CMD_HELP,
+	CMD_VERSION,
+};
+
+/* --hypervisor: auto or one forced hypervisor. */
+enum hypervisor_request {
+	HV_REQUEST_AUTO = -1,
+	/* otherwise an enum hypervisor value */
+};
+
+enum probe_depth { PROBE_SHALLOW, PROBE_DEEP };
+
+enum cpu_arch { ARCH_AMD64, ARCH_ARM64, ARCH_S390X };
+
+/* --memlock: what RLIMIT_MEMLOCK to set when the VMI needs locked memory. */
+enum memlock_policy {
+	MEMLOCK_AUTO,      /* unlimited when the VMI needs locked memory, else leave as is */
+	MEMLOCK_UNLIMITED, /* always unlimited */
+	MEMLOCK_GUEST,     /* guest memory + overhead when needed (KubeVirt before v1.5) */
+	MEMLOCK_OFF,       /* never touch it */
+};
+
+/* --memlock-failure: what to do when the limit cannot be raised. */
+enum failure_policy { FAILURE_FAIL, FAILURE_WARN };
+
+struct disk_mapping {
+	char *volume; /* VMI volume name */
+	char *path;   /* local file */
+};
+
+struct hvl_options {
+	enum hvl_command command;
+
+	/* common */
+	char *feature_gates;    /* --feature-gates / HVL_FEATURE_GATES, raw "A,B=false" list */
+	char *kubevirt_config;  /* --kubevirt-config / HVL_KUBEVIRT_CONFIG */
+	bool allow_emulation;   /* --allow-emulation / HVL_ALLOW_EMULATION=1 */
+	int hypervisor;         /* --hypervisor / HVL_HYPERVISOR: HV_REQUEST_AUTO or enum hypervisor */
+	char *dev_root;         /* --dev-root / HVL_DEV_ROOT, default "/" */
+	char *vmi_path;         /* --vmi / HVL_VMI, "-" is stdin */
+	enum log_format log_format; /* --log-format / HVL_LOG_FORMAT */
+	int verbosity;          /* -v, repeatable / HVL_VERBOSITY */
+	enum probe_depth probe; /* --probe=shallow|deep / HVL_PROBE */
+	char *connect_uri;      /* --connect / HVL_CONNECT: libvirt URI for domcaps and `run` */
+	bool no_libvirt;        /* --no-libvirt: skip the libvirt capability check */
+
+	/* detect, overhead */
+	bool json;              /* --json */
+
+	/* convert */
+	char *output_path;      /* -o / --output */
+	bool explain;           /* --explain */
+	char *cpu_model;        /* --cpu-model / HVL_CPU_MODEL: named model for mshv and qemu */
+
+	/* overhead */
+	enum cpu_arch arch;     /* --arch, default amd64 */
+	bool arch_set;
+	double ratio;           /* --ratio: additionalGuestMemoryOverheadRatio, default 1.0 */
+	bool ratio_set;
+
+	/* run */
+	struct disk_mapping *disks; /* --disk NAME=PATH, repeatable */
+	size_t n_disks;
+	long grace_period;      /* --grace-period S, default 30 */
+	long timeout;           /* --timeout S: destroy after S seconds, 0 = none */
+
+	/* entrypoint */
+	bool dry_run;           /* --dry-run */
+	char *state_dir;        /* --state-dir / HVL_STATE_DIR, default /var/run/kubevirt-hooks/hvl */
+	enum memlock_policy memlock;          /* --memlock / HVL_MEMLOCK */
+	enum failure_policy memlock_failure;  /* --memlock-failure / HVL_MEMLOCK_FAILURE */
+	char *keep_caps;        /* --keep-caps LIST / HVL_KEEP_CAPS: allowed capability set */
+	char *next;             /* HVL_NEXT: the real launcher in drop-in mode */
+	bool drop_in;           /* argv[0] is virt-launcher-monitor: every argument belongs to NEXT */
+	char **next_argv;       /* NEXT and its arguments, NULL-terminated, passed through unchanged */
+
+	/* read from NEXT's arguments (virt-controller's argv) in entrypoint mode */
+	char *vmi_name, *vmi_namespace, *vmi_uid;
+};
+
+/* Parse argv into *opts (zeroed first, defaults applied).  Usage errors are HVL_EXIT_USAGE. */
+int parse_args(int argc, char **argv, struct hvl_options *opts, hvl_error **err);
+/* Fill what the command line left unset from HVL_* variables (getenv-like lookup for tests). */
+int options_apply_env(struct hvl_options *opts, const char *(*lookup)(const char *name), hvl_error **err);
+void options_free(struct hvl_options *opts);
