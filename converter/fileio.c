@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int read_file(const char *path, size_t max_bytes, const char *what, char **data, size_t *len, hvl_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t used = 0, cap = 0;
+	bool is_stdin = strcmp(path, "-") == 0;
+
+	if (is_stdin) {
+		fd = dup(STDIN_FILENO);
+		if (fd < 0)
+			return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot read the %s from standard input", what);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot open the %s '%s'", what, path);
+	}
+
+	for (;;) {
+		if (cap - used < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			if (cap > max_bytes + 4096)
+				cap = max_bytes + 4096;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + used, cap - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot read the %s '%s'", what, path);
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max_bytes)
+			return hvl_error_set(err, HVL_EXIT_INPUT, "The %s '%s' is larger than the limit of %zu bytes.",
+					     what, path, max_bytes);
+	}
+	if (buf == NULL)
+		buf = xmalloc(1);
+	buf[used] = '\0';
+	*data = TAKE_PTR(buf);
+	*len = used;
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+
+	if (fd < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create a temporary file next to '%s'",
+					   path);
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, saved, "Cannot write '%s'", tmp);
+	}
+	if (close(TAKE_FD(fd)) < 0 || rename(tmp, path) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, saved, "Cannot replace '%s'", path);
+	}
+	return 0;
+}

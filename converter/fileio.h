@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/*
+ * Read a whole file ("-" is stdin) into a NUL-terminated buffer.  Inputs
+ * larger than max_bytes are refused with HVL_EXIT_INPUT naming the limit.
+ * `what` names the input in messages ("VMI file", "KubeVirt config").
+ */
+int read_file(const char *path, size_t max_bytes, const char *what, char **data, size_t *len, hvl_error **err);
+
+/*
+ * Write data to path atomically: a temporary file in the same directory,
+ * fsync, then rename over path.  On any failure the temporary is removed and
+ * path is untouched, so a reader never sees partial output.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err);
