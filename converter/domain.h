@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * VMI model → libvirt domain XML.
+ *
+ * domain_build() first builds the domain KubeVirt's converter would build
+ * for KVM (schema-valid: empty elements are omitted), then applies the
+ * hypervisor profile (profile.h).  All XML is built with libxml2's tree API.
+ */
+#pragma once
+
+#include <libxml/tree.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "hypervisor.h"
+#include "profile.h"
+#include "vmi.h"
+
+struct convert_options {
+	enum hypervisor hypervisor;
+	const char *cpu_model;        /* for mshv/qemu profiles; NULL = default */
+	/* Local files to use instead of the cluster paths, by volume name (`run --disk NAME=PATH`). */
+	const char *const *disk_names;
+	const char *const *disk_paths;
+	size_t n_disk_overrides;
+};
+
+int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlDocPtr *out,
+		 struct profile_report *report, hvl_error **err);
+
+/* Serialize with two-space indentation and a trailing newline. */
+int domain_format(xmlDocPtr doc, char **xml, size_t *len, hvl_error **err);
+
+void cleanup_xml_docp(xmlDocPtr *doc);
+#define _cleanup_xml_doc_ __attribute__((cleanup(cleanup_xml_docp)))
