@@ -53,6 +53,7 @@ struct disk_mapping {
 
 struct hvl_options {
 	enum hvl_command command;
+	enum hvl_command help_for; /* CMD_HELP: the mode whose --help was asked for */
 
 	/* common */
 	char *feature_gates;    /* --feature-gates, raw "A,B=false" list */
