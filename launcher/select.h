@@ -40,22 +40,12 @@
 
 #include <stdbool.h>
 
+#include "detect.h"
 #include "error.h"
 #include "gate.h"
 #include "hypervisor.h"
 #include "libvirt-caps.h"
 #include "options.h"
-
-/* What we found out about one accelerator.  Strings are owned by the decision. */
-struct accel_verdict {
-	bool checked;  /* false: not probed (qemu has no device; reason says why) */
-	bool exists;   /* something exists at the path: KubeVirt's own test (os.Stat) */
-	bool present;  /* it is a character device */
-	bool openable; /* open(O_RDWR|O_CLOEXEC) succeeded */
-	bool usable;   /* everything we checked says it can run a VM */
-	char *path;    /* e.g. "/dev/kvm" under the device root; NULL for qemu */
-	char *reason;  /* one whole sentence, always set: why usable or why not */
-};
 
 struct decision {
 	struct accel_verdict accel[HYPERVISOR_COUNT]; /* indexed by enum hypervisor */
