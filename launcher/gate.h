@@ -41,11 +41,12 @@ struct kubevirt_config {
 const char *gate_source_name(enum gate_source source);
 
 /*
- * Parse one feature gate list.  *mentioned/*enabled tell whether and how it sets
+ * Parse one feature gate list.  mentioned and enabled tell whether and how it sets
  * HyperVLayered.  `origin` names the list in messages ("--feature-gates").
  * Malformed entries (empty name, value other than true/false) are HVL_EXIT_USAGE.
  */
-int gate_parse_list(const char *list, const char *origin, bool *mentioned, bool *enabled, hvl_error **err);
+int gate_parse_list(const char *list, const char *origin, bool warn_unknown, bool *mentioned, bool *enabled,
+		    hvl_error **err);
 
 /* Read a KubeVirt CR (JSON; "-" is stdin) or a List holding exactly one.  Errors are HVL_EXIT_INPUT. */
 int kubevirt_config_load(const char *path, struct kubevirt_config *out, hvl_error **err);

@@ -31,5 +31,7 @@ struct libvirt_check {
  * Never fails; the outcome is in *out (owned strings, free with libvirt_check_clear).
  */
 void libvirt_check_hyperv(const char *uri, struct libvirt_check *out);
+/* Same with the directory holding libvirt's sockets made explicit (tests); the default is /run/libvirt. */
+void libvirt_check_hyperv_at(const char *uri, const char *socket_dir, struct libvirt_check *out);
 void libvirt_check_clear(struct libvirt_check *c);
 const char *libvirt_check_result_name(enum libvirt_check_result r);
