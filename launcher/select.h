@@ -25,8 +25,8 @@
  *                            reported, and a warning is added to the reason when KubeVirt's
  *                            pick fails our probes.
  *   gate on                  mshv usable (device + libvirt) → mshv; otherwise KubeVirt's own
- *                            choice for kvm (/dev/kvm exists → kvm, else emulation → qemu).
- *                            So without a usable /dev/mshv the result is always KubeVirt's.
+ *                            choice as above (usually /dev/kvm exists → kvm, else emulation →
+ *                            qemu).  So without a usable /dev/mshv the result is always KubeVirt's.
  *
  * decide() returns -1 only when it cannot decide at all (bad --feature-gates,
  * unreadable or invalid --kubevirt-config); "nothing usable" is a successful
