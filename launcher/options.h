@@ -14,6 +14,10 @@
 #include "hypervisor.h"
 #include "log.h"
 
+/* Drop-in mode: where the original virt-launcher-monitor is moved aside to (HVL_NEXT overrides). */
+#define HVL_DEFAULT_NEXT "/usr/bin/virt-launcher-monitor.orig"
+#define HVL_DEFAULT_STATE_DIR "/var/run/kubevirt-hooks/hvl"
+
 enum hvl_command {
 	CMD_ENTRYPOINT, /* no subcommand: hvl-launcher [OPTIONS] [--] NEXT [ARGS...] */
 	CMD_DETECT,
