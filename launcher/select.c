@@ -97,6 +97,13 @@ int decide(const struct hvl_options *opts, struct decision *out, hvl_error **err
 	return 0;
 }
 
+/* Length of a sentence without its final period, to embed it in parentheses: "(%.*s)". */
+static int body_len(const char *sentence)
+{
+	size_t n = strlen(sentence);
+	return (int)(n > 0 && sentence[n - 1] == '.' ? n - 1 : n);
+}
+
 static void choose(struct decision *d, enum hypervisor hv, char *reason)
 {
 	d->has_choice = true;
@@ -181,8 +188,8 @@ void decision_select(struct decision *d)
 							     gate_source_name(d->gate.source), mshv->reason));
 			return;
 		}
-		context = xasprintf("HyperVLayered is on (%s) but mshv is not usable (%s)",
-				    gate_source_name(d->gate.source), mshv->reason);
+		context = xasprintf("HyperVLayered is on (%s) but mshv is not usable (%.*s)",
+				    gate_source_name(d->gate.source), body_len(mshv->reason), mshv->reason);
 	} else
 		context = xasprintf("HyperVLayered is off (%s)", gate_source_name(d->gate.source));
 	kubevirt_choice(d, d->kubevirt_hypervisor == HYPERVISOR_MSHV ? HYPERVISOR_MSHV : HYPERVISOR_KVM, context);
