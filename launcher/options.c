@@ -145,12 +145,14 @@ static const struct {
 	{ "run", CMD_RUN },       { "hook", CMD_HOOK },
 };
 
-static const char *command_name(enum hvl_command cmd)
+/* For messages: "'convert'", or "the entrypoint mode". */
+static const char *mode_phrase(enum hvl_command cmd)
 {
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(commands); i++)
-		if (commands[i].command == cmd)
-			return commands[i].name;
-	return "the entrypoint mode";
+	static const char *const phrases[] = {
+		[CMD_DETECT] = "'detect'", [CMD_CONVERT] = "'convert'", [CMD_OVERHEAD] = "'overhead'",
+		[CMD_RUN] = "'run'",       [CMD_HOOK] = "'hook'",
+	};
+	return (unsigned)cmd < HVL_ARRAY_SIZE(phrases) && phrases[cmd] ? phrases[cmd] : "the entrypoint mode";
 }
 
 static int command_from_name(const char *name)
@@ -461,7 +463,7 @@ static int positional(struct hvl_options *o, const char *arg, hvl_error **err)
 					     "The VMI is given both with --vmi and as the argument '%s'; give it once.",
 					     arg);
 		return hvl_error_set(err, HVL_EXIT_USAGE, "Unexpected argument '%s' for %s.", arg,
-				     command_name(o->command));
+				     mode_phrase(o->command));
 	}
 	return set_string(&o->vmi_path, "the VMI argument", arg, err);
 }
@@ -515,9 +517,8 @@ static int check_modes(const struct hvl_options *o, hvl_error **err)
 {
 	for (int opt = 0; opt < OPT_COUNT; opt++)
 		if ((o->cli_set & BIT(opt)) && !(opt_info[opt].modes & MODE(o->command)))
-			return hvl_error_set(err, HVL_EXIT_USAGE, "Option '%s' does not apply to %s%s%s.",
-					     opt_info[opt].name, o->command == CMD_ENTRYPOINT ? "" : "'",
-					     command_name(o->command), o->command == CMD_ENTRYPOINT ? "" : "'");
+			return hvl_error_set(err, HVL_EXIT_USAGE, "Option '%s' does not apply to %s.",
+					     opt_info[opt].name, mode_phrase(o->command));
 	return 0;
 }
 
@@ -664,7 +665,10 @@ static int apply_env_var(struct hvl_options *o, enum opt opt, const char *(*look
 {
 	const char *name = opt_info[opt].env, *value;
 
-	if (name == NULL || (o->cli_set & BIT(opt)) || !(opt_info[opt].modes & MODE(o->command)))
+	if (name == NULL || !(opt_info[opt].modes & MODE(o->command)))
+		return 0;
+	/* The gate lists are kept apart and resolved per gate (gate.h); everything else: the command line wins. */
+	if ((o->cli_set & BIT(opt)) && opt != OPT_FEATURE_GATES)
 		return 0;
 	value = lookup(name);
 	if (value == NULL || value[0] == '\0') /* container images often set variables to "" to unset them */
