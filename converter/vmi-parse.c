@@ -324,9 +324,11 @@ static int parse_annotations(struct vj_ctx *c, json_object *meta, struct vmi *vm
 		if (strlen(key) > VMI_MAX_NAME)
 			return vj_fail(c, HVL_EXIT_INPUT, "an annotation key is longer than %d characters.",
 				       VMI_MAX_NAME);
-		/* Values of annotations nobody reads may be anything KubeVirt stored; keep only strings. */
-		if (!json_object_is_type(val, json_type_string))
-			return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected a string.");
+		/* Kubernetes annotation values are strings; "" is common (kubevirt.io/nonroot: ""). */
+		if (!json_object_is_type(val, json_type_string)) {
+			_cleanup_free_ char *shown = vj_show(val);
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected a string, got '%s'.", shown);
+		}
 		vmi->annotation_keys[i] = xstrdup(key);
 		vmi->annotation_values[i] = xstrdup(json_object_get_string(val));
 		vmi->n_annotations = ++i;
