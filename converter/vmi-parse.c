@@ -756,7 +756,7 @@ static int parse_hyperv(struct vj_ctx *c, json_object *features, struct vmi_hype
 	TRY(parse_feature_state(c, hv, "vendorid", &h->vendorid));
 	if (h->vendorid.set) {
 		size_t m = vj_enter(c, "vendorid");
-		TRY(charset_string(c, vj_get(hv, "vendorid"), "vendorid", "", 12, &h->vendorid_value));
+		TRY(charset_string(c, vj_get(hv, "vendorid"), "vendorid", " -_.", 12, &h->vendorid_value));
 		vj_leave(c, m);
 	}
 	TRY(parse_feature_state(c, hv, "synictimer", &h->synictimer));
@@ -1670,6 +1670,21 @@ static int check_api_version(struct vj_ctx *c, json_object *root)
 			  shown);
 }
 
+/* What virt-controller expands into the VMI before anything reaches virt-launcher. */
+static int reject_vm_expansions(struct vj_ctx *c, json_object *vm_spec)
+{
+	static const char *const keys[] = { "instancetype", "preference" };
+
+	for (size_t i = 0; i < ENUM_N(keys); i++) {
+		if (vj_has(vm_spec, keys[i]))
+			return vj_fail_at(c, keys[i], HVL_EXIT_UNSUPPORTED,
+					  "VirtualMachines using instance types or preferences are not supported by "
+					  "hvl-launcher; KubeVirt expands them into the VMI, so pass the "
+					  "VirtualMachineInstance instead.");
+	}
+	return 0;
+}
+
 static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 {
 	struct vj_ctx c;
@@ -1699,6 +1714,7 @@ static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the %s has no spec.", vmi->kind);
 	if (is_vm) {
 		size_t mark = vj_enter(&c, "spec");
+		TRY(reject_vm_expansions(&c, spec));
 		TRY(vj_object(&c, spec, "template", &template));
 		if (template == NULL)
 			return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
@@ -1760,7 +1776,8 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 	tok = json_tokener_new_ex(VMI_MAX_DEPTH);
 	if (tok == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	/* Strings end up in XML and file names: refuse invalid UTF-8 at the source. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);

@@ -54,12 +54,19 @@ static struct vmi *defaulted_ok(const char *json)
 	return vmi;
 }
 
-/* A VMI with the given spec.domain members (JSON text without braces) and extra spec members. */
+/*
+ * A VMI with the given spec.domain members (JSON text without braces) and extra spec members.
+ * KubeVirt requires some memory: a domain that names none gets memory.guest 1Gi.
+ */
 static char *vmi_json(const char *domain, const char *spec_extra)
 {
+	bool has_memory = domain && (strstr(domain, "\"memory\"") || strstr(domain, "hugepages"));
+
 	return xasprintf("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\","
-			 "\"metadata\":{\"name\":\"t\"},\"spec\":{%s%s\"domain\":{%s}}}",
-			 spec_extra ? spec_extra : "", spec_extra && *spec_extra ? "," : "", domain ? domain : "");
+			 "\"metadata\":{\"name\":\"t\"},\"spec\":{%s%s\"domain\":{%s%s%s}}}",
+			 spec_extra ? spec_extra : "", spec_extra && *spec_extra ? "," : "",
+			 has_memory ? "" : "\"memory\":{\"guest\":\"1Gi\"}", domain && *domain && !has_memory ? "," : "",
+			 domain ? domain : "");
 }
 
 /* ---- every field lands where it belongs ------------------------------------------------ */
@@ -313,7 +320,7 @@ static void test_full_network_and_devices(void **state)
 	assert_true(d->use_virtio_transitional);
 	assert_true(d->disable_hotplug);
 	assert_int_equal(d->autoattach_pod_interface, TRI_TRUE);
-	assert_int_equal(d->autoattach_graphics, TRI_FALSE);
+	assert_int_equal(d->autoattach_graphics, TRI_TRUE);
 	assert_int_equal(d->autoattach_serial_console, TRI_TRUE);
 	assert_int_equal(d->log_serial_console, TRI_FALSE);
 	assert_int_equal(d->autoattach_memballoon, TRI_FALSE);
@@ -435,11 +442,11 @@ static void test_virtual_machine(void **state)
 		"{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachine\","
 		"\"metadata\":{\"name\":\"myvm\",\"namespace\":\"prod\",\"uid\":\"1111\"},"
 		"\"spec\":{\"runStrategy\":\"Always\",\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},"
-		"\"spec\":{\"domain\":{\"devices\":{}}}}}}";
+		"\"spec\":{\"domain\":{\"devices\":{},\"memory\":{\"guest\":\"1Gi\"}}}}}}";
 	static const char named[] =
 		"{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"myvm\",\"namespace\":\"prod\"},"
 		"\"spec\":{\"template\":{\"metadata\":{\"name\":\"inner\",\"namespace\":\"other\"},"
-		"\"spec\":{\"domain\":{}}}}}";
+		"\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"}}}}}}";
 	_cleanup_vmi_ struct vmi *a = parse_ok(vm);
 	_cleanup_vmi_ struct vmi *b = parse_ok(named);
 
@@ -454,7 +461,7 @@ static void test_virtual_machine(void **state)
 
 static void test_bare_vmi_without_kind(void **state)
 {
-	_cleanup_vmi_ struct vmi *v = parse_ok("{\"metadata\":{\"name\":\"bare\"},\"spec\":{\"domain\":{}}}");
+	_cleanup_vmi_ struct vmi *v = parse_ok("{\"metadata\":{\"name\":\"bare\"},\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"}}}}");
 	hvl_error *err = NULL;
 	struct vmi *none = NULL;
 
@@ -467,7 +474,8 @@ static void test_bare_vmi_without_kind(void **state)
 
 static void test_null_is_absent_and_empty_string_is_unset(void **state)
 {
-	_cleanup_free_ char *json = vmi_json("\"cpu\":null,\"machine\":{\"type\":\"\"},\"memory\":{\"guest\":null}",
+	_cleanup_free_ char *json = vmi_json("\"cpu\":null,\"machine\":{\"type\":\"\"},\"memory\":{\"guest\":null},"
+					     "\"resources\":{\"requests\":{\"memory\":\"1Gi\"}}",
 					     "\"architecture\":\"\",\"hostname\":null");
 	_cleanup_vmi_ struct vmi *v = parse_ok(json);
 
@@ -525,7 +533,7 @@ static void test_depth_limit(void **state)
 		memset(nest + depth, ']', (size_t)depth);
 		nest[depth * 2] = '\0';
 		json = xasprintf("{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"d\",\"labels\":%s},"
-				 "\"spec\":{\"domain\":{}}}",
+				 "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"}}}}",
 				 nest);
 		r = vmi_parse(json, strlen(json), "test", &v, &err);
 		if (depth == 60) {
@@ -662,7 +670,8 @@ static void test_defaults_topology_and_memory(void **state)
 		{ "\"cpu\":{\"cores\":4},\"memory\":{\"guest\":\"1Gi\"}", 0, 4, 0, 1LL << 30, 1LL << 30, -1 },
 		/* hugepages give the guest size when nothing else does */
 		{ "\"memory\":{\"hugepages\":{\"pageSize\":\"1Gi\"}}", 1, 1, 1, 1LL << 30, 1LL << 30, -1 },
-		{ "", 1, 1, 1, -1, -1, -1 },
+		/* the guest size alone gives the memory request */
+		{ "", 1, 1, 1, 1LL << 30, 1LL << 30, -1 },
 	};
 
 	(void)state;
@@ -794,13 +803,13 @@ static void test_traits(void **state)
 		int64_t memory;
 		bool vfio, memlock, qos;
 	} cases[] = {
-		{ "", 1, -1, false, false, false },
-		{ "\"cpu\":{\"sockets\":2,\"cores\":2,\"threads\":2}", 8, -1, false, false, false },
-		{ "\"cpu\":{\"cores\":3,\"threads\":0}", 3, -1, false, false, false },
-		{ "\"cpu\":{\"model\":\"host-model\"}", 1, -1, false, false, false },
+		{ "", 1, 1LL << 30, false, false, false },
+		{ "\"cpu\":{\"sockets\":2,\"cores\":2,\"threads\":2}", 8, 1LL << 30, false, false, false },
+		{ "\"cpu\":{\"cores\":3,\"threads\":0}", 3, 1LL << 30, false, false, false },
+		{ "\"cpu\":{\"model\":\"host-model\"}", 1, 1LL << 30, false, false, false },
 		/* no cpu object: the limit, else the request, rounded up */
-		{ "\"resources\":{\"limits\":{\"cpu\":\"1500m\"},\"requests\":{\"cpu\":\"1\"}}", 2, -1, false, false, false },
-		{ "\"resources\":{\"requests\":{\"cpu\":\"3\"}}", 3, -1, false, false, false },
+		{ "\"resources\":{\"limits\":{\"cpu\":\"1500m\"},\"requests\":{\"cpu\":\"1\"}}", 2, 1LL << 30, false, false, false },
+		{ "\"resources\":{\"requests\":{\"cpu\":\"3\"}}", 3, 1LL << 30, false, false, false },
 		/* memory: guest, else the limit when there is no request, else the request */
 		{ "\"memory\":{\"guest\":\"1Gi\"},\"resources\":{\"requests\":{\"memory\":\"2Gi\"}}", 1, 1LL << 30, false,
 		  false, false },
@@ -818,13 +827,13 @@ static void test_traits(void **state)
 		{ "\"resources\":{\"requests\":{\"cpu\":\"2\",\"memory\":\"1Gi\"},\"limits\":{\"cpu\":\"2\"}}", 2,
 		  1LL << 30, false, false, false },
 		/* VFIO and locked memory */
-		{ "\"devices\":{\"hostDevices\":[{\"name\":\"h\",\"deviceName\":\"x/y\"}]}", 1, -1, true, true, false },
-		{ "\"devices\":{\"gpus\":[{\"name\":\"g\",\"deviceName\":\"x/y\"}]}", 1, -1, true, true, false },
-		{ "\"cpu\":{\"realtime\":{},\"dedicatedCpuPlacement\":true}", 1, -1, false, true, false },
-		{ "\"launchSecurity\":{\"snp\":{}}", 1, -1, false, true, false },
-		{ "\"launchSecurity\":{\"tdx\":{}}", 1, -1, false, false, false },
-		{ "\"memory\":{\"reservedOverhead\":{\"memLock\":\"Required\"}}", 1, -1, false, true, false },
-		{ "\"memory\":{\"reservedOverhead\":{\"memLock\":\"NotRequired\"}}", 1, -1, false, false, false },
+		{ "\"devices\":{\"hostDevices\":[{\"name\":\"h\",\"deviceName\":\"x/y\"}]}", 1, 1LL << 30, true, true, false },
+		{ "\"devices\":{\"gpus\":[{\"name\":\"g\",\"deviceName\":\"x/y\"}]}", 1, 1LL << 30, true, true, false },
+		{ "\"cpu\":{\"realtime\":{},\"dedicatedCpuPlacement\":true,\"numa\":{\"guestMappingPassthrough\":{}}}", 1, 1LL << 30, false, true, false },
+		{ "\"launchSecurity\":{\"snp\":{}}", 1, 1LL << 30, false, true, false },
+		{ "\"launchSecurity\":{\"tdx\":{}}", 1, 1LL << 30, false, false, false },
+		{ "\"memory\":{\"guest\":\"1Gi\",\"reservedOverhead\":{\"memLock\":\"Required\"}}", 1, 1LL << 30, false, true, false },
+		{ "\"memory\":{\"guest\":\"1Gi\",\"reservedOverhead\":{\"memLock\":\"NotRequired\"}}", 1, 1LL << 30, false, false, false },
 	};
 
 	(void)state;
