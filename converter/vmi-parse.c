@@ -851,6 +851,10 @@ static int parse_block_size(struct vj_ctx *c, json_object *elem, struct vmi_disk
 			if (*vals[i] & (*vals[i] - 1))
 				return vj_fail_at(c, keys[i], HVL_EXIT_INPUT, "'%u' is not a power of 2.", *vals[i]);
 		}
+		if (vj_has(custom, "discardGranularity")) {
+			TRY(vj_u32(c, custom, "discardGranularity", 0, UINT32_MAX, &d->discard_granularity));
+			d->discard_granularity_set = true;
+		}
 		if (d->logical_block_size == 0 || d->physical_block_size == 0)
 			return vj_fail(c, HVL_EXIT_INPUT, "both logical and physical block sizes are required.");
 		if (d->logical_block_size > d->physical_block_size)

@@ -215,6 +215,9 @@ static void test_full_disks(void **state)
 	assert_string_equal(d[0].pci_address, "0000:00:0a.0");
 	assert_int_equal(d[0].logical_block_size, 512);
 	assert_int_equal(d[0].physical_block_size, 4096);
+	assert_true(d[0].discard_granularity_set);
+	assert_int_equal(d[0].discard_granularity, 0);
+	assert_false(d[1].discard_granularity_set);
 	assert_string_equal(d[0].tag, "boot");
 	assert_int_equal(d[1].device, DISK_DEVICE_CDROM);
 	assert_int_equal(d[1].bus, BUS_SATA);
