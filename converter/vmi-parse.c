@@ -139,15 +139,20 @@ static int absolute_path(struct vj_ctx *c, json_object *obj, const char *key, bo
 	shown = vj_show(vj_get(obj, key));
 	if ((*out)[0] != '/')
 		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is not an absolute path.", shown);
-	for (p = *out; *p;) {
-		size_t n;
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
+	if (strspn(*out, "/") == strlen(*out))
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' must name a file, not the root directory.", shown);
+	/* KubeVirt's ValidatePath: the path must equal its cleaned form (a trailing '/' aside). */
+	for (p = *out + 1; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 && p[1] != '\0')
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' must not contain empty components ('//').",
+					  shown);
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
 			return vj_fail_at(c, key, HVL_EXIT_INPUT,
 					  "'%s' must not contain '.' or '..' components.", shown);
 		p += n;
+		if (*p == '/')
+			p++;
 	}
 	return 0;
 }
@@ -990,8 +995,6 @@ static int parse_host_disk(struct vj_ctx *c, json_object *o, struct vmi_volume *
 	static const char *const types[] = { "Disk", "DiskOrCreate" };
 
 	TRY(absolute_path(c, o, "path", true, &v->host_path));
-	if (strcmp(v->host_path, "/") == 0)
-		return vj_fail_at(c, "path", HVL_EXIT_INPUT, "'/' is not a disk image path.");
 	TRY(vj_enum_string(c, o, "type", types, ENUM_N(types), &v->host_disk_type));
 	if (v->host_disk_type == NULL)
 		return vj_fail_at(c, "type", HVL_EXIT_INPUT, "a type (Disk or DiskOrCreate) is required.");
