@@ -4,9 +4,9 @@
  *
  * Accepted documents:
  *  - kind VirtualMachineInstance: spec, metadata and status are read;
- *  - kind VirtualMachine: spec.template is the VMI; its metadata name and
- *    namespace fall back to the VM's (as virt-controller names the VMI after
- *    the VM), and errors name paths under spec.template.spec;
+ *  - kind VirtualMachine: spec.template is the VMI, named after the VM in
+ *    the VM's namespace (as virt-controller's SetupVMIFromVM does, whatever
+ *    the template's metadata says); errors name paths under spec.template;
  *  - no kind at all: accepted as a bare VMI when it has spec.domain (what
  *    `kubectl get vmi -o json | jq .` fragments and STANDALONE_VMI look like);
  *    any other kind is rejected naming `kind`.
@@ -356,41 +356,40 @@ static int parse_uid(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
 			  shown);
 }
 
-/* fallback: the VirtualMachine's metadata, for a template without name or namespace. */
-static int parse_metadata(struct vj_ctx *c, json_object *meta, json_object *fallback, const char *fallback_path,
-			  struct vmi *vmi)
+/* metadata.name and namespace; meta may be NULL (then the name is missing). */
+static int parse_identity(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
 {
-	json_object *src = meta;
-	struct vj_ctx fc;
-
-	if (meta)
-		TRY(vj_string(c, meta, "name", &vmi->name));
-	if (vmi->name == NULL && fallback) {
-		vj_init(&fc, fallback_path, c->err);
-		TRY(required_name(&fc, fallback, "name", NAME_SUBDOMAIN, &vmi->name));
-	} else if (meta) {
-		TRY(required_name(c, meta, "name", NAME_SUBDOMAIN, &vmi->name));
-	} else {
-		return vj_fail_at(c, "name", HVL_EXIT_INPUT, "a name is required.");
-	}
-
-	if (meta)
-		TRY(vj_string(c, meta, "namespace", &vmi->namespace_));
-	if (vmi->namespace_ == NULL && fallback) {
-		vj_init(&fc, fallback_path, c->err);
-		TRY(vj_string(&fc, fallback, "namespace", &vmi->namespace_));
-		if (vmi->namespace_ && !is_dns_label(vmi->namespace_))
-			return required_name(&fc, fallback, "namespace", NAME_LABEL, &vmi->namespace_);
-	} else if (vmi->namespace_ && !is_dns_label(vmi->namespace_)) {
-		return required_name(c, meta, "namespace", NAME_LABEL, &vmi->namespace_);
-	}
 	if (meta == NULL)
-		return 0;
-	if (!vj_has(meta, "uid") && fallback)
-		src = NULL; /* the VM's UID is not the VMI's; leave it unset */
-	if (src)
-		TRY(parse_uid(c, src, vmi));
+		return vj_fail_at(c, "name", HVL_EXIT_INPUT, "a name is required.");
+	TRY(required_name(c, meta, "name", NAME_SUBDOMAIN, &vmi->name));
+	TRY(vj_string(c, meta, "namespace", &vmi->namespace_));
+	if (vmi->namespace_ && !is_dns_label(vmi->namespace_))
+		return required_name(c, meta, "namespace", NAME_LABEL, &vmi->namespace_);
+	return 0;
+}
+
+static int parse_vmi_metadata(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
+{
+	TRY(parse_identity(c, meta, vmi));
+	TRY(parse_uid(c, meta, vmi));
 	return parse_annotations(c, meta, vmi);
+}
+
+/*
+ * virt-controller (SetupVMIFromVM) names the VMI after the VM, in the VM's
+ * namespace, whatever the template says; the template contributes labels and
+ * annotations, and the VMI gets its own UID.
+ */
+static int parse_vm_metadata(json_object *vm_meta, json_object *template_meta, struct vmi *vmi, hvl_error **err)
+{
+	struct vj_ctx c;
+
+	vj_init(&c, "metadata", err);
+	TRY(parse_identity(&c, vm_meta, vmi));
+	if (template_meta == NULL)
+		return 0;
+	vj_init(&c, "spec.template.metadata", err);
+	return parse_annotations(&c, template_meta, vmi);
 }
 
 /* ---- resources, memory, cpu ---------------------------------------------------- */
@@ -1780,9 +1779,11 @@ static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 		vmi->kind = xstrdup("VirtualMachineInstance");
 	}
 
-	{
+	if (is_vm) {
+		TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
+	} else {
 		size_t mark = vj_enter(&c, "metadata");
-		TRY(parse_metadata(&c, meta, vm_meta, "metadata", vmi));
+		TRY(parse_vmi_metadata(&c, meta, vmi));
 		vj_leave(&c, mark);
 	}
 	{
