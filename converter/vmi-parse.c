@@ -1733,67 +1733,86 @@ static int reject_vm_expansions(struct vj_ctx *c, json_object *vm_spec)
 	return 0;
 }
 
-static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
+/* kind: VirtualMachineInstance, VirtualMachine, or absent on a bare VMI (one with spec.domain). */
+static int parse_kind(struct vj_ctx *c, json_object *root, struct vmi *vmi, bool *is_vm)
 {
-	struct vj_ctx c;
-	json_object *spec = NULL, *meta = NULL, *template = NULL, *vm_meta = NULL;
-	bool is_vm;
+	json_object *spec = vj_get(root, "spec");
 
-	vj_init(&c, "", err);
-	TRY(vj_expect_object(&c, root));
-	TRY(check_api_version(&c, root));
-	TRY(vj_string(&c, root, "kind", &vmi->kind));
+	TRY(vj_string(c, root, "kind", &vmi->kind));
 	if (vmi->kind == NULL) {
-		json_object *s = vj_get(root, "spec");
-		if (s == NULL || !json_object_is_type(s, json_type_object) || !vj_has(s, "domain"))
-			return vj_fail_at(&c, "kind", HVL_EXIT_INPUT,
+		if (spec == NULL || !json_object_is_type(spec, json_type_object) || !vj_has(spec, "domain"))
+			return vj_fail_at(c, "kind", HVL_EXIT_INPUT,
 					  "missing; expected VirtualMachineInstance or VirtualMachine.");
 		vmi->kind = xstrdup("VirtualMachineInstance");
 	} else if (strcmp(vmi->kind, "VirtualMachine") != 0 && strcmp(vmi->kind, "VirtualMachineInstance") != 0) {
 		_cleanup_free_ char *shown = vj_show(vj_get(root, "kind"));
-		return vj_fail_at(&c, "kind", HVL_EXIT_INPUT, "'%s' is not VirtualMachineInstance or VirtualMachine.",
+		return vj_fail_at(c, "kind", HVL_EXIT_INPUT, "'%s' is not VirtualMachineInstance or VirtualMachine.",
 				  shown);
 	}
-	is_vm = strcmp(vmi->kind, "VirtualMachine") == 0;
+	*is_vm = strcmp(vmi->kind, "VirtualMachine") == 0;
+	/* The model is always the VMI, whichever object carried it. */
+	free(vmi->kind);
+	vmi->kind = xstrdup("VirtualMachineInstance");
+	return 0;
+}
 
+static int parse_vmi(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	json_object *meta = NULL, *spec = NULL;
+	struct vj_ctx c;
+	size_t mark;
+
+	vj_init(&c, "", err);
 	TRY(vj_object(&c, root, "metadata", &meta));
 	TRY(vj_object(&c, root, "spec", &spec));
 	if (spec == NULL)
-		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the %s has no spec.", vmi->kind);
-	if (is_vm) {
-		size_t mark = vj_enter(&c, "spec");
-		TRY(reject_vm_expansions(&c, spec));
-		TRY(vj_object(&c, spec, "template", &template));
-		if (template == NULL)
-			return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
-		vj_leave(&c, mark);
-		vm_meta = meta;
-		meta = NULL;
-		spec = NULL;
-		vj_init(&c, "spec.template", err);
-		TRY(vj_object(&c, template, "metadata", &meta));
-		TRY(vj_object(&c, template, "spec", &spec));
-		if (spec == NULL)
-			return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
-		free(vmi->kind);
-		vmi->kind = xstrdup("VirtualMachineInstance");
-	}
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachineInstance has no spec.");
+	mark = vj_enter(&c, "metadata");
+	TRY(parse_vmi_metadata(&c, meta, vmi));
+	vj_leave(&c, mark);
+	mark = vj_enter(&c, "spec");
+	TRY(parse_spec(&c, spec, vmi));
+	vj_leave(&c, mark);
+	TRY(parse_status(&c, vj_get(root, "status"), vmi));
+	return vmi_validate(vmi, "spec", err);
+}
 
-	if (is_vm) {
-		TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
-	} else {
-		size_t mark = vj_enter(&c, "metadata");
-		TRY(parse_vmi_metadata(&c, meta, vmi));
-		vj_leave(&c, mark);
-	}
-	{
-		size_t mark = vj_enter(&c, "spec");
-		TRY(parse_spec(&c, spec, vmi));
-		vj_leave(&c, mark);
-	}
-	if (!is_vm)
-		TRY(parse_status(&c, vj_get(root, "status"), vmi));
-	return vmi_validate(vmi, is_vm ? "spec.template.spec" : "spec", err);
+static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	json_object *vm_meta = NULL, *vm_spec = NULL, *template = NULL, *meta = NULL, *spec = NULL;
+	struct vj_ctx c;
+
+	vj_init(&c, "", err);
+	TRY(vj_object(&c, root, "metadata", &vm_meta));
+	TRY(vj_object(&c, root, "spec", &vm_spec));
+	if (vm_spec == NULL)
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine has no spec.");
+	vj_init(&c, "spec", err);
+	TRY(reject_vm_expansions(&c, vm_spec));
+	TRY(vj_object(&c, vm_spec, "template", &template));
+	if (template == NULL)
+		return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
+	vj_init(&c, "spec.template", err);
+	TRY(vj_object(&c, template, "metadata", &meta));
+	TRY(vj_object(&c, template, "spec", &spec));
+	if (spec == NULL)
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
+	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
+	vj_init(&c, "spec.template.spec", err);
+	TRY(parse_spec(&c, spec, vmi));
+	return vmi_validate(vmi, "spec.template.spec", err);
+}
+
+static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	struct vj_ctx c;
+	bool is_vm = false;
+
+	vj_init(&c, "", err);
+	TRY(vj_expect_object(&c, root));
+	TRY(check_api_version(&c, root));
+	TRY(parse_kind(&c, root, vmi, &is_vm));
+	return is_vm ? parse_vm(root, vmi, err) : parse_vmi(root, vmi, err);
 }
 
 /* Line and column of byte offset `off`, for syntax errors. */
