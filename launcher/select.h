@@ -72,6 +72,13 @@ int decision_require(const struct decision *d, hvl_error **err);
 void decision_free(struct decision *d);
 
 /*
+ * Log the decision for the entrypoint's log: each verdict (debug), the libvirt check when it ran or
+ * was skipped for mshv (info), a warning when the choice is KubeVirt's but fails our probes, and the
+ * choice with its reason (info).  Nothing for "no choice": decision_require()'s error says it all.
+ */
+void decision_log(const struct decision *d);
+
+/*
  * One JSON object (newly allocated string), the format of `detect --json` and of
  * the decision file:
  *   {"accelerators":{"mshv":{"path":..,"exists":..,"present":..,"openable":..,"usable":..,"reason":..},
@@ -83,6 +90,18 @@ void decision_free(struct decision *d);
  *    "choice":"kvm"|null,"reason":".."}
  */
 char *decision_to_json(const struct decision *d);
+
+/*
+ * The decision file, for the hook sidecar that shares the state directory: <state_dir>/decision.json,
+ * the JSON above, written atomically (the directory's last component is created when missing).
+ */
+#define HVL_DECISION_FILE "decision.json"
+int decision_write(const struct decision *d, const char *state_dir, hvl_error **err);
+/*
+ * Read the choice back from <state_dir>/decision.json.  HVL_EXIT_INPUT when the file is missing,
+ * malformed or holds no choice.
+ */
+int decision_load_choice(const char *state_dir, enum hypervisor *out, hvl_error **err);
 
 /*
  * The pure selection step, separated for tests: fills d->has_choice, d->chosen
