@@ -406,6 +406,14 @@ static void test_drop_in(void **state)
 	assert_string_equal(o.feature_gates_env, "HyperVLayered");
 	assert_int_equal(o.memlock, MEMLOCK_UNLIMITED);
 	options_free(&o);
+
+	/* NEXT must not be this binary: that would exec itself forever */
+	env_set("HVL_NEXT", "/proc/self/exe");
+	assert_int_equal(parse_full(&o, &err, args), -1);
+	assert_int_equal(err->status, HVL_EXIT_USAGE);
+	assert_non_null(strstr(err->msg, "is hvl-launcher itself"));
+	hvl_error_free(&err);
+	options_free(&o);
 }
 
 /* ---- the environment ---- */
