@@ -50,9 +50,9 @@
 struct decision {
 	struct accel_verdict accel[HYPERVISOR_COUNT]; /* indexed by enum hypervisor */
 
-	struct gate_state gate;          /* HyperVLayered: enabled, source, unknown gates seen */
+	struct gate_state gate;          /* HyperVLayered: enabled, and which source decided */
 	bool emulation_allowed;          /* --allow-emulation, HVL_ALLOW_EMULATION, NEXT's argv or useEmulation */
-	const char *emulation_source;    /* static string: "command line", "KubeVirt CR", ... or "default" */
+	const char *emulation_source;    /* static string naming where the permission came from, or "default" */
 	struct libvirt_check libvirt;    /* the domain capabilities check for virt type 'hyperv' */
 
 	int requested;                   /* HV_REQUEST_AUTO or the forced enum hypervisor */
@@ -81,13 +81,15 @@ void decision_log(const struct decision *d);
 /*
  * One JSON object (newly allocated string), the format of `detect --json` and of
  * the decision file:
- *   {"accelerators":{"mshv":{"path":..,"exists":..,"present":..,"openable":..,"usable":..,"reason":..},
- *                    "kvm":{..},"qemu":{..}},
+ *   {"accelerators":{"mshv":{"path":"/dev/mshv","checked":true,"exists":..,"present":..,"openable":..,
+ *                            "usable":..,"reason":".."},
+ *                    "kvm":{..},"qemu":{"path":null,"checked":false,..}},
  *    "featureGate":{"name":"HyperVLayered","enabled":false,"source":"default"},
  *    "emulation":{"allowed":false,"source":"default"},
- *    "libvirt":{"checked":false,"uri":null,"supported":null,"reason":".."},
- *    "requested":"auto","kubevirtHypervisor":"kvm",
- *    "choice":"kvm"|null,"reason":".."}
+ *    "libvirt":{"checked":false,"result":"skipped"|"supported"|"unsupported","uri":null,"reason":".."},
+ *    "requested":"auto","kubevirtHypervisor":"kvm"|"hyperv-direct",
+ *    "choice":"kvm"|null,"domainType":"kvm"|null,"reason":".."}
+ * Gate sources: "default", "KubeVirt CR", "environment", "command line".
  */
 char *decision_to_json(const struct decision *d);
 
