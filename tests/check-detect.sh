@@ -46,6 +46,14 @@ run 0 "$HVL" overhead --help
 expect_out "Usage: hvl-launcher overhead"
 expect_out "--ratio"
 
+# every long option of the getopt table shows up in some mode's --help
+helps=$(for mode in "" detect convert overhead run; do "$HVL" $mode --help; done)
+top=${HVL_TOP:-$(dirname "$0")/..}
+for opt in $(grep -ohE '\{ *"[a-z0-9-]+", *(no_argument|required_argument|optional_argument)' "$top"/launcher/*.c |
+	sed -E 's/\{ *"([^"]+)".*/\1/' | sort -u); do
+	grep -qE -- "--$opt([^a-z0-9-]|$)" <<<"$helps" || fail "--help of no mode mentions --$opt"
+done
+
 # usage errors: exit 2, one KubeVirt-style JSON line on stderr, nothing on stdout
 run 2 "$HVL" detect --bogus
 [ -z "$out" ] || fail "usage error wrote to stdout: $out"
