@@ -146,6 +146,11 @@ static void test_convert_options(void **state)
 	assert_string_equal(o.output_path, "o.xml");
 	options_free(&o);
 
+	/* a lone "-" is standard input, not an option */
+	expect_ok(&o, ARGS("convert", "-"));
+	assert_string_equal(o.vmi_path, "-");
+	options_free(&o);
+
 	/* after "--", a file name that looks like an option is still the VMI */
 	expect_ok(&o, ARGS("convert", "--", "-odd.json"));
 	assert_string_equal(o.vmi_path, "-odd.json");
