@@ -111,21 +111,35 @@ static void choose(struct decision *d, enum hypervisor hv, char *reason)
 	d->reason = reason;
 }
 
-/* Why an accelerator was not used, for the "nothing usable" message. */
-static const char *why_not(const struct decision *d, enum hypervisor hv)
+/* Why an accelerator was not used, for the "nothing usable" message; *buf holds a composed answer. */
+static const char *why_not(const struct decision *d, enum hypervisor hv, char **buf)
 {
-	if (hv == HYPERVISOR_MSHV && !d->gate.enabled && d->kubevirt_hypervisor != HYPERVISOR_MSHV &&
-	    d->requested == HV_REQUEST_AUTO)
+	const char *reason = d->accel[hv].reason;
+
+	if (d->requested != HV_REQUEST_AUTO && d->requested != (int)hv) {
+		*buf = xasprintf("Not requested (--hypervisor %s); %s", hypervisor_name(d->requested), reason);
+		return *buf;
+	}
+	if (d->requested != HV_REQUEST_AUTO || hv == HYPERVISOR_QEMU)
+		return reason;
+	if (hv == HYPERVISOR_MSHV && !d->gate.enabled && d->kubevirt_hypervisor != HYPERVISOR_MSHV)
 		return "Not considered: the HyperVLayered feature gate is off.";
-	return d->accel[hv].reason;
+	if (hv == HYPERVISOR_KVM && d->kubevirt_hypervisor == HYPERVISOR_MSHV) {
+		*buf = xasprintf("Not considered: KubeVirt is configured for hyperv-direct; %s", reason);
+		return *buf;
+	}
+	return reason;
 }
 
 static void no_choice(struct decision *d, const char *headline)
 {
+	_cleanup_free_ char *mshv = NULL, *kvm = NULL, *qemu = NULL;
+	char *reason = xasprintf("%s mshv: %s kvm: %s qemu: %s", headline, why_not(d, HYPERVISOR_MSHV, &mshv),
+				 why_not(d, HYPERVISOR_KVM, &kvm), why_not(d, HYPERVISOR_QEMU, &qemu));
+
 	d->has_choice = false;
 	free(d->reason);
-	d->reason = xasprintf("%s mshv: %s kvm: %s qemu: %s", headline, why_not(d, HYPERVISOR_MSHV),
-			      why_not(d, HYPERVISOR_KVM), why_not(d, HYPERVISOR_QEMU));
+	d->reason = reason;
 }
 
 /*

@@ -189,6 +189,14 @@ static void test_reasons(void **state)
 	build(&d, false, USABLE, USABLE, false, HYPERVISOR_MSHV, HYPERVISOR_KVM);
 	decision_select(&d);
 	assert_non_null(strstr(d.reason, "--hypervisor mshv was requested, but the HyperVLayered feature gate is off"));
+	assert_non_null(strstr(d.reason, "kvm: Not requested (--hypervisor mshv); works."));
+	decision_free(&d);
+
+	build(&d, false, MISSING, USABLE, false, HV_REQUEST_AUTO, HYPERVISOR_MSHV);
+	decision_select(&d);
+	assert_false(d.has_choice);
+	assert_non_null(strstr(d.reason, "mshv: missing."));
+	assert_non_null(strstr(d.reason, "kvm: Not considered: KubeVirt is configured for hyperv-direct; works."));
 	decision_free(&d);
 }
 
