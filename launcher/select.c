@@ -341,3 +341,26 @@ int decision_load_choice(const char *state_dir, enum hypervisor *out, hvl_error 
 	*out = (enum hypervisor)hv;
 	return 0;
 }
+
+int decide_for_entrypoint(const struct hvl_options *opts, struct decision *out, hvl_error **err)
+{
+	struct decision d;
+	hvl_error *write_err = NULL;
+
+	if (decide(opts, &d, err) < 0)
+		return -1;
+	decision_log(&d);
+	if (d.has_choice && !opts->dry_run && opts->state_dir) {
+		if (decision_write(&d, opts->state_dir, &write_err) < 0) {
+			log_warning("The decision file is not written (a hook sidecar will decide for itself): %s",
+				    write_err->msg);
+			hvl_error_free(&write_err);
+		}
+	}
+	if (decision_require(&d, err) < 0) {
+		decision_free(&d);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
