@@ -151,7 +151,7 @@ static void build_graphics(struct build_ctx *ctx)
 	attr(g, "type", "vnc");
 	xmlNodePtr l = el(g, "listen");
 	attr(l, "type", "socket");
-	attr_fmt(l, "socket", KV_PRIVATE_DIR "/%s/virt-vnc", vmi->uid ? vmi->uid : "");
+	attr_fmt(l, "socket", KV_PRIVATE_DIR "/%s/virt-vnc", vmi_uid(vmi));
 }
 
 static bool high_performance(const struct vmi *vmi)
@@ -239,7 +239,7 @@ static void build_console(struct build_ctx *ctx)
 
 	if (!autoattach(vmi->devices.autoattach_serial_console))
 		return;
-	_cleanup_free_ char *socket = xasprintf(KV_PRIVATE_DIR "/%s/virt-serial0", vmi->uid ? vmi->uid : "");
+	_cleanup_free_ char *socket = xasprintf(KV_PRIVATE_DIR "/%s/virt-serial0", vmi_uid(vmi));
 	xmlNodePtr serial = el(ctx->devices, "serial");
 	attr(serial, "type", "unix");
 	attr(el(serial, "target"), "port", "0");

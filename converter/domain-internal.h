@@ -73,6 +73,8 @@ bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled
 const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
 const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
 const char *annotation(const struct vmi *vmi, const char *key);
+/* metadata.uid, or the zero UID for manifests that have none yet. */
+const char *vmi_uid(const struct vmi *vmi);
 
 /* A name used as a path component must not escape its directory. */
 int check_path_component(const char *value, const char *field, hvl_error **err);

@@ -69,7 +69,9 @@ int pci_address(xmlNodePtr parent, const char *elname, const char *text, const c
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is not a PCI address (expected DDDD:BB:SS.F).", field,
 				     text ? text : "");
 	xmlNodePtr a = el(parent, elname);
-	attr(a, "type", "pci");
+	/* A guest address says its type; a hostdev's <source><address> has none in libvirt's schema. */
+	if (strcmp((const char *)parent->name, "source") != 0)
+		attr(a, "type", "pci");
 	attr_fmt(a, "domain", "0x%04x", dom);
 	attr_fmt(a, "bus", "0x%02x", bus);
 	attr_fmt(a, "slot", "0x%02x", slot);
@@ -117,6 +119,12 @@ int check_path_component(const char *value, const char *field, hvl_error **err)
 		if (*p < 0x20 || *p == 0x7f)
 			return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' contains a control character.", field, value);
 	return 0;
+}
+
+const char *vmi_uid(const struct vmi *vmi)
+{
+	/* A hand-written manifest has no UID yet; use the zero UID, as the defaulted examples do. */
+	return vmi->uid && *vmi->uid ? vmi->uid : "00000000-0000-0000-0000-000000000000";
 }
 
 /* ---- name indexes ---------------------------------------------------------- */
@@ -199,7 +207,8 @@ static int build_identity(struct build_ctx *ctx)
 	const char *ns = vmi->namespace_ && *vmi->namespace_ ? vmi->namespace_ : "default";
 
 	if (check_path_component(vmi->name, "metadata.name", ctx->err) < 0 ||
-	    check_path_component(ns, "metadata.namespace", ctx->err) < 0)
+	    check_path_component(ns, "metadata.namespace", ctx->err) < 0 ||
+	    check_path_component(vmi_uid(vmi), "metadata.uid", ctx->err) < 0)
 		return -1;
 	/* libvirt's domain name: KubeVirt's VMIKey with '_' (metadata/configurator.go). */
 	_cleanup_free_ char *name = xasprintf("%s_%s", ns, vmi->name);
@@ -264,7 +273,7 @@ static void build_metadata(struct build_ctx *ctx)
 	xmlSetNs(kv, ns);
 
 	/* virt-launcher fills these from its metadata cache before defining the domain. */
-	el_text(kv, "uid", vmi->uid ? vmi->uid : "");
+	el_text(kv, "uid", vmi_uid(vmi));
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%lld", (long long)(vmi->termination_grace_period >= 0 ? vmi->termination_grace_period : 30));
 	el_text(el(kv, "graceperiod"), "deletionGracePeriodSeconds", buf);
