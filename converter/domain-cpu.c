@@ -198,7 +198,8 @@ static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 		const struct vmi_cpu_feature *f = &vmi->cpu.features[i];
 		xmlNodePtr fe = el(cpu, "feature");
 		attr(fe, "name", f->name);
-		attr(fe, "policy", f->policy);
+		/* The API's default policy. */
+		attr(fe, "policy", f->policy && *f->policy ? f->policy : "require");
 		has_mpx |= str_equal(f->name, "mpx");
 	}
 	/* libvirt's CPU map still lists the removed MPX for old models; KubeVirt disables it for named models. */

@@ -45,11 +45,11 @@ static const char *path_basename(const char *p)
 	return slash ? slash + 1 : p;
 }
 
-static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type)
+static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type, bool block)
 {
 	s->driver_type = driver_type;
 	s->discard = true;
-	if (v->block) {
+	if (block) {
 		s->type = "block";
 		s->dev = xasprintf("/dev/%s", v->name);
 		s->source_name = v->name;
@@ -59,7 +59,7 @@ static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const 
 	}
 }
 
-static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v, size_t volume_index,
+static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v, size_t volume_index, bool lun,
 			 struct disk_source *s, const char *field)
 {
 	const struct vmi *vmi = ctx->vmi;
@@ -79,11 +79,15 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 		return 0;
 	case VOLUME_PVC:
 	case VOLUME_DATA_VOLUME:
-		pvc_source(s, v, "raw");
+		/* A LUN passes SCSI commands through, so KubeVirt only admits it on a block-mode volume. */
+		pvc_source(s, v, "raw", v->block || lun);
+		/* libvirt 9.0's schema refuses name= next to <reservations> (libxml2 RelaxNG); libvirt ignores it anyway. */
+		if (lun)
+			s->source_name = NULL;
 		return 0;
 	case VOLUME_EPHEMERAL: {
 		struct disk_source backing = { 0 };
-		pvc_source(&backing, v, "raw");
+		pvc_source(&backing, v, "raw", v->block);
 		s->driver_type = "qcow2";
 		s->discard = true;
 		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);
@@ -270,7 +274,7 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	} else if (!override_source(ctx, v->name, &s)) {
 		_cleanup_free_ char *vfield = xasprintf("spec.volumes[%zu]", (size_t)(v - vmi->volumes));
 		if (check_path_component(v->name, vfield, ctx->err) < 0 ||
-		    volume_source(ctx, v, (size_t)(v - vmi->volumes), &s, vfield) < 0)
+		    volume_source(ctx, v, (size_t)(v - vmi->volumes), d->device == DISK_DEVICE_LUN, &s, vfield) < 0)
 			goto out;
 	}
 

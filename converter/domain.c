@@ -290,10 +290,12 @@ static int build_launch_security(struct build_ctx *ctx)
 	if (strcmp(ls, "sev") == 0) {
 		attr(n, "type", "sev");
 		/* launchsecurity.SEVPolicyToBits: NoDebug always, EncryptedState on request. */
-		attr_fmt(n, "policy", "0x%x", 0x1u | (vmi->sev_es ? 0x4u : 0));
+		_cleanup_free_ char *policy = xasprintf("0x%x", 0x1u | (vmi->sev_es ? 0x4u : 0));
+		el_text(n, "policy", policy);
 	} else if (strcmp(ls, "sev-snp") == 0) {
 		attr(n, "type", "sev-snp");
-		attr_fmt(n, "policy", "0x%x", (1u << 16) | (1u << 17));
+		_cleanup_free_ char *policy = xasprintf("0x%x", (1u << 16) | (1u << 17));
+		el_text(n, "policy", policy);
 	} else if (strcmp(ls, "tdx") == 0) {
 		attr(n, "type", "tdx");
 		const char *qgs = annotation(vmi, "kubevirt.io/qgs-socket-path");
