@@ -20,7 +20,7 @@ int limits_plan_memlock(enum memlock_policy policy, const struct memlock_need *n
 	if (policy == MEMLOCK_OFF)
 		p.why = xstrdup("--memlock off: RLIMIT_MEMLOCK is left as inherited.");
 	else if (policy == MEMLOCK_UNLIMITED)
-		p = (struct memlock_plan){ true, true, 0, xstrdup("--memlock unlimited.") };
+		p = (struct memlock_plan){ true, true, 0, xstrdup("--memlock unlimited was given.") };
 	else if (!need->known)
 		p.why = xstrdup(unknown_vmi);
 	else if (!need->required)
@@ -54,28 +54,30 @@ char *limits_format(rlim_t value)
 	return xasprintf("%llu bytes (%llu KiB)", (unsigned long long)value, (unsigned long long)value / 1024);
 }
 
-static const char advice[] =
+static const char add_capability[] =
 	"To let the entrypoint raise it, add SYS_RESOURCE to the compute container's "
-	"securityContext.capabilities.add; or pass --memlock-failure warn (HVL_MEMLOCK_FAILURE=warn) and rely on "
-	"virt-handler, which raises QEMU's limit with prlimit as upstream KubeVirt does.";
+	"securityContext.capabilities.add";
+static const char use_handler[] =
+	"rely on virt-handler, which raises QEMU's limit with prlimit as upstream KubeVirt does";
 
-static int refuse_or_warn(rlim_t target, const struct rlimit *cur, int errnum, enum failure_policy failure,
-			  struct rlimit *applied, hvl_error **err)
+static int refuse_or_warn(const struct memlock_plan *plan, rlim_t target, const struct rlimit *cur,
+			  enum failure_policy failure, struct rlimit *applied, hvl_error **err)
 {
 	_cleanup_free_ char *want = limits_format(target), *hard = limits_format(cur->rlim_max);
 	struct rlimit best = { cur->rlim_max, cur->rlim_max };
 
 	if (failure == FAILURE_FAIL)
-		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errnum,
-					   "Cannot raise RLIMIT_MEMLOCK to %s: the hard limit is %s and raising it "
-					   "needs CAP_SYS_RESOURCE, which this process lacks. %s",
-					   want, hard, advice);
+		return hvl_error_set(err, HVL_EXIT_INTERNAL,
+				     "Cannot raise RLIMIT_MEMLOCK to %s: the hard limit is %s and raising it needs "
+				     "CAP_SYS_RESOURCE, which this process lacks. %s %s; or pass --memlock-failure "
+				     "warn (HVL_MEMLOCK_FAILURE=warn) and %s.",
+				     want, hard, plan->why ? plan->why : "", add_capability, use_handler);
 	if (cur->rlim_cur < cur->rlim_max && sys_setrlimit(RLIMIT_MEMLOCK, &best) < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno,
 					   "Cannot raise the RLIMIT_MEMLOCK soft limit to the hard limit %s", hard);
 	log_warning("RLIMIT_MEMLOCK stays at the hard limit %s instead of %s: raising the hard limit needs "
-		    "CAP_SYS_RESOURCE, which this process lacks. %s",
-		    hard, want, advice);
+		    "CAP_SYS_RESOURCE, which this process lacks. %s %s; otherwise %s.",
+		    hard, want, plan->why ? plan->why : "", add_capability, use_handler);
 	if (applied)
 		*applied = cur->rlim_cur < cur->rlim_max ? best : *cur;
 	return 0;
@@ -99,7 +101,7 @@ int limits_apply_memlock(const struct memlock_plan *plan, enum failure_policy fa
 	want.rlim_max = cur.rlim_max >= target ? cur.rlim_max : target;
 	if (sys_setrlimit(RLIMIT_MEMLOCK, &want) < 0) {
 		if (errno == EPERM && want.rlim_max > cur.rlim_max)
-			return refuse_or_warn(target, &cur, errno, failure, applied, err);
+			return refuse_or_warn(plan, target, &cur, failure, applied, err);
 		_cleanup_free_ char *text = limits_format(target);
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot set RLIMIT_MEMLOCK to %s", text);
 	}

@@ -106,11 +106,18 @@ static int make_parent_dirs(const char *path, hvl_error **err)
 	return 0;
 }
 
+int state_write_file(const char *path, const char *data, size_t len, hvl_error **err)
+{
+	if (make_parent_dirs(path, err) < 0)
+		return -1;
+	return write_file_atomic(path, data, len, 0644, err);
+}
+
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)
 {
 	_cleanup_free_ char *text = state_format_decision(s);
 
-	if (make_parent_dirs(path, err) < 0 || write_file_atomic(path, text, strlen(text), 0644, err) < 0)
+	if (state_write_file(path, text, strlen(text), err) < 0)
 		return hvl_error_wrap(err, "Cannot record the decision");
 	return 0;
 }

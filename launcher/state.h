@@ -99,7 +99,10 @@ int state_parse_decision(const char *json, size_t len, const char *source, struc
 /* The JSON text (with a trailing newline), newly allocated. */
 char *state_format_decision(const struct state_decision *s);
 
-/* Create the parent directory if needed (0755) and write the file atomically (0644). */
+/* Create path's parent directories if needed (0755) and write data atomically (0644). */
+int state_write_file(const char *path, const char *data, size_t len, hvl_error **err);
+
+/* state_format_decision() written with state_write_file(). */
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err);
 
 void state_decision_free(struct state_decision *s);
