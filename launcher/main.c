@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "help.h"
 #include "log.h"
 #include "util.h"
 
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
 		return cmd_hook(argc - 1, argv + 1, &err) < 0 ? report(err) : 0;
 
 	if (parse_args(argc, argv, &opts, &err) < 0 || options_apply_env(&opts, env_lookup, &err) < 0) {
+		/* Honour whatever --log-format was parsed before the error. */
+		log_init(opts.log_format, opts.verbosity);
 		status = report(err);
 		options_free(&opts);
 		return status;
@@ -36,6 +39,10 @@ int main(int argc, char **argv)
 	log_init(opts.log_format, opts.verbosity);
 
 	switch (opts.command) {
+	case CMD_HELP:
+		print_help(opts.help_for, stdout);
+		status = 0;
+		break;
 	case CMD_VERSION:
 		printf("hvl-launcher %s\n", HVL_VERSION);
 		status = 0;

@@ -14,6 +14,10 @@
 #include "hypervisor.h"
 #include "log.h"
 
+/* Drop-in mode: where the original virt-launcher-monitor is moved aside to (HVL_NEXT overrides). */
+#define HVL_DEFAULT_NEXT "/usr/bin/virt-launcher-monitor.orig"
+#define HVL_DEFAULT_STATE_DIR "/var/run/kubevirt-hooks/hvl"
+
 enum hvl_command {
 	CMD_ENTRYPOINT, /* no subcommand: hvl-launcher [OPTIONS] [--] NEXT [ARGS...] */
 	CMD_DETECT,
@@ -53,9 +57,11 @@ struct disk_mapping {
 
 struct hvl_options {
 	enum hvl_command command;
+	enum hvl_command help_for; /* CMD_HELP: the mode whose --help was asked for */
 
 	/* common */
-	char *feature_gates;    /* --feature-gates / HVL_FEATURE_GATES, raw "A,B=false" list */
+	char *feature_gates;    /* --feature-gates, raw "A,B=false" list */
+	char *feature_gates_env; /* HVL_FEATURE_GATES, kept apart: the gate is resolved per source (gate.h) */
 	char *kubevirt_config;  /* --kubevirt-config / HVL_KUBEVIRT_CONFIG */
 	bool allow_emulation;   /* --allow-emulation / HVL_ALLOW_EMULATION=1 */
 	int hypervisor;         /* --hypervisor / HVL_HYPERVISOR: HV_REQUEST_AUTO or enum hypervisor */
@@ -65,7 +71,7 @@ struct hvl_options {
 	int verbosity;          /* -v, repeatable / HVL_VERBOSITY */
 	enum probe_depth probe; /* --probe=shallow|deep / HVL_PROBE */
 	char *connect_uri;      /* --connect / HVL_CONNECT: libvirt URI for domcaps and `run` */
-	bool no_libvirt;        /* --no-libvirt: skip the libvirt capability check */
+	bool no_libvirt;        /* --no-libvirt / HVL_NO_LIBVIRT=1: skip the libvirt capability check */
 
 	/* detect, overhead */
 	bool json;              /* --json */
@@ -99,6 +105,15 @@ struct hvl_options {
 
 	/* read from NEXT's arguments (virt-controller's argv) in entrypoint mode */
 	char *vmi_name, *vmi_namespace, *vmi_uid;
+	/* NEXT's --hypervisor in KubeVirt's names ("kvm", "hyperv-direct"), mapped to HYPERVISOR_KVM or
+	 * HYPERVISOR_MSHV: the hypervisor KubeVirt itself is configured for (the gate-off baseline), not a
+	 * forced choice.  HYPERVISOR_KVM when absent, as in KubeVirt. */
+	enum hypervisor kubevirt_hypervisor;
+	bool next_allow_emulation; /* NEXT's argv had --allow-emulation (KubeVirt's useEmulation) */
+
+	/* parse_args() internal: one bit per option given on the command line, so the environment
+	 * fills only what the command line left unset, even for bools and enums. */
+	uint64_t cli_set;
 };
 
 /* Parse argv into *opts (zeroed first, defaults applied).  Usage errors are HVL_EXIT_USAGE. */
