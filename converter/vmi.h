@@ -28,6 +28,9 @@ enum tristate { TRI_UNSET = 0, TRI_FALSE, TRI_TRUE };
 #define VMI_MAX_INPUT_BYTES (16u << 20)
 #define VMI_MAX_DEPTH 64
 #define VMI_MAX_LIST 256 /* disks, volumes, interfaces, ... each */
+#define VMI_MAX_ANNOTATIONS 1024
+#define VMI_MAX_NAME 253 /* object, disk, volume, interface and network names */
+#define VMI_MAX_VCPUS 1024 /* sockets*cores*threads */
 
 /* ---- CPU ---------------------------------------------------------------- */
 
@@ -85,6 +88,12 @@ struct vmi_firmware {
 	bool efi_persistent;
 	bool has_kernel_boot;
 	struct vmi_kernel_boot kernel_boot;
+	char *acpi_slic_name, *acpi_msdm_name; /* firmware.acpi: volumes holding ACPI tables */
+};
+
+/* spec.domain.chassis: SMBIOS chassis strings. */
+struct vmi_chassis {
+	char *manufacturer, *version, *serial, *asset, *sku;
 };
 
 struct vmi_timer {
@@ -153,6 +162,8 @@ struct vmi_disk {
 	uint32_t logical_block_size, physical_block_size; /* 0 = unset */
 	char *pci_address;
 	bool lun_reservation;
+	bool block_size_match_volume; /* blockSize.matchVolume enabled */
+	char *tag;
 };
 
 enum vmi_volume_type {
@@ -187,7 +198,9 @@ struct vmi_volume {
 	bool sysprep_secret;  /* sysprep from a secret (else configMap) */
 	char *user_data, *network_data; /* cloud-init inline data (not put in the domain) */
 	bool block;           /* the volume is a block device (volumeMode Block): known only at run time */
-	int container_disk_index; /* position among containerDisk volumes, for disk_<n>.img */
+	int container_disk_index; /* index in spec.volumes (as KubeVirt numbers disk_<n>.img); -1 if not a containerDisk */
+	char *image_pull_policy;  /* containerDisk: Always, IfNotPresent, Never (defaulted from the tag) */
+	bool host_disk_shared;    /* hostDisk.shared */
 };
 
 enum vmi_iface_binding { IFACE_MASQUERADE, IFACE_BRIDGE, IFACE_SRIOV, IFACE_PASST, IFACE_BINDING_PLUGIN };
@@ -219,11 +232,13 @@ struct vmi_network {
 	enum vmi_network_type type;
 	char *multus_network_name;
 	bool multus_default;
+	char *vm_network_cidr, *vm_ipv6_network_cidr; /* pod: masquerade address ranges */
 };
 
 struct vmi_gpu {
 	char *name;
 	char *device_name;
+	char *claim_name, *request_name; /* DRA: instead of device_name */
 	bool display_set;
 	enum tristate display_enabled, ramfb;
 	char *tag;
@@ -232,6 +247,7 @@ struct vmi_gpu {
 struct vmi_host_device {
 	char *name;
 	char *device_name;
+	char *claim_name, *request_name; /* DRA: instead of device_name */
 	char *tag;
 };
 
@@ -239,6 +255,11 @@ struct vmi_input {
 	char *name;
 	char *type; /* tablet */
 	char *bus;  /* usb, virtio */
+};
+
+/* devices.filesystems[]: a volume shared with virtiofs instead of a disk. */
+struct vmi_filesystem {
+	char *name;
 };
 
 struct vmi_devices {
@@ -252,6 +273,8 @@ struct vmi_devices {
 	size_t n_host_devices;
 	struct vmi_input *inputs;
 	size_t n_inputs;
+	struct vmi_filesystem *filesystems;
+	size_t n_filesystems;
 
 	enum tristate autoattach_graphics, autoattach_serial_console, autoattach_memballoon,
 		autoattach_pod_interface, autoattach_input_device, autoattach_vsock;
@@ -264,6 +287,7 @@ struct vmi_devices {
 	bool has_watchdog;
 	char *watchdog_name;
 	char *watchdog_action;    /* reset (default), poweroff, shutdown */
+	char *watchdog_model;     /* i6300esb (amd64 default), diag288 */
 	bool has_tpm;
 	bool tpm_persistent;
 	bool has_sound;
@@ -304,6 +328,7 @@ struct vmi {
 	struct vmi_memory memory;
 	struct vmi_resources resources;
 	struct vmi_firmware firmware;
+	struct vmi_chassis chassis;
 	struct vmi_clock clock;
 	struct vmi_features features;
 	struct vmi_devices devices;
@@ -322,6 +347,7 @@ struct vmi {
 	uint32_t vsock_cid;
 	int64_t tsc_frequency;   /* status.topologyHints.tscFrequency, -1 unset */
 	uint32_t runtime_user;   /* status.runtimeUser: 0 root, 107 non-root */
+	bool runtime_user_set;   /* present in the input; the default is 107 (KubeVirt's non-root mode) */
 };
 
 /* Parse JSON text (len bytes, need not be NUL-terminated).  `source` names the input in errors. */
@@ -345,3 +371,9 @@ bool vmi_has_vfio(const struct vmi *vmi);          /* host devices, GPUs, SR-IOV
 bool vmi_requires_memlock(const struct vmi *vmi);  /* VFIO, realtime, SEV, reservedOverhead.memLock */
 bool vmi_wants_guaranteed_qos(const struct vmi *vmi);
 bool vmi_is_root(const struct vmi *vmi);           /* runtimeUser 0 */
+
+/*
+ * A canonical, line-oriented text dump of the whole model ("path = value"
+ * lines in a fixed order), for debugging and for comparing two models in tests.
+ */
+char *vmi_dump(const struct vmi *vmi);

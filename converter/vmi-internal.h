@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared between the VMI model's own files; not for the converter, overhead or launcher. */
+#pragma once
+
+#include "error.h"
+#include "vmi.h"
+
+/* Cross-object checks after parsing; spec_path is "spec" or "spec.template.spec" for messages. */
+int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err);

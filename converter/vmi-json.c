@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "vmi-json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define SHOW_MAX 64 /* bytes of a value quoted in a message */
+
+void vj_init(struct vj_ctx *c, const char *root, hvl_error **err)
+{
+	c->err = err;
+	c->len = 0;
+	c->path[0] = '\0';
+	if (root && *root) {
+		snprintf(c->path, sizeof(c->path), "%s", root);
+		c->len = strlen(c->path);
+	}
+}
+
+/* Keys come from this program, never from the input, so the buffer is only exceeded by deep indexes. */
+static size_t append(struct vj_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t append(struct vj_ctx *c, const char *fmt, ...)
+{
+	size_t mark = c->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->path + c->len, sizeof(c->path) - c->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(c->path) - c->len)
+		c->len = strlen(c->path); /* truncated: still a valid string */
+	else
+		c->len += (size_t)n;
+	return mark;
+}
+
+size_t vj_enter(struct vj_ctx *c, const char *key)
+{
+	return c->len ? append(c, ".%s", key) : append(c, "%s", key);
+}
+
+size_t vj_index(struct vj_ctx *c, size_t i)
+{
+	return append(c, "[%zu]", i);
+}
+
+void vj_leave(struct vj_ctx *c, size_t mark)
+{
+	c->len = mark;
+	c->path[mark] = '\0';
+}
+
+int vj_fail(struct vj_ctx *c, int status, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	return hvl_error_set(c->err, status, "%s: %s", c->len ? c->path : "(document)", msg);
+}
+
+int vj_fail_at(struct vj_ctx *c, const char *key, int status, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	size_t mark = vj_enter(c, key);
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	hvl_error_set(c->err, status, "%s: %s", c->path, msg);
+	vj_leave(c, mark);
+	return -1;
+}
+
+/* Escape control bytes so a hostile value cannot forge log lines; cut long values. */
+static char *printable(const char *s, size_t len)
+{
+	size_t cut = len > SHOW_MAX ? SHOW_MAX : len;
+	char *out = xmalloc(cut * 4 + 4), *p = out;
+
+	for (size_t i = 0; i < cut; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			p += sprintf(p, "\\x%02x", ch);
+		else
+			*p++ = (char)ch;
+	}
+	if (cut < len)
+		p += sprintf(p, "...");
+	*p = '\0';
+	return out;
+}
+
+char *vj_show(json_object *v)
+{
+	const char *s;
+
+	if (v == NULL)
+		return xstrdup("null");
+	if (json_object_is_type(v, json_type_string))
+		return printable(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return printable(s, strlen(s));
+}
+
+static const char *type_name(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "the boolean";
+	case json_type_double:
+	case json_type_int:
+		return "the number";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "a list";
+	case json_type_string:
+		return "the string";
+	}
+	return "a value";
+}
+
+static int wrong_type(struct vj_ctx *c, const char *key, json_object *v, const char *expected)
+{
+	_cleanup_free_ char *shown = vj_show(v);
+	json_type t = json_object_get_type(v);
+
+	if (t == json_type_object || t == json_type_array)
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected %s, got %s.", expected, type_name(v));
+	return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected %s, got %s '%s'.", expected, type_name(v), shown);
+}
+
+json_object *vj_get(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+bool vj_has(json_object *obj, const char *key)
+{
+	return vj_get(obj, key) != NULL;
+}
+
+int vj_expect_object(struct vj_ctx *c, json_object *obj)
+{
+	_cleanup_free_ char *shown = NULL;
+
+	if (obj && json_object_is_type(obj, json_type_object))
+		return 0;
+	if (obj && json_object_is_type(obj, json_type_array))
+		return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got a list.");
+	shown = vj_show(obj);
+	return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got %s '%s'.", obj ? type_name(obj) : "null", shown);
+}
+
+int vj_object(struct vj_ctx *c, json_object *obj, const char *key, json_object **out)
+{
+	json_object *v = vj_get(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return wrong_type(c, key, v, "an object");
+	*out = v;
+	return 0;
+}
+
+int vj_array(struct vj_ctx *c, json_object *obj, const char *key, size_t max, json_object **out, size_t *n)
+{
+	json_object *v = vj_get(obj, key);
+	size_t len;
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		return wrong_type(c, key, v, "a list");
+	len = json_object_array_length(v);
+	if (len > max)
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "has %zu entries; at most %zu are allowed.", len, max);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
+{
+	json_object *v = vj_get(obj, key);
+	const char *s;
+	size_t len;
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return wrong_type(c, key, v, "a string");
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != len) {
+		_cleanup_free_ char *shown = vj_show(v);
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains a NUL character.", shown);
+	}
+	/* Go cannot tell "" from absent: neither can we. */
+	if (len == 0)
+		return 0;
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+int vj_bool(struct vj_ctx *c, json_object *obj, const char *key, bool *out)
+{
+	json_object *v = vj_get(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return wrong_type(c, key, v, "true or false");
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+int vj_tristate(struct vj_ctx *c, json_object *obj, const char *key, enum tristate *out)
+{
+	bool b = false;
+
+	if (!vj_has(obj, key))
+		return 0;
+	if (vj_bool(c, obj, key, &b) < 0)
+		return -1;
+	*out = b ? TRI_TRUE : TRI_FALSE;
+	return 0;
+}
+
+/* An integral JSON number (json-c keeps "2.0" and "1e3" as doubles: Go rejects those for integer fields too). */
+static int integer(struct vj_ctx *c, const char *key, json_object *v, int64_t min, int64_t max, int64_t *out)
+{
+	_cleanup_free_ char *shown = NULL;
+	int64_t x;
+
+	if (!json_object_is_type(v, json_type_int))
+		return wrong_type(c, key, v, min >= 0 ? "a non-negative integer" : "an integer");
+	errno = 0;
+	x = json_object_get_int64(v);
+	shown = vj_show(v);
+	/* json-c saturates out-of-range numbers at INT64_MIN/MAX; every limit here is narrower. */
+	if (x < min)
+		return min == 0 ? vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' must not be negative.", shown)
+				: vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is below the minimum of %lld.", shown,
+					     (long long)min);
+	if (x > max || json_object_get_uint64(v) > (uint64_t)max)
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is above the maximum of %lld.", shown, (long long)max);
+	*out = x;
+	return 0;
+}
+
+int vj_u32(struct vj_ctx *c, json_object *obj, const char *key, uint32_t min, uint32_t max, uint32_t *out)
+{
+	json_object *v = vj_get(obj, key);
+	int64_t x;
+
+	if (v == NULL)
+		return 0;
+	if (integer(c, key, v, min, max, &x) < 0)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+int vj_i64(struct vj_ctx *c, json_object *obj, const char *key, int64_t min, int64_t max, int64_t *out, bool *present)
+{
+	json_object *v = vj_get(obj, key);
+
+	if (v == NULL)
+		return 0;
+	if (integer(c, key, v, min, max, out) < 0)
+		return -1;
+	if (present)
+		*present = true;
+	return 0;
+}
+
+int vj_quantity(struct vj_ctx *c, json_object *obj, const char *key, struct quantity *out, bool *present)
+{
+	json_object *v = vj_get(obj, key);
+	_cleanup_free_ char *text = NULL;
+	size_t mark;
+	int r;
+
+	if (v == NULL)
+		return 0;
+	/* apimachinery accepts a quoted string or a bare JSON number, parsed from its text. */
+	if (json_object_is_type(v, json_type_string)) {
+		if (vj_string(c, obj, key, &text) < 0)
+			return -1;
+	} else if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
+		text = xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	} else {
+		return wrong_type(c, key, v, "a Kubernetes quantity");
+	}
+	mark = vj_enter(c, key);
+	r = quantity_parse(text, c->path, out, c->err);
+	vj_leave(c, mark);
+	if (r < 0)
+		return -1;
+	if (present)
+		*present = true;
+	return 0;
+}
+
+int vj_bytes(struct vj_ctx *c, json_object *obj, const char *key, int64_t *bytes)
+{
+	struct quantity q;
+	bool present = false;
+
+	if (vj_quantity(c, obj, key, &q, &present) < 0)
+		return -1;
+	if (!present)
+		return 0;
+	if (q.negative) {
+		_cleanup_free_ char *shown = vj_show(vj_get(obj, key));
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is negative; a size must be zero or more.", shown);
+	}
+	*bytes = q.value;
+	return 0;
+}
+
+static char *allowed_list(const char *const *allowed, size_t n)
+{
+	char *list = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s%s", list, i == 0 ? "" : (i + 1 == n ? " or " : ", "), allowed[i]);
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
+static int bad_enum(struct vj_ctx *c, const char *key, const char *value, const char *const *allowed, size_t n)
+{
+	_cleanup_free_ char *list = allowed_list(allowed, n);
+	_cleanup_free_ char *shown = printable(value, strlen(value));
+
+	return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is not a valid value; expected %s.", shown, list);
+}
+
+int vj_enum(struct vj_ctx *c, json_object *obj, const char *key, const struct vj_enum *table, size_t n, int *out,
+	    bool *present)
+{
+	_cleanup_free_ char *s = NULL;
+	const char *allowed[32];
+
+	if (vj_string(c, obj, key, &s) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(s, table[i].text) == 0) {
+			*out = table[i].value;
+			if (present)
+				*present = true;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < n && i < HVL_ARRAY_SIZE(allowed); i++)
+		allowed[i] = table[i].text;
+	return bad_enum(c, key, s, allowed, n < HVL_ARRAY_SIZE(allowed) ? n : HVL_ARRAY_SIZE(allowed));
+}
+
+int vj_enum_string(struct vj_ctx *c, json_object *obj, const char *key, const char *const *allowed, size_t n,
+		   char **out)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (vj_string(c, obj, key, &s) < 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(s, allowed[i]) == 0) {
+			free(*out);
+			*out = TAKE_PTR(s);
+			return 0;
+		}
+	}
+	return bad_enum(c, key, s, allowed, n);
+}

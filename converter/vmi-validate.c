@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Checks that span objects: unique names, disks that name existing volumes,
+ * interfaces paired with networks, boot orders, request <= limit.  The same
+ * rules as KubeVirt's validating webhook, so an input the cluster would have
+ * rejected is rejected here too, with the path of the offending entry.
+ */
+#include <string.h>
+
+#include "util.h"
+#include "vmi-internal.h"
+
+#define TRY(expr)                    \
+	do {                         \
+		if ((expr) < 0)      \
+			return -1;   \
+	} while (0)
+
+/* Names of a list, read through a stride so one function serves every element type. */
+struct name_list {
+	const char *path; /* "domain.devices.disks" relative to spec */
+	const void *base;
+	size_t n, stride;
+};
+
+static const char *name_at(const struct name_list *l, size_t i)
+{
+	return *(char *const *)((const char *)l->base + i * l->stride);
+}
+
+static int unique_names(const char *spec, const struct name_list *l, hvl_error **err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (str_equal(name_at(l, i), name_at(l, j)))
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.%s[%zu].name: '%s' is already the name of %s.%s[%zu].", spec,
+						     l->path, i, name_at(l, i), spec, l->path, j);
+		}
+	}
+	return 0;
+}
+
+static int check_unique(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_devices *d = &vmi->devices;
+	const struct name_list lists[] = {
+		{ "domain.devices.disks", d->disks, d->n_disks, sizeof(*d->disks) },
+		{ "domain.devices.interfaces", d->interfaces, d->n_interfaces, sizeof(*d->interfaces) },
+		{ "domain.devices.gpus", d->gpus, d->n_gpus, sizeof(*d->gpus) },
+		{ "domain.devices.hostDevices", d->host_devices, d->n_host_devices, sizeof(*d->host_devices) },
+		{ "domain.devices.inputs", d->inputs, d->n_inputs, sizeof(*d->inputs) },
+		{ "domain.devices.filesystems", d->filesystems, d->n_filesystems, sizeof(*d->filesystems) },
+		{ "volumes", vmi->volumes, vmi->n_volumes, sizeof(*vmi->volumes) },
+		{ "networks", vmi->networks, vmi->n_networks, sizeof(*vmi->networks) },
+	};
+
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(lists); i++)
+		TRY(unique_names(spec, &lists[i], err));
+	for (size_t i = 0; i < d->n_disks; i++) {
+		for (size_t j = 0; j < d->n_filesystems; j++) {
+			if (str_equal(d->disks[i].name, d->filesystems[j].name))
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.domain.devices.filesystems[%zu].name: '%s' is already the name "
+						     "of %s.domain.devices.disks[%zu].",
+						     spec, j, d->filesystems[j].name, spec, i);
+		}
+	}
+	return 0;
+}
+
+static int check_disk(const struct vmi *vmi, const char *spec, size_t i, hvl_error **err)
+{
+	const struct vmi_disk *disk = &vmi->devices.disks[i];
+	const struct vmi_volume *vol = vmi_find_volume(vmi, disk->name);
+
+	if (vol == NULL) {
+		/* An empty CD-ROM drive (KubeVirt's declarative hotplug) has no volume until media is inserted. */
+		if (disk->device == DISK_DEVICE_CDROM)
+			return 0;
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.disks[%zu].name: no volume is named '%s'; every disk needs a "
+				     "volume of the same name in %s.volumes.",
+				     spec, i, disk->name, spec);
+	}
+	if (disk->device == DISK_DEVICE_LUN && vol->type != VOLUME_PVC && vol->type != VOLUME_DATA_VOLUME)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.disks[%zu].lun: a LUN needs a persistentVolumeClaim or "
+				     "dataVolume volume.",
+				     spec, i);
+	if (vol->type == VOLUME_DOWNWARD_METRICS &&
+	    (disk->device != DISK_DEVICE_DISK || (disk->bus != BUS_DEFAULT && disk->bus != BUS_VIRTIO)))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.disks[%zu]: a downwardMetrics volume must be a disk on the "
+				     "virtio bus.",
+				     spec, i);
+	return 0;
+}
+
+static int check_filesystems(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	for (size_t i = 0; i < vmi->devices.n_filesystems; i++) {
+		if (vmi_find_volume(vmi, vmi->devices.filesystems[i].name) == NULL)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.filesystems[%zu].name: no volume is named '%s'.", spec,
+					     i, vmi->devices.filesystems[i].name);
+	}
+	return 0;
+}
+
+static int check_boot_orders(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_devices *d = &vmi->devices;
+
+	for (size_t i = 0; i < d->n_disks + d->n_interfaces; i++) {
+		uint32_t order = i < d->n_disks ? d->disks[i].boot_order : d->interfaces[i - d->n_disks].boot_order;
+		if (order == 0)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			uint32_t other = j < d->n_disks ? d->disks[j].boot_order
+							: d->interfaces[j - d->n_disks].boot_order;
+			if (other == order)
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.domain.devices.%s[%zu].bootOrder: boot order %u is already "
+						     "used by another device.",
+						     spec, i < d->n_disks ? "disks" : "interfaces",
+						     i < d->n_disks ? i : i - d->n_disks, order);
+		}
+	}
+	return 0;
+}
+
+static int check_networks(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	size_t pods = 0;
+
+	for (size_t i = 0; i < vmi->devices.n_interfaces; i++) {
+		const struct vmi_interface *iface = &vmi->devices.interfaces[i];
+		const struct vmi_network *net = vmi_find_network(vmi, iface->name);
+		if (net == NULL)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.interfaces[%zu].name: no network is named '%s'; every "
+					     "interface needs a network of the same name in %s.networks.",
+					     spec, i, iface->name, spec);
+		if (iface->binding == IFACE_MASQUERADE && net->type != NETWORK_POD)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.interfaces[%zu].masquerade: the masquerade binding "
+					     "needs a pod network, but '%s' is a multus network.",
+					     spec, i, iface->name);
+		if (iface->binding == IFACE_SRIOV && net->type != NETWORK_MULTUS)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.interfaces[%zu].sriov: the sriov binding needs a multus "
+					     "network, but '%s' is the pod network.",
+					     spec, i, iface->name);
+	}
+	for (size_t i = 0; i < vmi->n_networks; i++) {
+		bool used = false;
+		for (size_t j = 0; j < vmi->devices.n_interfaces && !used; j++)
+			used = str_equal(vmi->devices.interfaces[j].name, vmi->networks[i].name);
+		if (!used)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].name: no interface is named '%s'; every network needs an "
+					     "interface of the same name.",
+					     spec, i, vmi->networks[i].name);
+		if (vmi->networks[i].type == NETWORK_POD && ++pods > 1)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].pod: only one network may be the pod network.", spec, i);
+	}
+	return 0;
+}
+
+static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_resources *r = &vmi->resources;
+
+	if (r->request_memory >= 0 && r->limit_memory >= 0 && r->request_memory > r->limit_memory)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.memory: the request (%lld bytes) is larger than the "
+				     "limit (%lld bytes).",
+				     spec, (long long)r->request_memory, (long long)r->limit_memory);
+	if (r->request_cpu_milli >= 0 && r->limit_cpu_milli >= 0 && r->request_cpu_milli > r->limit_cpu_milli)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.cpu: the request (%lldm) is larger than the limit "
+				     "(%lldm).",
+				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
+	if (vmi->memory.guest >= 0 && r->limit_memory >= 0 && vmi->memory.guest > r->limit_memory)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.memory.guest: the guest memory (%lld bytes) is larger than the memory "
+				     "limit (%lld bytes).",
+				     spec, (long long)vmi->memory.guest, (long long)r->limit_memory);
+	if (vmi->memory.max_guest >= 0 && vmi->memory.guest >= 0 && vmi->memory.max_guest < vmi->memory.guest)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.memory.maxGuest: maxGuest (%lld bytes) is smaller than guest (%lld "
+				     "bytes).",
+				     spec, (long long)vmi->memory.max_guest, (long long)vmi->memory.guest);
+	if (vmi->cpu.isolate_emulator_thread && !vmi->cpu.dedicated_cpu_placement)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.cpu.isolateEmulatorThread: needs dedicatedCpuPlacement.", spec);
+	return 0;
+}
+
+static int check_acpi_tables(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const char *refs[] = { vmi->firmware.acpi_slic_name, vmi->firmware.acpi_msdm_name };
+	const char *keys[] = { "slicNameRef", "msdmNameRef" };
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct vmi_volume *v;
+		if (refs[i] == NULL)
+			continue;
+		v = vmi_find_volume(vmi, refs[i]);
+		if (v == NULL || v->type != VOLUME_SECRET)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.firmware.acpi.%s: '%s' does not name a secret volume.", spec,
+					     keys[i], refs[i]);
+	}
+	return 0;
+}
+
+int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
+{
+	TRY(check_unique(vmi, spec_path, err));
+	for (size_t i = 0; i < vmi->devices.n_disks; i++)
+		TRY(check_disk(vmi, spec_path, i, err));
+	TRY(check_filesystems(vmi, spec_path, err));
+	TRY(check_boot_orders(vmi, spec_path, err));
+	TRY(check_networks(vmi, spec_path, err));
+	TRY(check_resources(vmi, spec_path, err));
+	return check_acpi_tables(vmi, spec_path, err);
+}
