@@ -25,28 +25,14 @@ static void copy_out(const char *data, size_t len, char **out, size_t *out_len)
 	*out_len = len;
 }
 
-static void log_vmi(const struct hook_args *a)
-{
-	_cleanup_free_ char *name = NULL, *ns = NULL, *uid = NULL;
-	_cleanup_error_ hvl_error *ignored = NULL;
-
-	/* Only for log context here; the VMI is validated for real once the gate is on. */
-	if (hook_vmi_parse(a->vmi, a->vmi_len, &name, &ns, &uid, &ignored) == 0)
-		log_set_vmi(name, ns, uid);
-}
-
 static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, size_t *out_len, hvl_error **err)
 {
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
-	_cleanup_free_ char *name = NULL, *ns = NULL, *uid = NULL;
 	struct hook_plan plan;
 	struct profile_report report = { 0 };
 	xmlChar *type;
 	int r = 0;
 
-	if (hook_vmi_parse(a->vmi, a->vmi_len, &name, &ns, &uid, err) < 0)
-		return hvl_error_wrap(err, "--vmi");
-	log_set_vmi(name, ns, uid);
 	if (hook_xml_parse(a->domain, a->domain_len, &doc, err) < 0)
 		return hvl_error_wrap(err, "--domain");
 	if (hook_gather_detect(a, in, err) < 0)
@@ -72,27 +58,46 @@ static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, s
 	return r;
 }
 
+/* Gate on: the VMI must be valid JSON; gate off: it is read for log context only, and never fails the hook. */
+static int read_vmi(const struct hook_args *a, bool strict, char **uid, hvl_error **err)
+{
+	_cleanup_free_ char *name = NULL, *ns = NULL;
+	_cleanup_error_ hvl_error *local = NULL;
+
+	if (hook_vmi_parse(a->vmi, a->vmi_len, &name, &ns, uid, strict ? err : &local) < 0)
+		return strict ? hvl_error_wrap(err, "--vmi") : 0;
+	log_set_vmi(name, ns, *uid);
+	return 0;
+}
+
 int hook_run(const struct hook_args *a, char **out, size_t *out_len, hvl_error **err)
 {
 	struct hook_inputs in = { 0 };
 	struct hook_plan plan;
 	const char *source;
+	_cleanup_free_ char *uid = NULL;
+	int r;
 
 	if (a->point == HOOK_PRE_CLOUD_INIT_ISO) {
 		log_info("preCloudInitIso: the cloud-init data is returned unchanged.");
 		copy_out(a->cloud_init, a->cloud_init_len, out, out_len);
 		return 0;
 	}
-	if (hook_gather_gate(a, &in, err) < 0)
+	read_vmi(a, false, &uid, err);
+	if (hook_gather_gate(a, uid, &in, err) < 0)
 		return -1;
-	if (hook_gate_enabled(&in, &source))
-		return edit(a, &in, out, out_len, err);
+	if (hook_gate_enabled(&in, &source)) {
+		free(TAKE_PTR(uid));
+		r = read_vmi(a, true, &uid, err) < 0 ? -1 : edit(a, &in, out, out_len, err);
+		hook_state_free(&in.state);
+		return r;
+	}
 
 	/* Gate off: KubeVirt's bytes go back untouched, whatever they hold. */
-	log_vmi(a);
 	hook_plan_make(&in, &plan);
 	log_info("%s", plan.reason);
 	hook_plan_free(&plan);
+	hook_state_free(&in.state);
 	copy_out(a->domain, a->domain_len, out, out_len);
 	return 0;
 }

@@ -8,12 +8,12 @@
  * image or the container) fills whatever the command line left unset.
  */
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "hook.h"
+#include "state.h"
 #include "util.h"
 
 enum hook_opt {
@@ -27,6 +27,7 @@ enum hook_opt {
 	H_KUBEVIRT_CONFIG,
 	H_HYPERVISOR,
 	H_STATE_DIR,
+	H_DECISION_FILE,
 	H_CPU_MODEL,
 	H_DEV_ROOT,
 	H_CONNECT,
@@ -37,7 +38,12 @@ enum hook_opt {
 	H_COUNT
 };
 
-#define LONG_ONLY(o) (CHAR_MAX + 1 + (o))
+/*
+ * Long-only options are numbered above every short option character.  (Not
+ * CHAR_MAX from <limits.h>: with -Ilauncher that name finds launcher/limits.h.)
+ */
+#define LONG_ONLY_BASE 256
+#define LONG_ONLY(o) (LONG_ONLY_BASE + (o))
 
 static const struct option hook_options[] = {
 	{ "version", required_argument, NULL, LONG_ONLY(H_VERSION) },
@@ -50,6 +56,7 @@ static const struct option hook_options[] = {
 	{ "kubevirt-config", required_argument, NULL, LONG_ONLY(H_KUBEVIRT_CONFIG) },
 	{ "hypervisor", required_argument, NULL, LONG_ONLY(H_HYPERVISOR) },
 	{ "state-dir", required_argument, NULL, LONG_ONLY(H_STATE_DIR) },
+	{ "decision-file", required_argument, NULL, LONG_ONLY(H_DECISION_FILE) },
 	{ "cpu-model", required_argument, NULL, LONG_ONLY(H_CPU_MODEL) },
 	{ "dev-root", required_argument, NULL, LONG_ONLY(H_DEV_ROOT) },
 	{ "connect", required_argument, NULL, LONG_ONLY(H_CONNECT) },
@@ -67,7 +74,7 @@ static const char *const opt_names[H_COUNT] = {
 	[H_DOMAIN] = "--domain",	   [H_CLOUD_INIT] = "--cloud-init",
 	[H_VMI_FILE] = "--vmi-file",	   [H_DOMAIN_FILE] = "--domain-file",
 	[H_FEATURE_GATES] = "--feature-gates", [H_KUBEVIRT_CONFIG] = "--kubevirt-config",
-	[H_HYPERVISOR] = "--hypervisor",   [H_STATE_DIR] = "--state-dir",
+	[H_HYPERVISOR] = "--hypervisor",   [H_STATE_DIR] = "--state-dir",	   [H_DECISION_FILE] = "--decision-file",
 	[H_CPU_MODEL] = "--cpu-model",	   [H_DEV_ROOT] = "--dev-root",
 	[H_CONNECT] = "--connect",	   [H_NO_LIBVIRT] = "--no-libvirt",
 	[H_LOG_FORMAT] = "--log-format",   [H_VERBOSE] = "-v",
@@ -104,8 +111,8 @@ static int getopt_failure(int argc, char **argv, hvl_error **err)
 {
 	const char *text = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 
-	if (optopt != 0 && optopt > CHAR_MAX)
-		return hvl_error_set(err, HVL_EXIT_USAGE, "Option '%s' needs a value.", opt_name(optopt - CHAR_MAX - 1));
+	if (optopt != 0 && optopt >= LONG_ONLY_BASE)
+		return hvl_error_set(err, HVL_EXIT_USAGE, "Option '%s' needs a value.", opt_name(optopt - LONG_ONLY_BASE));
 	return hvl_error_set(err, HVL_EXIT_USAGE, "Unknown or ambiguous option '%s' for hook mode (see --help).",
 			     text);
 }
@@ -119,7 +126,7 @@ static int collect(int argc, char **argv, struct raw_args *raw, hvl_error **err)
 	while ((c = getopt_long(argc, argv, "+:vh", hook_options, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return getopt_failure(argc, argv, err);
-		enum hook_opt o = c == 'v' ? H_VERBOSE : c == 'h' ? H_HELP : (enum hook_opt)(c - CHAR_MAX - 1);
+		enum hook_opt o = c == 'v' ? H_VERBOSE : c == 'h' ? H_HELP : (enum hook_opt)(c - LONG_ONLY_BASE);
 		if (take(raw, o, optarg, err) < 0)
 			return -1;
 	}
@@ -266,6 +273,8 @@ static int fill_options(const struct raw_args *raw, const char *(*lookup)(const 
 		o->kubevirt_config = xstrdup(v);
 	v = env_or(lookup, "HVL_STATE_DIR", raw->value[H_STATE_DIR]);
 	o->state_dir = xstrdup(v ? v : HVL_DEFAULT_STATE_DIR);
+	v = env_or(lookup, "HVL_DECISION_FILE", raw->value[H_DECISION_FILE]);
+	a->decision_file = v ? xstrdup(v) : xasprintf("%s/%s", o->state_dir, STATE_FILE_NAME);
 	v = env_or(lookup, "HVL_DEV_ROOT", raw->value[H_DEV_ROOT]);
 	o->dev_root = xstrdup(v ? v : "/");
 	if ((v = env_or(lookup, "HVL_CPU_MODEL", raw->value[H_CPU_MODEL])))
@@ -345,6 +354,7 @@ void hook_args_free(struct hook_args *a)
 	free(a->vmi);
 	free(a->domain);
 	free(a->cloud_init);
+	free(a->decision_file);
 	options_free(&a->opts);
 	memset(a, 0, sizeof(*a));
 }
@@ -365,6 +375,7 @@ void hook_print_help(FILE *out)
 	      "  --feature-gates LIST                e.g. HyperVLayered [HVL_FEATURE_GATES]\n"
 	      "  --kubevirt-config PATH              KubeVirt CR (JSON) [HVL_KUBEVIRT_CONFIG]\n"
 	      "  --state-dir DIR                     where the entrypoint's decision.json is [HVL_STATE_DIR]\n"
+	      "  --decision-file PATH                that file itself [HVL_DECISION_FILE]\n"
 	      "  --cpu-model NAME                    named CPU model for mshv/qemu [HVL_CPU_MODEL]\n"
 	      "  --dev-root DIR, --connect URI, --no-libvirt   detection when there is no decision file\n"
 	      "  --log-format json|text, -v          logging to stderr [HVL_LOG_FORMAT, HVL_VERBOSITY]\n"

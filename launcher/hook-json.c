@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The two JSON inputs of hook mode: the VMI from the shim and the entrypoint's decision file. */
+/* The two JSON inputs of hook mode: the VMI from the shim, and the entrypoint's decision file (state.h). */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "fileio.h"
 #include "hook.h"
+#include "state.h"
 #include "util.h"
 
 /* KubeVirt's VMI nests about ten levels; the bound stops pathological nesting early. */
@@ -90,81 +91,30 @@ int hook_vmi_parse(const char *json, size_t len, char **name, char **namespace_,
 	return 0;
 }
 
-/* "auto" → HV_REQUEST_AUTO (when allowed), else a hypervisor name. */
-static int hv_field(json_object *root, const char *key, bool auto_ok, bool null_ok, const char *path, int *out,
-		    hvl_error **err)
+int hook_state_load(const char *path, struct hook_state *out, bool *found, hvl_error **err)
 {
-	json_object *v;
-	const char *s;
-	int hv;
-
-	if (!json_object_object_get_ex(root, key, &v))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file has no '%s'.", path, key);
-	if (v == NULL && null_ok) {
-		*out = HV_REQUEST_AUTO;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is not a string%s.", path, key,
-				     null_ok ? " or null" : "");
-	s = json_object_get_string(v);
-	if (auto_ok && strcmp(s, "auto") == 0) {
-		*out = HV_REQUEST_AUTO;
-		return 0;
-	}
-	hv = hypervisor_from_name(s);
-	if (hv < 0)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: %s: '%s' is not a hypervisor (mshv, kvm, qemu).", path, key,
-				     s);
-	*out = hv;
-	return 0;
-}
-
-int hook_state_parse(const char *json, const char *path, struct hook_state *out, hvl_error **err)
-{
-	_cleanup_json_ json_object *root = NULL;
-	_cleanup_free_ char *what = xasprintf("decision file %s", path);
-	json_object *gate, *enabled;
-	struct hook_state s = { 0 };
-	int choice;
-
-	if (parse_json(json, strlen(json), what, &root, err) < 0)
-		return -1;
-	if (!json_object_is_type(root, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is not a JSON object.", path);
-	if (!json_object_object_get_ex(root, "featureGate", &gate) || !json_object_is_type(gate, json_type_object) ||
-	    !json_object_object_get_ex(gate, "enabled", &enabled) || !json_object_is_type(enabled, json_type_boolean))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: featureGate.enabled is missing or not a boolean.", path);
-	s.gate_enabled = json_object_get_boolean(enabled);
-	if (hv_field(root, "requested", true, false, path, &s.requested, err) < 0 ||
-	    hv_field(root, "choice", false, true, path, &choice, err) < 0)
-		return -1;
-	s.has_choice = choice != HV_REQUEST_AUTO;
-	s.chosen = s.has_choice ? (enum hypervisor)choice : HYPERVISOR_KVM;
-	*out = s;
-	return 0;
-}
-
-int hook_state_load(const char *dir, struct hook_state *out, bool *found, hvl_error **err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/%s", dir, HOOK_DECISION_FILE);
-	_cleanup_free_ char *data = NULL;
-	size_t len;
+	struct state_decision d;
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			*found = false;
-			return 0;
-		}
-		return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot read the decision file %s", path);
+	/* Absent is normal (hook-only deployments); anything else wrong with it is not. */
+	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		*found = false;
+		return 0;
 	}
-	if (read_file(path, HOOK_MAX_DECISION_BYTES, "decision file", &data, &len, err) < 0)
+	if (state_read_decision(path, &d, err) < 0)
 		return -1;
-	if (memchr(data, '\0', len) != NULL)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file contains a NUL byte.", path);
-	if (hook_state_parse(data, path, out, err) < 0)
-		return -1;
+	*out = (struct hook_state){
+		.gate_enabled = d.gate_enabled,
+		.chosen = d.hypervisor,
+		.vmi_uid = TAKE_PTR(d.vmi_uid),
+	};
+	state_decision_free(&d);
 	*found = true;
 	return 0;
+}
+
+void hook_state_free(struct hook_state *s)
+{
+	free(s->vmi_uid);
+	s->vmi_uid = NULL;
 }

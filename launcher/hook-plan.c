@@ -39,19 +39,20 @@ static void apply(struct hook_plan *p, enum hypervisor hv, char *reason)
 	*p = (struct hook_plan){ .action = HOOK_APPLY, .hv = hv, .reason = reason };
 }
 
-static void plan_from_state(const struct hook_state *s, struct hook_plan *out)
+static void plan_from_state(const struct hook_state *s, const char *domain_type, struct hook_plan *out)
 {
-	if (!s->has_choice)
-		keep(out, xstrdup("The entrypoint's decision file records no usable hypervisor: the domain is returned "
-				  "unchanged."));
-	else if (s->chosen == HYPERVISOR_MSHV || s->requested != HV_REQUEST_AUTO)
-		apply(out, s->chosen,
-		      xasprintf("The entrypoint's decision file chose %s%s.", hypervisor_name(s->chosen),
-				s->requested != HV_REQUEST_AUTO ? " (forced)" : ""));
+	const char *name = hypervisor_name(s->chosen);
+
+	if (s->chosen == HYPERVISOR_MSHV)
+		apply(out, s->chosen, xstrdup("The entrypoint's decision file chose mshv."));
+	else if (domain_type && strcmp(domain_type, hypervisor_domain_type(s->chosen)) == 0)
+		keep(out, xasprintf("The entrypoint's decision file chose %s, which KubeVirt built the domain for: "
+				    "the domain is returned unchanged.",
+				    name));
 	else
-		keep(out, xasprintf("The entrypoint's decision file chose %s, KubeVirt's own choice: the domain is "
-				    "returned unchanged.",
-				    hypervisor_name(s->chosen)));
+		apply(out, s->chosen,
+		      xasprintf("The entrypoint's decision file chose %s, but KubeVirt built a domain of type '%s'.", name,
+				domain_type ? domain_type : "unset"));
 }
 
 void hook_plan_make(const struct hook_inputs *in, struct hook_plan *out)
@@ -67,7 +68,7 @@ void hook_plan_make(const struct hook_inputs *in, struct hook_plan *out)
 		      xasprintf("The %s profile was requested with --hypervisor or HVL_HYPERVISOR.",
 				hypervisor_name((enum hypervisor)in->forced)));
 	else if (in->have_state)
-		plan_from_state(&in->state, out);
+		plan_from_state(&in->state, in->domain_type, out);
 	else if (in->detected_mshv)
 		apply(out, HYPERVISOR_MSHV,
 		      xstrdup("There is no decision file and /dev/mshv is usable in this container: mshv."));
@@ -87,7 +88,17 @@ void hook_plan_free(struct hook_plan *p)
 	p->reason = NULL;
 }
 
-int hook_gather_gate(const struct hook_args *a, struct hook_inputs *in, hvl_error **err)
+/* A decision for another VMI means the state directory is shared or stale: never apply it. */
+static int check_uid(const struct hook_inputs *in, const char *path, const char *vmi_uid, hvl_error **err)
+{
+	if (!in->have_state || in->state.vmi_uid == NULL || vmi_uid == NULL || strcmp(in->state.vmi_uid, vmi_uid) == 0)
+		return 0;
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "The decision file %s is for the VMI with uid '%s', but the hook was called for uid '%s'.",
+			     path, in->state.vmi_uid, vmi_uid);
+}
+
+int hook_gather_gate(const struct hook_args *a, const char *vmi_uid, struct hook_inputs *in, hvl_error **err)
 {
 	struct kubevirt_config cr = { 0 };
 	const struct hvl_options *o = &a->opts;
@@ -97,7 +108,12 @@ int hook_gather_gate(const struct hook_args *a, struct hook_inputs *in, hvl_erro
 		return -1;
 	if (gate_resolve(o->feature_gates, o->feature_gates_env, o->kubevirt_config ? &cr : NULL, &in->gate, err) < 0)
 		return -1;
-	return hook_state_load(o->state_dir, &in->state, &in->have_state, err);
+	/* Explicitly off here: the file cannot turn it on, so it is not even read. */
+	if (in->gate.source != GATE_SOURCE_DEFAULT && !in->gate.enabled)
+		return 0;
+	if (hook_state_load(a->decision_file, &in->state, &in->have_state, err) < 0)
+		return -1;
+	return check_uid(in, a->decision_file, vmi_uid, err);
 }
 
 int hook_gather_detect(const struct hook_args *a, struct hook_inputs *in, hvl_error **err)

@@ -39,10 +39,6 @@
 #define HOOK_MAX_DOMAIN_BYTES ((size_t)2 << 20)
 #define HOOK_MAX_CLOUD_INIT_BYTES ((size_t)2 << 20)
 
-/* The decision file the entrypoint writes into the state directory. */
-#define HOOK_DECISION_FILE "decision.json"
-#define HOOK_MAX_DECISION_BYTES ((size_t)64 << 10)
-
 enum hook_point { HOOK_ON_DEFINE_DOMAIN, HOOK_PRE_CLOUD_INIT_ISO };
 
 struct hook_args {
@@ -54,6 +50,7 @@ struct hook_args {
 	char *domain;          /* --domain, or --domain-file's content */
 	size_t domain_len;
 	char *cloud_init;      /* --cloud-init (preCloudInitIso) */
+	char *decision_file;   /* --decision-file / HVL_DECISION_FILE, else <state dir>/decision.json */
 	size_t cloud_init_len;
 	int forced;            /* --hypervisor / HVL_HYPERVISOR: HV_REQUEST_AUTO or enum hypervisor */
 	/* Options shared with the other modes, for decide() and the gate; opts.hypervisor stays AUTO. */
@@ -70,18 +67,19 @@ int hook_parse_args(int argc, char **argv, const char *(*lookup)(const char *nam
 void hook_args_free(struct hook_args *a);
 void hook_print_help(FILE *out);
 
-/* What the entrypoint recorded (the parts hook mode needs). */
+/* What the entrypoint recorded (state.h), the parts hook mode needs. */
 struct hook_state {
 	bool gate_enabled;
-	int requested;   /* HV_REQUEST_AUTO or enum hypervisor: the entrypoint was forced */
-	bool has_choice;
 	enum hypervisor chosen;
+	char *vmi_uid; /* NULL when the entrypoint did not know it */
 };
 
-/* Read <dir>/decision.json.  Missing: 0 with *found false.  Present but bad: HVL_EXIT_INPUT. */
-int hook_state_load(const char *dir, struct hook_state *out, bool *found, hvl_error **err);
-/* Same, from a string (tests). */
-int hook_state_parse(const char *json, const char *path, struct hook_state *out, hvl_error **err);
+/*
+ * Read the decision file at path with state_read_decision().  Missing: 0 with
+ * *found false.  Present but unreadable or invalid: HVL_EXIT_INPUT.
+ */
+int hook_state_load(const char *path, struct hook_state *out, bool *found, hvl_error **err);
+void hook_state_free(struct hook_state *s);
 
 /* Everything the plan depends on, gathered by hook_gather(). */
 struct hook_inputs {
@@ -108,8 +106,9 @@ bool hook_gate_enabled(const struct hook_inputs *in, const char **source);
  * The pure rule, in order:
  *   gate off (own sources, else the decision file, else default)  → keep
  *   --hypervisor / HVL_HYPERVISOR                                  → apply it
- *   decision file: chose mshv, or was forced                       → apply its choice
- *   decision file otherwise (KubeVirt's own pick)                  → keep
+ *   decision file: chose mshv                                      → apply mshv
+ *   decision file: chose what KubeVirt built (same domain type)    → keep
+ *   decision file: chose another (the entrypoint was forced)       → apply its choice
  *   no file: decide() here chose mshv                              → apply mshv
  *   no file: KubeVirt built type 'hyperv' (it saw /dev/mshv)       → apply mshv
  *   otherwise                                                      → keep
@@ -118,8 +117,12 @@ bool hook_gate_enabled(const struct hook_inputs *in, const char **source);
 void hook_plan_make(const struct hook_inputs *in, struct hook_plan *out);
 void hook_plan_free(struct hook_plan *p);
 
-/* Resolve the gate and read the decision file; state and gate only (no probing). */
-int hook_gather_gate(const struct hook_args *a, struct hook_inputs *in, hvl_error **err);
+/*
+ * Resolve the gate and read the decision file (no probing).  A decision file
+ * recorded for another VMI uid than vmi_uid (when both are known) is refused.
+ * Free in->state with hook_state_free().
+ */
+int hook_gather_gate(const struct hook_args *a, const char *vmi_uid, struct hook_inputs *in, hvl_error **err);
 /* Run decide() for the no-file case (probes this container's devices). */
 int hook_gather_detect(const struct hook_args *a, struct hook_inputs *in, hvl_error **err);
 

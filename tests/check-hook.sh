@@ -135,20 +135,47 @@ for hv in mshv qemu; do
 	set_domain "$input"
 done
 
-# The decision file the entrypoint writes (decide()'s JSON) drives the hook when nothing is forced.
-mkdir -p "$tmp/state"
-cat >"$tmp/state/decision.json" <<'EOF'
-{"featureGate":{"name":"HyperVLayered","enabled":true,"source":"KubeVirt CR"},"requested":"auto",
- "kubevirtHypervisor":"kvm","choice":"mshv","reason":"/dev/mshv is usable."}
+# The decision file (launcher/state.h) drives the hook when nothing is forced.  First written by the real
+# entrypoint (forced to qemu, as this machine has no /dev/mshv; NEXT is /bin/true), as in a drop-in pod.
+uid=f4686d2c-6e8d-4335-b8fd-81bee22f4814
+if "$HVL" --log-format text --state-dir "$tmp/state" --feature-gates HyperVLayered --hypervisor qemu --no-libvirt \
+	--memlock off -- /bin/true --uid "$uid" --name testvmi --namespace mynamespace >"$tmp/entry.log" 2>&1; then
+	HVL_STATE_DIR=$tmp/state run_hook "$tmp/state.xml"
+	if [ "$status" -eq 0 ] && cmp -s "$tmp/state.xml" "$data/domain_x86_64.qemu.xml"; then
+		pass "entrypoint's decision file (gate on, qemu): the qemu golden"
+	else
+		fail "entrypoint's decision file: exit $status, $(head -c 300 "$tmp/state.xml.err")"
+	fi
+else
+	fail "the entrypoint could not write a decision file: $(cat "$tmp/entry.log")"
+fi
+
+write_decision() { # write_decision HV GATE UID
+	mkdir -p "$tmp/state"
+	cat >"$tmp/state/decision.json" <<EOF
+{"version":1,"hypervisor":"$1","domainType":"x","reason":"test","featureGate":{"name":"HyperVLayered","enabled":$2},
+ "emulationAllowed":false,"overheadBytes":null,"domainXML":null,"memlock":null,
+ "vmi":{"name":"testvmi","namespace":"mynamespace","uid":"$3"}}
 EOF
+}
+write_decision mshv true "$uid"
 HVL_STATE_DIR=$tmp/state run_hook "$tmp/state.xml"
 if [ "$status" -eq 0 ] && cmp -s "$tmp/state.xml" "$data/domain_x86_64.mshv.xml"; then
 	pass "decision file (gate on, mshv chosen): the mshv golden"
 else
 	fail "decision file (gate on, mshv chosen): exit $status, $(head -c 300 "$tmp/state.xml.err")"
 fi
-sed -i 's/"enabled":true/"enabled":false/' "$tmp/state/decision.json"
+write_decision kvm true "$uid"
+HVL_STATE_DIR=$tmp/state expect_identical "decision file: kvm, as KubeVirt built it"
+write_decision mshv false "$uid"
 HVL_STATE_DIR=$tmp/state expect_identical "decision file with the gate off"
+write_decision mshv true "another-uid"
+HVL_STATE_DIR=$tmp/state run_hook "$tmp/bad.xml"
+if [ "$status" -eq 3 ] && grep -q "uid 'another-uid'" "$tmp/bad.xml.err" && [ ! -s "$tmp/bad.xml" ]; then
+	pass "decision file for another VMI: refused with exit 3"
+else
+	fail "decision file for another VMI: exit $status, stderr: $(cat "$tmp/bad.xml.err")"
+fi
 printf '{"featureGate":' >"$tmp/state/decision.json"
 HVL_STATE_DIR=$tmp/state run_hook "$tmp/bad.xml"
 if [ "$status" -eq 3 ] && grep -q "decision.json" "$tmp/bad.xml.err" && [ ! -s "$tmp/bad.xml" ]; then

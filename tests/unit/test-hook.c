@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "hook.h"
 #include "log.h"
+#include "state.h"
 #include "util.h"
 
 /* ---- helpers ---- */
@@ -402,50 +403,49 @@ struct plan_case {
 };
 
 #define GATE(on, src) { .enabled = (on), .source = (src) }
-#define STATE(gate, req, has, hv) { .gate_enabled = (gate), .requested = (req), .has_choice = (has), .chosen = (hv) }
+#define STATE(gate, hv) { .gate_enabled = (gate), .chosen = (hv) }
 #define AUTO HV_REQUEST_AUTO
 
 static const struct plan_case plan_cases[] = {
-	{ "default gate, nothing else", { .gate = GATE(false, GATE_SOURCE_DEFAULT), .forced = AUTO, .domain_type = "hyperv" },
+	{ "default gate, nothing else",
+	  { .gate = GATE(false, GATE_SOURCE_DEFAULT), .forced = AUTO, .domain_type = "hyperv" },
 	  HOOK_KEEP, 0, "feature gate is off (default)" },
-	{ "gate explicitly off beats the decision file",
+	{ "gate explicitly off beats the decision file and forcing",
 	  { .gate = GATE(false, GATE_SOURCE_ENVIRONMENT), .forced = HYPERVISOR_MSHV, .have_state = true,
-	    .state = STATE(true, AUTO, true, HYPERVISOR_MSHV) },
+	    .state = STATE(true, HYPERVISOR_MSHV) },
 	  HOOK_KEEP, 0, "off (environment)" },
 	{ "gate from the decision file, mshv chosen",
 	  { .gate = GATE(false, GATE_SOURCE_DEFAULT), .forced = AUTO, .have_state = true,
-	    .state = STATE(true, AUTO, true, HYPERVISOR_MSHV), .domain_type = "kvm" },
+	    .state = STATE(true, HYPERVISOR_MSHV), .domain_type = "kvm" },
 	  HOOK_APPLY, HYPERVISOR_MSHV, "decision file chose mshv" },
 	{ "decision file with the gate off",
 	  { .gate = GATE(false, GATE_SOURCE_DEFAULT), .forced = AUTO, .have_state = true,
-	    .state = STATE(false, AUTO, true, HYPERVISOR_KVM) },
+	    .state = STATE(false, HYPERVISOR_MSHV), .domain_type = "kvm" },
 	  HOOK_KEEP, 0, "off (the entrypoint's decision file)" },
-	{ "decision file: KubeVirt's own kvm",
+	{ "decision file: kvm, as KubeVirt built",
 	  { .gate = GATE(true, GATE_SOURCE_COMMAND_LINE), .forced = AUTO, .have_state = true,
-	    .state = STATE(true, AUTO, true, HYPERVISOR_KVM) },
-	  HOOK_KEEP, 0, "KubeVirt's own choice" },
-	{ "decision file: KubeVirt's own emulation",
+	    .state = STATE(true, HYPERVISOR_KVM), .domain_type = "kvm" },
+	  HOOK_KEEP, 0, "which KubeVirt built the domain for" },
+	{ "decision file: emulation, as KubeVirt built",
 	  { .gate = GATE(true, GATE_SOURCE_COMMAND_LINE), .forced = AUTO, .have_state = true,
-	    .state = STATE(true, AUTO, true, HYPERVISOR_QEMU), .domain_type = "qemu" },
-	  HOOK_KEEP, 0, "KubeVirt's own choice" },
-	{ "decision file: forced qemu",
+	    .state = STATE(true, HYPERVISOR_QEMU), .domain_type = "qemu" },
+	  HOOK_KEEP, 0, "which KubeVirt built the domain for" },
+	{ "decision file: qemu while KubeVirt built kvm",
 	  { .gate = GATE(true, GATE_SOURCE_KUBEVIRT_CR), .forced = AUTO, .have_state = true,
-	    .state = STATE(true, HYPERVISOR_QEMU, true, HYPERVISOR_QEMU), .domain_type = "kvm" },
-	  HOOK_APPLY, HYPERVISOR_QEMU, "(forced)" },
-	{ "decision file: no usable hypervisor",
-	  { .gate = GATE(true, GATE_SOURCE_COMMAND_LINE), .forced = AUTO, .have_state = true,
-	    .state = STATE(true, AUTO, false, HYPERVISOR_KVM) },
-	  HOOK_KEEP, 0, "no usable hypervisor" },
+	    .state = STATE(true, HYPERVISOR_QEMU), .domain_type = "kvm" },
+	  HOOK_APPLY, HYPERVISOR_QEMU, "but KubeVirt built a domain of type 'kvm'" },
 	{ "forced beats the decision file",
 	  { .gate = GATE(true, GATE_SOURCE_COMMAND_LINE), .forced = HYPERVISOR_QEMU, .have_state = true,
-	    .state = STATE(true, AUTO, true, HYPERVISOR_MSHV) },
+	    .state = STATE(true, HYPERVISOR_MSHV) },
 	  HOOK_APPLY, HYPERVISOR_QEMU, "requested with --hypervisor" },
-	{ "no file, detected here", { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .detected_mshv = true },
+	{ "no file, detected here",
+	  { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .detected_mshv = true, .domain_type = "kvm" },
 	  HOOK_APPLY, HYPERVISOR_MSHV, "usable in this container" },
 	{ "no file, KubeVirt built hyperv",
 	  { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .domain_type = "hyperv" },
 	  HOOK_APPLY, HYPERVISOR_MSHV, "type 'hyperv'" },
-	{ "no file, KubeVirt built kvm", { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .domain_type = "kvm" },
+	{ "no file, KubeVirt built kvm",
+	  { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .domain_type = "kvm" },
 	  HOOK_KEEP, 0, "(type 'kvm') is returned unchanged" },
 	{ "no file, KubeVirt built qemu",
 	  { .gate = GATE(true, GATE_SOURCE_ENVIRONMENT), .forced = AUTO, .domain_type = "qemu" },
@@ -468,63 +468,85 @@ static void test_plan_table(void **state)
 
 /* ---- decision file ---- */
 
-static void test_state_parse(void **state)
+static char *write_decision(const char *dir, enum hypervisor hv, bool gate, const char *uid)
 {
-	(void)state;
-	struct hook_state s;
+	struct state_decision d = { .hypervisor = hv, .gate_enabled = gate, .reason = (char *)"test",
+				    .overhead_bytes = -1, .vmi_uid = (char *)uid };
+	char *path = xasprintf("%s/%s", dir, STATE_FILE_NAME);
 	hvl_error *err = NULL;
 
-	assert_int_equal(hook_state_parse("{\"featureGate\":{\"name\":\"HyperVLayered\",\"enabled\":true},"
-					  "\"requested\":\"auto\",\"choice\":\"mshv\",\"reason\":\"x\"}",
-					  "d.json", &s, &err),
-			 0);
-	assert_true(s.gate_enabled);
-	assert_int_equal(s.requested, HV_REQUEST_AUTO);
-	assert_true(s.has_choice);
-	assert_int_equal(s.chosen, HYPERVISOR_MSHV);
-
-	assert_int_equal(hook_state_parse("{\"featureGate\":{\"enabled\":false},\"requested\":\"qemu\",\"choice\":null}",
-					  "d.json", &s, &err),
-			 0);
-	assert_false(s.has_choice);
-	assert_int_equal(s.requested, HYPERVISOR_QEMU);
-
-	expect_error(hook_state_parse("{\"requested\":\"auto\",\"choice\":null}", "d.json", &s, &err), &err,
-		     HVL_EXIT_INPUT, "d.json: featureGate.enabled is missing");
-	hvl_error_free(&err);
-	expect_error(hook_state_parse("{\"featureGate\":{\"enabled\":true},\"requested\":\"auto\",\"choice\":\"xen\"}",
-				      "d.json", &s, &err),
-		     &err, HVL_EXIT_INPUT, "choice: 'xen' is not a hypervisor");
-	hvl_error_free(&err);
-	expect_error(hook_state_parse("{\"featureGate\":{\"enabled\":true},\"choice\":\"kvm\"}", "d.json", &s, &err),
-		     &err, HVL_EXIT_INPUT, "no 'requested'");
-	hvl_error_free(&err);
-	expect_error(hook_state_parse("{\"featureGate\":", "d.json", &s, &err), &err, HVL_EXIT_INPUT, "ends too early");
-	hvl_error_free(&err);
+	assert_int_equal(state_write_decision(path, &d, &err), 0);
+	return path;
 }
 
 static void test_state_load(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/test-hook-XXXXXX";
-	struct hook_state s;
+	struct hook_state s = { 0 };
 	bool found = true;
 	hvl_error *err = NULL;
 
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(hook_state_load(dir, &s, &found, &err), 0);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, STATE_FILE_NAME);
+	assert_int_equal(hook_state_load(path, &s, &found, &err), 0);
 	assert_false(found);
 
-	_cleanup_free_ char *path = xasprintf("%s/%s", dir, HOOK_DECISION_FILE);
-	const char *json = "{\"featureGate\":{\"enabled\":true},\"requested\":\"auto\",\"choice\":\"kvm\"}\n";
-	assert_int_equal(write_file_atomic(path, json, strlen(json), 0644, &err), 0);
-	assert_int_equal(hook_state_load(dir, &s, &found, &err), 0);
+	free(write_decision(dir, HYPERVISOR_MSHV, true, "u-1"));
+	assert_int_equal(hook_state_load(path, &s, &found, &err), 0);
 	assert_true(found);
-	assert_int_equal(s.chosen, HYPERVISOR_KVM);
+	assert_true(s.gate_enabled);
+	assert_int_equal(s.chosen, HYPERVISOR_MSHV);
+	assert_string_equal(s.vmi_uid, "u-1");
+	hook_state_free(&s);
 
+	/* Present but broken is an error, not "absent". */
 	assert_int_equal(write_file_atomic(path, "[]", 2, 0644, &err), 0);
-	expect_error(hook_state_load(dir, &s, &found, &err), &err, HVL_EXIT_INPUT, "not a JSON object");
+	expect_error(hook_state_load(path, &s, &found, &err), &err, HVL_EXIT_INPUT, path);
 	hvl_error_free(&err);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_run_decision_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-hook-XXXXXX";
+	struct hook_args a;
+	hvl_error *err = NULL;
+	char *out = NULL;
+	size_t len;
+	const char *xml = "<domain type=\"kvm\"><features><kvm></kvm></features><cpu mode=\"custom\"><model>Westmere"
+			  "</model></cpu></domain>";
+
+	assert_non_null(mkdtemp(dir));
+	memset(env_table, 0, sizeof(env_table)); /* lookups take the first match: drop setup()'s state dir */
+	env_set("HVL_STATE_DIR", dir);
+
+	/* The gate and the choice both come from the file. */
+	_cleanup_free_ char *path = write_decision(dir, HYPERVISOR_MSHV, true, "u-1");
+	assert_int_equal(parse(&a, &err, "onDefineDomain", "--vmi", VMI, "--domain", xml, NULL), 0);
+	assert_int_equal(hook_run(&a, &out, &len, &err), 0);
+	assert_string_equal(out, "<domain type=\"hyperv\"><features></features><cpu mode=\"custom\"><model>Westmere"
+				 "</model></cpu></domain>\n");
+	free(out);
+	hook_args_free(&a);
+
+	/* A decision recorded for another VMI is refused. */
+	free(write_decision(dir, HYPERVISOR_MSHV, true, "someone-else"));
+	assert_int_equal(parse(&a, &err, "onDefineDomain", "--vmi", VMI, "--domain", xml, NULL), 0);
+	expect_error(hook_run(&a, &out, &len, &err), &err, HVL_EXIT_INPUT, "is for the VMI with uid 'someone-else'");
+	hvl_error_free(&err);
+	hook_args_free(&a);
+
+	/* ... unless the gate is explicitly off here: then the file is not even read. */
+	env_set("HVL_FEATURE_GATES", "HyperVLayered=false");
+	assert_int_equal(parse(&a, &err, "onDefineDomain", "--vmi", VMI, "--domain", xml, NULL), 0);
+	assert_int_equal(hook_run(&a, &out, &len, &err), 0);
+	assert_string_equal(out, xml);
+	free(out);
+	hook_args_free(&a);
+
 	unlink(path);
 	rmdir(dir);
 }
@@ -659,8 +681,8 @@ int main(void)
 		cmocka_unit_test(test_edit_refusal),
 		cmocka_unit_test(test_edit_appended_cpu_is_indented),
 		cmocka_unit_test(test_plan_table),
-		cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_state_load),
+		cmocka_unit_test_setup(test_run_decision_file, setup),
 		cmocka_unit_test(test_vmi_parse),
 		cmocka_unit_test_setup(test_run_gate_off_is_identity, setup),
 		cmocka_unit_test_setup(test_run_gate_on_errors, setup),
