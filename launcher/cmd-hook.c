@@ -84,8 +84,10 @@ int hook_run(const struct hook_args *a, char **out, size_t *out_len, hvl_error *
 		return 0;
 	}
 	read_vmi(a, false, &uid, err);
-	if (hook_gather_gate(a, uid, &in, err) < 0)
+	if (hook_gather_gate(a, uid, &in, err) < 0) {
+		hook_state_free(&in.state);
 		return -1;
+	}
 	if (hook_gate_enabled(&in, &source)) {
 		free(TAKE_PTR(uid));
 		r = read_vmi(a, true, &uid, err) < 0 ? -1 : edit(a, &in, out, out_len, err);
