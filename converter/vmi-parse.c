@@ -1768,6 +1768,16 @@ static void position(const char *json, size_t off, size_t *line, size_t *col)
 	}
 }
 
+/* The input need not be NUL-terminated: never look past len. */
+static bool only_space(const char *json, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0')
+			return false;
+	}
+	return true;
+}
+
 static int parse_json(const char *json, size_t len, const char *source, json_object **out, hvl_error **err)
 {
 	struct json_tokener *tok;
@@ -1792,7 +1802,7 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 
 	if (jerr == json_tokener_continue || (jerr == json_tokener_success && root == NULL && len == 0))
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: the document is %s.", source,
-				     len == 0 || strspn(json, " \t\r\n") == len ? "empty" : "truncated");
+				     only_space(json, len) ? "empty" : "truncated");
 	if (jerr != json_tokener_success) {
 		position(json, end, &line, &col);
 		if (jerr == json_tokener_error_depth)
@@ -1803,7 +1813,7 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 				     source, json_tokener_error_desc(jerr), line, col);
 	}
 	for (size_t i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", json[i])) {
+		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0') {
 			json_object_put(root);
 			position(json, i, &line, &col);
 			return hvl_error_set(err, HVL_EXIT_INPUT,

@@ -522,6 +522,29 @@ static void test_input_size_limit(void **state)
 	hvl_error_free(&err);
 }
 
+/* vmi_parse() takes a buffer and a length; nothing may read past it (ASan checks). */
+static void test_unterminated_buffers(void **state)
+{
+	static const char *const inputs[] = { " ", "\n\t", "{", "{\"kind\":", "{}", "{} x", "[]" };
+	static const char *const expect[] = { "empty", "empty", "truncated", "truncated", "kind: missing",
+					      "not valid JSON", "expected an object" };
+
+	(void)state;
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(inputs); i++) {
+		size_t len = strlen(inputs[i]);
+		char *exact = xmalloc(len);
+		struct vmi *v = NULL;
+		hvl_error *err = NULL;
+
+		memcpy(exact, inputs[i], len);
+		assert_int_equal(vmi_parse(exact, len, "buffer", &v, &err), -1);
+		if (strstr(err->msg, expect[i]) == NULL)
+			fail_msg("'%s': unexpected message: %s", inputs[i], err->msg);
+		hvl_error_free(&err);
+		free(exact);
+	}
+}
+
 static void test_depth_limit(void **state)
 {
 	(void)state;
@@ -916,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_null_is_absent_and_empty_string_is_unset),
 		cmocka_unit_test(test_quantities_as_numbers),
 		cmocka_unit_test(test_input_size_limit),
+		cmocka_unit_test(test_unterminated_buffers),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_errors_leave_output_untouched),
 		cmocka_unit_test(test_defaults_match_kubevirt),
