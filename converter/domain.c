@@ -268,11 +268,11 @@ static void build_memory_backing(struct build_ctx *ctx)
 	xmlNodePtr mb = el(ctx->root, "memoryBacking");
 	if (hugepages)
 		el(mb, "hugepages");
-	if (shared)
-		attr(el(mb, "access"), "mode", "shared");
 	/* memfd backs hugepages unless the kubevirt.io/memfd annotation says false, and shared memory always. */
 	if ((hugepages && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false")) || shared)
 		attr(el(mb, "source"), "type", "memfd");
+	if (shared)
+		attr(el(mb, "access"), "mode", "shared");
 }
 
 static void build_metadata(struct build_ctx *ctx)
@@ -328,13 +328,6 @@ static int build_kvm_domain(struct build_ctx *ctx)
 	attr(ctx->root, "type", "kvm");
 	xmlNewNs(ctx->root, (const xmlChar *)"http://libvirt.org/schemas/domain/qemu/1.0", (const xmlChar *)"qemu");
 
-	if (vmi->cpu.numa_guest_mapping_passthrough)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "spec.domain.cpu.numa.guestMappingPassthrough is not supported yet: it needs the node's "
-				     "NUMA topology, which the converter does not read.");
-	if (vmi->devices.client_passthrough)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "spec.domain.devices.clientPassthrough (USB redirection) is not supported yet.");
 
 	if (build_identity(ctx) < 0)
 		return -1;
