@@ -290,6 +290,21 @@ static void build_metadata(struct build_ctx *ctx)
 	el_text(el(kv, "graceperiod"), "deletionGracePeriodSeconds", buf);
 }
 
+/* Ignition data (kubevirt.io/ignitiondata) reaches the guest through fw_cfg, which only QEMU's command line can set. */
+static void build_ignition(struct build_ctx *ctx, xmlNsPtr qemu_ns)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const char *data = annotation(vmi, "kubevirt.io/ignitiondata");
+	const char *ns = vmi->namespace_ && *vmi->namespace_ ? vmi->namespace_ : "default";
+
+	if (data == NULL || strstr(data, "ignition") == NULL)
+		return;
+	xmlNodePtr cmd = xmlNewChild(ctx->root, qemu_ns, (const xmlChar *)"commandline", NULL);
+	attr(xmlNewChild(cmd, qemu_ns, (const xmlChar *)"arg", NULL), "value", "-fw_cfg");
+	attr_fmt(xmlNewChild(cmd, qemu_ns, (const xmlChar *)"arg", NULL), "value",
+		 "name=opt/com.coreos/config,file=" KV_EPHEMERAL_DIR "/ignition-data/%s/%s/data.ign", ns, vmi->name);
+}
+
 static int build_launch_security(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
@@ -326,7 +341,8 @@ static int build_kvm_domain(struct build_ctx *ctx)
 	const struct vmi *vmi = ctx->vmi;
 
 	attr(ctx->root, "type", "kvm");
-	xmlNewNs(ctx->root, (const xmlChar *)"http://libvirt.org/schemas/domain/qemu/1.0", (const xmlChar *)"qemu");
+	xmlNsPtr qemu_ns =
+		xmlNewNs(ctx->root, (const xmlChar *)"http://libvirt.org/schemas/domain/qemu/1.0", (const xmlChar *)"qemu");
 
 
 	if (build_identity(ctx) < 0)
@@ -340,6 +356,7 @@ static int build_kvm_domain(struct build_ctx *ctx)
 	    build_devices_after_disks(ctx) < 0)
 		return -1;
 	build_clock(ctx);
+	build_ignition(ctx, qemu_ns);
 	build_metadata(ctx);
 	build_features(ctx);
 	if (build_cpu(ctx) < 0)
