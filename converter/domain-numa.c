@@ -112,138 +112,164 @@ static xmlNodePtr child(xmlNodePtr parent, const char *name)
 	return NULL;
 }
 
-int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus)
-{
-	const struct vmi *vmi = ctx->vmi;
-	struct host_topology topo = { 0 };
-	_cleanup_free_ int *cell_of_cpu = NULL;   /* host CPU -> index in topo.cells, -1 none */
-	_cleanup_free_ int *guest_of_cell = NULL; /* index in topo.cells -> guest cell id, -1 unused */
-	_cleanup_free_ uint32_t *count = NULL;
-	int64_t page = 0;
-	int r = -1;
+/* Where the pinned vCPUs landed on the host. */
+struct numa_plan {
+	struct host_topology topo;
+	int *cell_of_cpu;   /* host CPU -> index in topo.cells, -1 none */
+	uint32_t *count;    /* index in topo.cells -> vCPUs on it */
+	int *guest_of_cell; /* index in topo.cells -> guest cell id, -1 unused */
+	uint64_t cells;     /* guest cells */
+	uint64_t page, per_cell, extra; /* hugepage size; bytes per cell; cells that get one page more */
+};
 
-	if (read_topology(&topo, ctx->err) < 0)
-		return -1;
-	if (topo.n == 0) {
-		log_warning("No NUMA topology under sysfs: the guest gets no NUMA mapping.");
-		return 0;
-	}
-	if (vmi->memory.hugepages_size == NULL) {
-		hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-			      "spec.domain.cpu.numa.guestMappingPassthrough: passing the NUMA topology through needs "
-			      "spec.domain.memory.hugepages.");
-		goto out;
-	}
-	if (quantity_parse_bytes(vmi->memory.hugepages_size, "spec.domain.memory.hugepages.pageSize", &page, ctx->err) < 0)
-		goto out;
-	if (page <= 0) {
-		hvl_error_set(ctx->err, HVL_EXIT_INPUT, "spec.domain.memory.hugepages.pageSize: '%s' is not a page size.",
-			      vmi->memory.hugepages_size);
-		goto out;
-	}
+static void plan_free(struct numa_plan *p)
+{
+	topology_free(&p->topo);
+	free(p->cell_of_cpu);
+	free(p->count);
+	free(p->guest_of_cell);
+}
+
+static int map_vcpus(struct build_ctx *ctx, struct numa_plan *p, const int *pins, uint32_t n_vcpus)
+{
+	const struct host_topology *t = &p->topo;
+	int max_cpu = 0;
 
 	/* A direct CPU -> cell table, sized to the highest CPU involved, so the vCPU loops stay linear. */
-	int max_cpu = 0;
-	for (size_t i = 0; i < topo.n; i++)
-		for (size_t j = 0; j < topo.cells[i].n_cpus; j++)
-			max_cpu = topo.cells[i].cpus[j] > max_cpu ? topo.cells[i].cpus[j] : max_cpu;
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < t->cells[i].n_cpus; j++)
+			max_cpu = t->cells[i].cpus[j] > max_cpu ? t->cells[i].cpus[j] : max_cpu;
 	for (uint32_t v = 0; v < n_vcpus; v++)
 		max_cpu = pins[v] > max_cpu ? pins[v] : max_cpu;
-	cell_of_cpu = xmalloc(((size_t)max_cpu + 1) * sizeof(*cell_of_cpu));
-	memset(cell_of_cpu, 0xff, ((size_t)max_cpu + 1) * sizeof(*cell_of_cpu));
-	for (size_t i = 0; i < topo.n; i++)
-		for (size_t j = 0; j < topo.cells[i].n_cpus; j++)
-			cell_of_cpu[topo.cells[i].cpus[j]] = (int)i;
-	count = xcalloc(topo.n, sizeof(*count));
+	p->cell_of_cpu = xmalloc(((size_t)max_cpu + 1) * sizeof(*p->cell_of_cpu));
+	memset(p->cell_of_cpu, 0xff, ((size_t)max_cpu + 1) * sizeof(*p->cell_of_cpu));
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < t->cells[i].n_cpus; j++)
+			p->cell_of_cpu[t->cells[i].cpus[j]] = (int)i;
+
+	p->count = xcalloc(t->n, sizeof(*p->count));
 	for (uint32_t v = 0; v < n_vcpus; v++) {
-		if (cell_of_cpu[pins[v]] < 0) {
-			hvl_error_set(ctx->err, HVL_EXIT_INPUT, "vCPU %u is pinned to CPU %d, which is in no NUMA node.", v, pins[v]);
-			goto out;
-		}
-		count[cell_of_cpu[pins[v]]]++;
+		if (p->cell_of_cpu[pins[v]] < 0)
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "vCPU %u is pinned to CPU %d, which is in no NUMA node.",
+					     v, pins[v]);
+		p->count[p->cell_of_cpu[pins[v]]]++;
 	}
-	guest_of_cell = xmalloc(topo.n * sizeof(*guest_of_cell));
-	uint64_t cells = 0;
-	for (size_t i = 0; i < topo.n; i++)
-		guest_of_cell[i] = count[i] ? (int)cells++ : -1;
+	p->guest_of_cell = xmalloc(t->n * sizeof(*p->guest_of_cell));
+	for (size_t i = 0; i < t->n; i++)
+		p->guest_of_cell[i] = p->count[i] ? (int)p->cells++ : -1;
+	return 0;
+}
 
+/* Split the guest memory into whole hugepages per cell, as KubeVirt does. */
+static int split_memory(struct build_ctx *ctx, struct numa_plan *p)
+{
+	const struct vmi *vmi = ctx->vmi;
+	int64_t page = 0;
+
+	if (vmi->memory.hugepages_size == NULL)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "spec.domain.cpu.numa.guestMappingPassthrough: passing the NUMA topology through needs "
+				     "spec.domain.memory.hugepages.");
+	if (quantity_parse_bytes(vmi->memory.hugepages_size, "spec.domain.memory.hugepages.pageSize", &page, ctx->err) < 0)
+		return -1;
+	if (page <= 0)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "spec.domain.memory.hugepages.pageSize: '%s' is not a page size.",
+				     vmi->memory.hugepages_size);
 	uint64_t mem = (uint64_t)vmi_guest_memory(vmi), psize = (uint64_t)page;
-	if (mem < cells * psize) {
-		hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-			      "Not enough memory for one hugepage per NUMA node: %llu bytes for %llu nodes of %llu-byte pages.",
-			      (unsigned long long)mem, (unsigned long long)cells, (unsigned long long)psize);
-		goto out;
-	}
-	if (mem % psize) {
-		hvl_error_set(ctx->err, HVL_EXIT_INPUT, "The guest memory (%llu bytes) is not a whole number of %llu-byte hugepages.",
-			      (unsigned long long)mem, (unsigned long long)psize);
-		goto out;
-	}
+	if (mem < p->cells * psize)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "Not enough memory for one hugepage per NUMA node: %llu bytes for %llu nodes of %llu-byte pages.",
+				     (unsigned long long)mem, (unsigned long long)p->cells, (unsigned long long)psize);
+	if (mem % psize)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "The guest memory (%llu bytes) is not a whole number of %llu-byte hugepages.",
+				     (unsigned long long)mem, (unsigned long long)psize);
 	/* Whole pages per cell; the pages left over go one each to the first cells. */
-	uint64_t extra = mem % (psize * cells) / psize;
-	uint64_t per_cell = (mem - extra * psize) / cells;
+	p->page = psize;
+	p->extra = mem % (psize * p->cells) / psize;
+	p->per_cell = (mem - p->extra * psize) / p->cells;
+	return 0;
+}
 
-	xmlNodePtr cpu = child(ctx->root, "cpu");
-	xmlNodePtr numa = el(cpu, "numa");
+static void emit_cell(const struct numa_plan *p, size_t i, const int *pins, uint32_t n_vcpus,
+		      xmlNodePtr numa, xmlNodePtr tune, xmlNodePtr hugepages)
+{
+	const struct host_cell *hc = &p->topo.cells[i];
+	int g = p->guest_of_cell[i];
+	size_t cap = p->count[i] * 8 + 1, len = 0;
+	_cleanup_free_ char *list = xmalloc(cap);
+
+	list[0] = '\0';
+	for (uint32_t v = 0; v < n_vcpus; v++)
+		if (p->cell_of_cpu[pins[v]] == (int)i)
+			len += (size_t)snprintf(list + len, cap - len, len ? ",%u" : "%u", v);
+	xmlNodePtr c = el(numa, "cell");
+	attr_fmt(c, "id", "%d", g);
+	attr(c, "cpus", list);
+	attr_u(c, "memory", p->per_cell + ((uint64_t)g < p->extra ? p->page : 0));
+	attr(c, "unit", "b");
+	xmlNodePtr dist = NULL;
+	for (size_t s = 0; s < hc->n_distance && s < p->topo.n; s++) {
+		if (p->guest_of_cell[s] < 0)
+			continue;
+		if (dist == NULL)
+			dist = el(c, "distances");
+		xmlNodePtr sib = el(dist, "sibling");
+		attr_fmt(sib, "id", "%d", p->guest_of_cell[s]);
+		attr_fmt(sib, "value", "%ld", hc->distance[s]);
+	}
+	xmlNodePtr mn = el(tune, "memnode");
+	attr_fmt(mn, "cellid", "%d", g);
+	attr(mn, "mode", "strict");
+	attr_fmt(mn, "nodeset", "%d", hc->id);
+	if (hugepages) {
+		xmlNodePtr pg = el(hugepages, "page");
+		attr_u(pg, "size", p->page);
+		attr(pg, "unit", "b");
+		attr_fmt(pg, "nodeset", "%d", g);
+	}
+}
+
+int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus)
+{
+	struct numa_plan p = { 0 };
+	int r = -1;
+
+	if (read_topology(&p.topo, ctx->err) < 0)
+		return -1;
+	if (p.topo.n == 0) {
+		log_warning("No NUMA topology under sysfs: the guest gets no NUMA mapping.");
+		plan_free(&p);
+		return 0;
+	}
+	if (map_vcpus(ctx, &p, pins, n_vcpus) < 0 || split_memory(ctx, &p) < 0)
+		goto out;
+
+	xmlNodePtr numa = el(child(ctx->root, "cpu"), "numa");
 	xmlNodePtr tune = xmlNewDocNode(ctx->doc, NULL, (const xmlChar *)"numatune", NULL);
 	xmlAddNextSibling(cputune, tune);
 	xmlNodePtr tmem = el(tune, "memory");
 	attr(tmem, "mode", "strict");
-	_cleanup_free_ char *nodeset = xstrdup("");
-	for (size_t i = 0; i < topo.n; i++) {
-		if (guest_of_cell[i] < 0)
-			continue;
-		char *ns = xasprintf("%s%s%d", nodeset, *nodeset ? "," : "", topo.cells[i].id);
-		free(nodeset);
-		nodeset = ns;
-	}
+	size_t cap = p.topo.n * 8 + 1, len = 0;
+	_cleanup_free_ char *nodeset = xmalloc(cap);
+	nodeset[0] = '\0';
+	for (size_t i = 0; i < p.topo.n; i++)
+		if (p.guest_of_cell[i] >= 0)
+			len += (size_t)snprintf(nodeset + len, cap - len, len ? ",%d" : "%d", p.topo.cells[i].id);
 	attr(tmem, "nodeset", nodeset);
 
 	xmlNodePtr mb = child(ctx->root, "memoryBacking");
 	xmlNodePtr hp = mb ? child(mb, "hugepages") : NULL;
-	for (size_t i = 0; i < topo.n; i++) {
-		int g = guest_of_cell[i];
-		if (g < 0)
-			continue;
-		size_t cap = count[i] * 8 + 1, len = 0;
-		_cleanup_free_ char *list = xmalloc(cap);
-		list[0] = '\0';
-		for (uint32_t v = 0; v < n_vcpus; v++)
-			if (cell_of_cpu[pins[v]] == (int)i)
-				len += (size_t)snprintf(list + len, cap - len, len ? ",%u" : "%u", v);
-		xmlNodePtr c = el(numa, "cell");
-		attr_fmt(c, "id", "%d", g);
-		attr(c, "cpus", list);
-		attr_u(c, "memory", per_cell + ((uint64_t)g < extra ? psize : 0));
-		attr(c, "unit", "b");
-		xmlNodePtr dist = NULL;
-		for (size_t s = 0; s < topo.cells[i].n_distance && s < topo.n; s++) {
-			if (guest_of_cell[s] < 0)
-				continue;
-			if (dist == NULL)
-				dist = el(c, "distances");
-			xmlNodePtr sib = el(dist, "sibling");
-			attr_fmt(sib, "id", "%d", guest_of_cell[s]);
-			attr_fmt(sib, "value", "%ld", topo.cells[i].distance[s]);
-		}
-		xmlNodePtr mn = el(tune, "memnode");
-		attr_fmt(mn, "cellid", "%d", g);
-		attr(mn, "mode", "strict");
-		attr_fmt(mn, "nodeset", "%d", topo.cells[i].id);
-		if (hp) {
-			xmlNodePtr pg = el(hp, "page");
-			attr_u(pg, "size", psize);
-			attr(pg, "unit", "b");
-			attr_fmt(pg, "nodeset", "%d", g);
-		}
-	}
+	for (size_t i = 0; i < p.topo.n; i++)
+		if (p.guest_of_cell[i] >= 0)
+			emit_cell(&p, i, pins, n_vcpus, numa, tune, hp);
 	if (mb) {
 		attr(el(mb, "allocation"), "mode", "immediate");
-		if (vmi->cpu.realtime)
+		if (ctx->vmi->cpu.realtime)
 			el(mb, "nosharepages");
 	}
 	r = 0;
 out:
-	topology_free(&topo);
+	plan_free(&p);
 	return r;
 }

@@ -172,6 +172,40 @@ static void supplemental_pool_iothreads(void **state)
 	assert_xpath(doc, "count(//disk/driver/@iothread)", "0");
 }
 
+static void numa_passthrough_rules(void **state)
+{
+	(void)state;
+	const char *fmt = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"%s\"%s},"
+			  "\"cpu\":{\"cores\":4,\"dedicatedCpuPlacement\":true,\"numa\":{\"guestMappingPassthrough\":{}}},"
+			  "\"resources\":{\"requests\":{\"cpu\":\"4\",\"memory\":\"%s\"},\"limits\":{\"cpu\":\"4\",\"memory\":\"%s\"}}}}}";
+	const char *hp = ",\"hugepages\":{\"pageSize\":\"2Mi\"}";
+	const char *top = getenv("HVL_TOP");
+	_cleanup_free_ char *dir = xasprintf("%s/tests/data/convert/numa-host", top ? top : ".");
+	_cleanup_error_ hvl_error *err = NULL;
+
+	setenv("HVL_NUMA_DIR", dir, 1);
+	setenv("HVL_CPUSET", "2-5", 1); /* two vCPUs on each host node */
+	_cleanup_free_ char *good = xasprintf(fmt, "1026Mi", hp, "1026Mi", "1026Mi");
+	xmlDocPtr doc = build_json(good, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	/* 513 pages over two cells: the first gets the odd page. */
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='0']/@memory)", "538968064");
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='1']/@memory)", "536870912");
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='0']/@cpus)", "0,1");
+	assert_xpath(doc, "string(//numatune/memory/@nodeset)", "0,1");
+	assert_xpath(doc, "count(//memoryBacking/hugepages/page)", "2");
+	xmlFreeDoc(doc);
+
+	/* Odd sizes and missing hugepages are refused by the VMI validation before the converter sees them. */
+	setenv("HVL_NUMA_DIR", "/nonexistent", 1);
+	doc = build_json(good, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "count(//numatune)", "0");
+	xmlFreeDoc(doc);
+	unsetenv("HVL_NUMA_DIR");
+	unsetenv("HVL_CPUSET");
+}
+
 static void cpu_lists(void **state)
 {
 	(void)state;
@@ -246,6 +280,7 @@ int main(void)
 		cmocka_unit_test(dedicated_cpus_need_enough_cpus),
 		cmocka_unit_test(host_devices_take_addresses_in_order),
 		cmocka_unit_test(supplemental_pool_iothreads),
+		cmocka_unit_test(numa_passthrough_rules),
 		cmocka_unit_test(cpu_lists),
 		cmocka_unit_test(sha256_prefix),
 		cmocka_unit_test(pci_addresses),
