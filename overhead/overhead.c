@@ -37,8 +37,8 @@ static const struct term_info terms[OVERHEAD_TERM_COUNT] = {
 	[OVERHEAD_VIRTLOGD] = { "virtlogd", "25Mi", "Same process under mshv." },
 	[OVERHEAD_VIRTQEMUD] = { "virtqemud", "40Mi", "Same daemon; libvirt >= 11.10 drives type='hyperv' domains." },
 	[OVERHEAD_QEMU] = { "qemu", "50Mi (KubeVirt main; 30Mi in v1.5 to v1.9.0)",
-			    "QEMU with -accel mshv (QEMU >= 10.2): the local APIC runs in the hypervisor, the IOAPIC "
-			    "and PIT in QEMU; no measurement of the difference exists. Kept." },
+			    "QEMU with -accel mshv (QEMU >= 10.2): the local APIC runs in the hypervisor, device models "
+			    "stay in QEMU; no measurement of the difference exists. Kept." },
 	[OVERHEAD_VCPUS] = { "vcpus", "8Mi per vCPU (sockets x cores x threads, else CPU limit, else request, min 1)",
 			     "One QEMU thread per vCPU as with KVM; the VP state lives in the hypervisor (deposited "
 			     "pages). Kept." },
