@@ -83,11 +83,15 @@ static void print_json(const struct vmi *vmi, const struct overhead_result *r, F
 	json_object_put(root);
 }
 
-static int load_vmi(const char *path, struct vmi **out, hvl_error **err)
+/* The request as submitted goes into params: KubeVirt main computes with it, not with our defaulted one. */
+static int load_vmi(const char *path, struct overhead_params *params, struct vmi **out, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 
-	if (vmi_load(path, &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0)
+	if (vmi_load(path, &vmi, err) < 0)
+		return -1;
+	overhead_submitted_request(params, vmi);
+	if (vmi_apply_defaults(vmi, err) < 0)
 		return -1;
 	*out = TAKE_PTR(vmi);
 	return 0;
@@ -104,13 +108,12 @@ int cmd_overhead(const struct hvl_options *opts, hvl_error **err)
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE,
 				     "overhead: a VMI is required (--vmi FILE, or '-' for stdin).");
-	if (load_vmi(opts->vmi_path, &vmi, err) < 0)
+	overhead_params_init(&params,
+			     opts->hypervisor == HV_REQUEST_AUTO ? HYPERVISOR_KVM : (enum hypervisor)opts->hypervisor);
+	if (load_vmi(opts->vmi_path, &params, &vmi, err) < 0)
 		return hvl_error_wrap(err, "Cannot compute the overhead of '%s'", opts->vmi_path);
 	if (opts->kubevirt_config && overhead_config_load(opts->kubevirt_config, &cfg, err) < 0)
 		return -1;
-
-	overhead_params_init(&params,
-			     opts->hypervisor == HV_REQUEST_AUTO ? HYPERVISOR_KVM : (enum hypervisor)opts->hypervisor);
 	overhead_config_apply(&cfg, &params);
 	if (opts->arch_set && (unsigned)opts->arch < HVL_ARRAY_SIZE(arch_names))
 		params.arch = arch_names[opts->arch];

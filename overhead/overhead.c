@@ -107,6 +107,12 @@ void overhead_params_init(struct overhead_params *params, enum hypervisor hv)
 	params->ratio = 1.0;
 }
 
+void overhead_submitted_request(struct overhead_params *params, const struct vmi *parsed)
+{
+	params->submitted_request_set = true;
+	params->submitted_request = parsed->resources.request_memory;
+}
+
 /* ---- KubeVirt's arithmetic ------------------------------------------------ */
 
 static int64_t ceil_div(int64_t value, int64_t by)
@@ -303,12 +309,18 @@ static void set_term(struct overhead_result *r, enum overhead_term term, bool ap
 }
 
 /* Every term except the ratio and the network ones; the values cannot overflow except addedOverhead. */
-static void backend_terms(const struct vmi *vmi, const char *arch, struct overhead_result *r)
+static void backend_terms(const struct vmi *vmi, const struct overhead_params *params, const char *arch,
+			  struct overhead_result *r)
 {
+	/* KubeVirt main's webhook leaves resources.requests.memory as submitted; our defaults may have filled it. */
+	struct vmi_resources res = vmi->resources;
+	if (params->submitted_request_set)
+		res.request_memory = params->submitted_request;
+
 	const struct vmi_probe_summary *probes = &vmi->probes;
 	int n_exec = probes->liveness_exec + probes->readiness_exec;
 
-	set_term(r, OVERHEAD_PAGE_TABLES, true, overhead_page_tables(vmi->resources.request_memory));
+	set_term(r, OVERHEAD_PAGE_TABLES, true, overhead_page_tables(res.request_memory));
 	set_term(r, OVERHEAD_VIRT_LAUNCHER_MONITOR, true, 25 * MiB);
 	set_term(r, OVERHEAD_VIRT_LAUNCHER, true, 100 * MiB);
 	set_term(r, OVERHEAD_VIRTLOGD, true, 25 * MiB);
@@ -324,8 +336,7 @@ static void backend_terms(const struct vmi *vmi, const char *arch, struct overhe
 	set_term(r, OVERHEAD_PROBES, n_exec > 0, n_exec * 10 * MiB + 100 * MiB);
 	set_term(r, OVERHEAD_SEV, is_sev(vmi), 256 * MiB);
 	set_term(r, OVERHEAD_TPM, vmi->devices.has_tpm, 53 * MiB);
-	set_term(r, OVERHEAD_DEDICATED_CPU, vmi->cpu.dedicated_cpu_placement || wants_guaranteed_qos(&vmi->resources),
-		 100 * MiB);
+	set_term(r, OVERHEAD_DEDICATED_CPU, vmi->cpu.dedicated_cpu_placement || wants_guaranteed_qos(&res), 100 * MiB);
 	set_term(r, OVERHEAD_ADDED, vmi->memory.reserved_overhead >= 0, vmi->memory.reserved_overhead);
 }
 
@@ -384,7 +395,7 @@ int overhead_compute(const struct vmi *vmi, const struct overhead_params *params
 	r.hypervisor = params->hypervisor;
 	r.ratio = params->ratio_set ? params->ratio : 1.0;
 
-	backend_terms(vmi, arch, &r);
+	backend_terms(vmi, params, arch, &r);
 	if (sum_terms(&r, OVERHEAD_PAGE_TABLES, OVERHEAD_ADDED, &r.backend_total, err) < 0)
 		return -1;
 	/* MultiplyMemory is the last step of GetMemoryOverhead: it scales everything above, addedOverhead too. */

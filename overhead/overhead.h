@@ -82,6 +82,14 @@ struct overhead_params {
 	bool ratio_set;
 	const struct overhead_binding_plugin *plugins;
 	size_t n_plugins;
+	/*
+	 * resources.requests.memory as submitted, before vmi_apply_defaults (bytes, -1 unset).  KubeVirt main's
+	 * webhook never fills the request in, while our defaults copy memory.guest into it as KubeVirt v1.1.1's
+	 * did; the page-table and Guaranteed-QoS terms read the request, so set this (overhead_submitted_request())
+	 * to get main's figure exactly.  Unset, the defaulted request is used: up to guest/512 more, never less.
+	 */
+	bool submitted_request_set;
+	int64_t submitted_request;
 };
 
 struct overhead_result {
@@ -96,8 +104,11 @@ struct overhead_result {
 	double ratio; /* the ratio used, 1.0 when none */
 };
 
-/* Defaults: the given hypervisor, the VMI's architecture, no ratio, no plugins. */
+/* Defaults: the given hypervisor, the VMI's architecture, no ratio, no plugins, the VMI's own request. */
 void overhead_params_init(struct overhead_params *params, enum hypervisor hv);
+
+/* Record a freshly parsed (not yet defaulted) VMI's memory request in params. */
+void overhead_submitted_request(struct overhead_params *params, const struct vmi *parsed);
 
 /*
  * Compute the overhead.  Fails (HVL_EXIT_INPUT, message naming the field) only

@@ -202,6 +202,15 @@ static const struct overhead_case cases[] = {
 	 * F 251658240 + C 8388608 + IOT 8388608 + V 33554432 = 301989888 */
 	DO_TEST("guest-only-raw", 301989888,
 		SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}"), .raw = true),
+	/* The same manifest through the defaults: they copy memory.guest into the request (as KubeVirt v1.1.1's
+	 * webhook did), main's does not, and the overhead is computed on the request as submitted: 301989888 */
+	DO_TEST("guest-only", 301989888, SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}")),
+	/* Guaranteed QoS by limits alone: memory limit 1Gi without a request (guest 512Mi), cpu request = limit = 2.
+	 * Main sees no memory request: PT 0, memory wants Guaranteed (no request, a limit), cpu too: +100Mi.
+	 * 0 + F 251658240 + 2 C 16777216 + IOT 8388608 + V 33554432 + 104857600 = 415236096 */
+	DO_TEST("guaranteed-by-limit", 415236096,
+		SPEC("\"domain\":{\"memory\":{\"guest\":\"512Mi\"},\"resources\":{\"requests\":{\"cpu\":\"2\"},"
+		     "\"limits\":{\"memory\":\"1Gi\",\"cpu\":\"2\"}},\"devices\":{}}")),
 	/* Decimal request 1024M: PT = 1024000000 / 512 = 2000000; 2000000 + 251658240 + 8388608 + 8388608 + 33554432
 	 * = 303989888 */
 	DO_TEST("1024M", 303989888,
@@ -234,7 +243,8 @@ static const struct overhead_case cases[] = {
 };
 /* clang-format on */
 
-static struct vmi *load_case(const struct overhead_case *c)
+/* Parse, remember the request as submitted (what KubeVirt main computes with), then apply the defaults. */
+static struct vmi *load_case(const struct overhead_case *c, struct overhead_params *params)
 {
 	_cleanup_error_ hvl_error *err = NULL;
 	_cleanup_free_ char *json = xasprintf("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\","
@@ -242,24 +252,30 @@ static struct vmi *load_case(const struct overhead_case *c)
 					      c->spec);
 	struct vmi *vmi = NULL;
 
-	if (vmi_parse(json, strlen(json), c->name, &vmi, &err) < 0 || (!c->raw && vmi_apply_defaults(vmi, &err) < 0)) {
-		print_error("%s: %s\n", c->name, err->msg);
-		vmi_free(vmi);
-		fail();
-	}
+	if (vmi_parse(json, strlen(json), c->name, &vmi, &err) < 0)
+		goto fail;
+	if (params)
+		overhead_submitted_request(params, vmi);
+	if (!c->raw && vmi_apply_defaults(vmi, &err) < 0)
+		goto fail;
 	return vmi;
+fail:
+	print_error("%s: %s\n", c->name, err->msg);
+	vmi_free(vmi);
+	fail();
+	return NULL;
 }
 
 static void run_case(void **state)
 {
 	const struct overhead_case *c = *state;
-	_cleanup_vmi_ struct vmi *vmi = load_case(c);
 	_cleanup_error_ hvl_error *err = NULL;
 	struct overhead_params params;
 	struct overhead_result r;
 	int64_t sum = 0;
 
 	overhead_params_init(&params, c->hv_set ? c->hv : HYPERVISOR_KVM);
+	_cleanup_vmi_ struct vmi *vmi = load_case(c, &params);
 	params.arch = c->arch;
 	params.ratio_set = c->ratio != 0;
 	params.ratio = c->ratio != 0 ? c->ratio : 1.0;
@@ -364,7 +380,7 @@ static void test_parse_ratio(void **state)
 static int compute_spec(const char *spec, struct overhead_params *params, struct overhead_result *r, hvl_error **err)
 {
 	struct overhead_case c = {.name = "inline", .spec = spec};
-	_cleanup_vmi_ struct vmi *vmi = load_case(&c);
+	_cleanup_vmi_ struct vmi *vmi = load_case(&c, NULL);
 	return overhead_compute(vmi, params, r, err);
 }
 
@@ -438,6 +454,21 @@ static void test_mshv_host_terms(void **state)
 	assert_int_equal(r.host[OVERHEAD_HOST_MSHV_REGION_PAGES], GiB / 4096 * 8);  /* 2097152 */
 }
 
+/* Without the submitted request the defaulted one counts: conservative, guest/512 more than main. */
+static void test_defaulted_request(void **state)
+{
+	_cleanup_error_ hvl_error *err = NULL;
+	struct overhead_params params;
+	struct overhead_result r;
+	(void)state;
+
+	overhead_params_init(&params, HYPERVISOR_KVM);
+	assert_int_equal(
+	    compute_spec(SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}"), &params, &r, &err), 0);
+	assert_int_equal(r.terms[OVERHEAD_PAGE_TABLES], 2097152);
+	assert_int_equal(r.total, 304087040);
+}
+
 static void test_errors(void **state)
 {
 	struct overhead_params params;
@@ -500,6 +531,7 @@ int main(void)
 	    cmocka_unit_test(test_added_overhead_zero),
 	    cmocka_unit_test(test_mshv_host_terms),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_defaulted_request),
 	    cmocka_unit_test(test_term_names),
 	};
 	size_t n_cases = HVL_ARRAY_SIZE(cases), n = n_cases + HVL_ARRAY_SIZE(fixed);
