@@ -133,6 +133,28 @@ static void user_network(xmlNodePtr iface)
 		 type ? type : "?");
 }
 
+/*
+ * QEMU creates the VNC socket itself, as the unprivileged user libvirt runs it as,
+ * which cannot write into our private directory: listen on localhost instead
+ * (`virsh vncdisplay` shows the port).
+ */
+static void local_vnc(xmlNodePtr graphics)
+{
+	xmlNodePtr next, listen;
+
+	for (xmlNodePtr c = graphics->children; c; c = next) {
+		next = c->next;
+		if (named(c, "listen"))
+			drop(c);
+	}
+	xmlUnsetProp(graphics, BAD_CAST "socket");
+	xmlSetProp(graphics, BAD_CAST "autoport", BAD_CAST "yes");
+	listen = xmlNewChild(graphics, NULL, BAD_CAST "listen", NULL);
+	xmlNewProp(listen, BAD_CAST "type", BAD_CAST "address");
+	xmlNewProp(listen, BAD_CAST "address", BAD_CAST "127.0.0.1");
+	log_info("run: VNC listens on 127.0.0.1 (virsh vncdisplay) instead of the pod's unix socket.");
+}
+
 static int check_disk(xmlNodePtr disk, hvl_error **err)
 {
 	xmlNodePtr source = child(disk, "source");
@@ -152,7 +174,8 @@ static int check_disk(xmlNodePtr disk, hvl_error **err)
 static int relocate(xmlNodePtr n, const char *private_dir, hvl_error **err)
 {
 	for (; n; n = n->next) {
-		if (n->type == XML_ELEMENT_NODE) {
+		/* Disks were checked: a pod path that exists here is used as is. */
+		if (n->type == XML_ELEMENT_NODE && !named(n, "disk")) {
 			for (xmlAttrPtr a = n->properties; a; a = a->next) {
 				_cleanup_free_ char *v = attr(n, (const char *)a->name);
 				if (!pod_path(v))
@@ -191,6 +214,8 @@ static int adapt_devices(xmlNodePtr devices, const char *serial_log, hvl_error *
 		next = c->next;
 		if (named(c, "interface"))
 			user_network(c);
+		else if (named(c, "graphics"))
+			local_vnc(c);
 		else if (named(c, "hostdev") || named(c, "filesystem")) {
 			_cleanup_free_ char *volume = volume_of(c);
 			log_warning("run: <%s> '%s' removed: nothing to pass through on this machine.",
