@@ -22,7 +22,7 @@ fi
 command -v cpio >/dev/null || { echo "make-guest: cpio is missing" >&2; exit 77; }
 
 mkdir -p "$out"
-stamp="$kernel $(stat -c %s:%Y "$kernel") $(stat -c %s:%Y "$busybox") $marker v1"
+stamp="$kernel $(stat -c %s:%Y "$kernel") $(stat -c %s:%Y "$busybox") $marker v2"
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/initrd.gz" ] && [ -f "$out/vmlinuz" ]; then
 	echo "$out"
 	exit 0
@@ -32,7 +32,7 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/hvl-guest.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
 cp "$busybox" "$root/bin/busybox"
-for applet in sh mount echo poweroff sleep cat; do
+for applet in sh mount echo poweroff sleep cat grep; do
 	ln -s busybox "$root/bin/$applet"
 done
 # The kernel starts /init with the console on ttyS0 (console=ttyS0 in the VMI's kernelArgs).
@@ -41,6 +41,12 @@ cat >"$root/init" <<INIT
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 echo "$marker \$(cat /proc/sys/kernel/osrelease)"
+# hvl.wait on the kernel command line: stay up (no acpid, so an ACPI shutdown request is ignored),
+# for the tests of the grace period and of --timeout.
+if grep -q hvl.wait /proc/cmdline; then
+	echo "HVL-E2E-GUEST-WAITING"
+	while :; do sleep 3600; done
+fi
 poweroff -f
 INIT
 chmod 0755 "$root/init"
