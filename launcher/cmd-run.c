@@ -4,7 +4,7 @@
  *
  * decide → convert → adapt to this machine (run-local.h) → define (validated)
  * → start → copy the serial console to stdout until the domain is shut off.
- * SIGINT/SIGTERM ask the guest to shut down; after --grace-period (or on a
+ * SIGINT/SIGTERM/SIGHUP ask the guest to shut down; after --grace-period (or on a
  * second signal) it is destroyed; --timeout destroys it after S seconds.  The
  * domain is undefined on every path once it was defined.  Exit status 0 when
  * the guest powered itself off, 6 for every other end of the VM.
@@ -274,6 +274,9 @@ static int start_and_wait(struct run *r, hvl_error **err)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or a reader gone from the pipe must not kill us before the cleanup. */
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (virDomainCreate(r->dom) < 0)
 		return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot start the domain");
 	log_info("run: domain '%s' started.", r->name);
