@@ -310,7 +310,7 @@ EOF
 		st=$?
 		if grep -q "not implemented" "$tmp/example.err"; then
 			echo "note: convert is not implemented in this build; example conversion skipped" >&2
-		elif [ "$st" -eq 0 ] && grep -q "<domain type=['\"]hyperv['\"]" "$tmp/example.xml"; then
+		elif [ "$st" -eq 0 ] && grep -qE "<domain[^>]* type=['\"]hyperv['\"]" "$tmp/example.xml"; then
 			pass "the example VMI converts for mshv"
 		else
 			fail "the example VMI does not convert for mshv (exit $st): $(cat "$tmp/example.err")"
