@@ -2,6 +2,7 @@
 #include "quantity.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -24,7 +25,19 @@ static const struct suffix suffixes[] = {
 
 static int invalid(const char *text, const char *field, const char *why, hvl_error **err)
 {
-	return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is not a Kubernetes quantity (%s)", field, text, why);
+	/* Quote at most 64 bytes, control characters escaped: the text may be hostile. */
+	char shown[64 * 4 + 4], *o = shown;
+	size_t i;
+
+	for (i = 0; text[i] && i < 64; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch < 0x20 || ch == 0x7f)
+			o += sprintf(o, "\\x%02x", ch);
+		else
+			*o++ = (char)ch;
+	}
+	strcpy(o, text[i] ? "..." : "");
+	return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is not a Kubernetes quantity (%s).", field, shown, why);
 }
 
 /* Parse "e<int>" / "E<int>" as a decimal exponent; returns false if s is not of that form. */
@@ -41,9 +54,9 @@ static bool parse_exponent(const char *s, int *exp10)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		if (value > 1000)
-			return false; /* absurd exponent; rejected as out of range below */
-		value = value * 10 + (*s - '0');
+		/* Clamp absurd exponents (still digits) so the range check below names them. */
+		if (value <= 1000)
+			value = value * 10 + (*s - '0');
 	}
 	*exp10 = sign * value;
 	return true;
@@ -64,8 +77,11 @@ static bool lookup_suffix(const char *s, int *exp10, int *exp2, bool *binary)
 	return parse_exponent(s, exp10);
 }
 
-/* ceil(mantissa * 10^exp10 * 2^exp2 * 10^extra10) into int64, or false on overflow. */
-static bool scale(i128 mantissa, int exp10, int exp2, int extra10, int64_t *out)
+/*
+ * ceil((mantissa + sticky fraction) * 10^exp10 * 2^exp2 * 10^extra10) into int64, or false on overflow.
+ * sticky: non-zero digits were dropped after the mantissa.
+ */
+static bool scale(i128 mantissa, bool sticky, int exp10, int exp2, int extra10, int64_t *out)
 {
 	int e = exp10 + extra10;
 	i128 v = mantissa;
@@ -85,9 +101,11 @@ static bool scale(i128 mantissa, int exp10, int exp2, int extra10, int64_t *out)
 		for (; e < 0 && divisor <= I128_LIMIT; e++)
 			divisor *= 10;
 		if (e < 0)
-			v = v ? 1 : 0; /* smaller than any representable unit: ceil gives 1 (or 0) */
+			v = v || sticky ? 1 : 0; /* smaller than any representable unit: ceil gives 1 (or 0) */
 		else
-			v = (v + divisor - 1) / divisor;
+			v = v / divisor + (v % divisor != 0 || sticky);
+	} else if (sticky) {
+		v += 1;
 	}
 	if (v > INT64_MAX)
 		return false;
@@ -100,7 +118,7 @@ int quantity_parse(const char *text, const char *field, struct quantity *out, hv
 	const char *p = text;
 	i128 mantissa = 0;
 	int frac_digits = 0, digits = 0, exp10, exp2;
-	bool negative = false, seen_dot = false, binary;
+	bool negative = false, seen_dot = false, sticky = false, binary;
 	struct quantity q = { 0 };
 
 	if (text == NULL || *text == '\0')
@@ -115,9 +133,17 @@ int quantity_parse(const char *text, const char *field, struct quantity *out, hv
 			seen_dot = true;
 			continue;
 		}
-		/* Leading zeros and digits beyond what can matter still count for the scale. */
-		if (mantissa > I128_LIMIT / 10)
-			return invalid(text, field, "the number is too large", err);
+		if (mantissa > I128_LIMIT / 10) {
+			if (!seen_dot)
+				return invalid(text, field, "the number is too large", err);
+			/*
+			 * Fractional digits beyond ~30 significant ones lie far below a milli-unit of any
+			 * value that fits in int64: they only decide whether to round up.
+			 */
+			digits++;
+			sticky |= *p != '0';
+			continue;
+		}
 		mantissa = mantissa * 10 + (*p - '0');
 		digits++;
 		if (seen_dot)
@@ -131,10 +157,10 @@ int quantity_parse(const char *text, const char *field, struct quantity *out, hv
 		return invalid(text, field, "the exponent is out of range", err);
 
 	exp10 -= frac_digits;
-	if (!scale(mantissa, exp10, exp2, 0, &q.value) || !scale(mantissa, exp10, exp2, 3, &q.milli_value))
+	if (!scale(mantissa, sticky, exp10, exp2, 0, &q.value) || !scale(mantissa, sticky, exp10, exp2, 3, &q.milli_value))
 		return invalid(text, field, "the value is too large", err);
 
-	if (negative && mantissa != 0) {
+	if (negative && (mantissa != 0 || sticky)) {
 		/* apimachinery rounds away from zero (inf.Dec RoundUp), so the magnitude's ceiling is right. */
 		q.negative = 1;
 		q.value = -q.value;
@@ -151,7 +177,7 @@ int quantity_parse_bytes(const char *text, const char *field, int64_t *bytes, hv
 	if (quantity_parse(text, field, &q, err) < 0)
 		return -1;
 	if (q.negative)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is negative; a size must be zero or more", field, text);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is negative; a size must be zero or more.", field, text);
 	*bytes = q.value;
 	return 0;
 }

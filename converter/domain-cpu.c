@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * <cpu>, <vcpu>, <vcpus>, <cputune>, <iothreads> (compute/cpu.go,
+ * vcpu/vcpu.go, iothreads/iothreads.go).
+ *
+ * Dedicated CPUs are pinned to the CPUs of the pod's cpuset, as virt-launcher
+ * does: in order, vCPUs first, then the emulator thread.  The cpuset is the
+ * process's affinity, or HVL_CPUSET (a Linux CPU list such as "2-5,8") so
+ * tests and dry runs are deterministic.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-internal.h"
+#include "util.h"
+
+/* Kubernetes Quantity.Value() of millicores: rounded up. */
+static uint32_t milli_to_count(int64_t milli)
+{
+	return milli <= 0 ? 0 : (uint32_t)((milli + 999) / 1000);
+}
+
+void plan_topology(struct build_ctx *ctx)
+{
+	const struct vmi_cpu *cpu = &ctx->vmi->cpu;
+	const struct vmi_resources *r = &ctx->vmi->resources;
+
+	ctx->sockets = cpu->sockets ? cpu->sockets : 1;
+	ctx->cores = cpu->cores ? cpu->cores : 1;
+	ctx->threads = cpu->threads ? cpu->threads : 1;
+	/* vcpu.GetCPUTopology: without any topology, sockets come from the CPU limit, else the request. */
+	if (!cpu->sockets && !cpu->cores && !cpu->threads) {
+		if (r->limit_cpu_milli >= 0)
+			ctx->sockets = milli_to_count(r->limit_cpu_milli);
+		else if (r->request_cpu_milli >= 0)
+			ctx->sockets = milli_to_count(r->request_cpu_milli);
+		if (ctx->sockets == 0)
+			ctx->sockets = 1;
+	}
+	ctx->vcpus = ctx->sockets * ctx->cores * ctx->threads;
+}
+
+static bool has_dedicated_iothread(const struct vmi *vmi)
+{
+	for (size_t i = 0; i < vmi->devices.n_disks; i++)
+		if (vmi->devices.disks[i].dedicated_iothread)
+			return true;
+	return false;
+}
+
+void plan_iothreads(struct build_ctx *ctx)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const char *policy = vmi->io_threads_policy;
+	uint32_t dedicated = 0, autos = 0;
+	int64_t limit;
+
+	ctx->has_iothreads = policy != NULL || has_dedicated_iothread(vmi);
+	if (!ctx->has_iothreads)
+		return;
+	if (str_equal(policy, "supplementalPool")) {
+		ctx->supplemental_threads = vmi->io_threads_supplemental_count;
+		ctx->iothread_count = vmi->io_threads_supplemental_count;
+		ctx->auto_threads = 0;
+		return;
+	}
+	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
+		if (vmi->devices.disks[i].dedicated_iothread)
+			dedicated++;
+		else
+			autos++;
+	}
+	if (policy == NULL || strcmp(policy, "shared") == 0) {
+		limit = 1;
+	} else if (strcmp(policy, "auto") == 0) {
+		if (vmi->cpu.dedicated_cpu_placement && vmi->cpu.isolate_emulator_thread) {
+			limit = 1;
+		} else {
+			int64_t cpus = 1;
+			if (vmi->resources.request_cpu_milli >= 0)
+				cpus = milli_to_count(vmi->resources.request_cpu_milli);
+			else if (vmi->resources.limit_cpu_milli >= 0)
+				cpus = milli_to_count(vmi->resources.limit_cpu_milli);
+			limit = cpus * 2;
+		}
+	} else {
+		limit = 0;
+	}
+	if ((int64_t)autos + dedicated > limit) {
+		int64_t a = limit - (int64_t)dedicated;
+		autos = a < 1 ? 1 : (uint32_t)a;
+	}
+	ctx->auto_threads = autos;
+	ctx->iothread_count = autos + dedicated;
+}
+
+/* ---- pod cpuset ------------------------------------------------------------ */
+
+int parse_cpu_list(const char *text, int **cpus, size_t *n)
+{
+	_cleanup_free_ int *out = NULL;
+	size_t count = 0;
+	const char *p = text;
+
+	while (*p) {
+		char *end;
+		errno = 0;
+		long a = strtol(p, &end, 10), b;
+		if (end == p || errno || a < 0 || a > 65535)
+			return -1;
+		p = end;
+		b = a;
+		if (*p == '-') {
+			p++;
+			b = strtol(p, &end, 10);
+			if (end == p || errno || b < a || b > 65535)
+				return -1;
+			p = end;
+		}
+		for (long c = a; c <= b; c++) {
+			out = xreallocarray(out, count + 1, sizeof(*out));
+			out[count++] = (int)c;
+		}
+		if (*p == ',')
+			p++;
+		else if (*p && *p != '\n')
+			return -1;
+		else if (*p == '\n')
+			p++;
+	}
+	if (count == 0)
+		return -1;
+	*cpus = TAKE_PTR(out);
+	*n = count;
+	return 0;
+}
+
+int pod_cpuset(int **cpus, size_t *n, hvl_error **err)
+{
+	const char *env = getenv("HVL_CPUSET");
+
+	if (env && *env) {
+		if (parse_cpu_list(env, cpus, n) < 0)
+			return hvl_error_set(err, HVL_EXIT_INPUT, "HVL_CPUSET: '%s' is not a CPU list (e.g. '2-5,8').", env);
+		return 0;
+	}
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot read the CPU affinity of the launcher");
+	int *out = xcalloc(CPU_SETSIZE, sizeof(*out));
+	size_t count = 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			out[count++] = c;
+	*cpus = out;
+	*n = count;
+	return 0;
+}
+
+/* ---- elements ---------------------------------------------------------------- */
+
+static bool host_mode(const char *model)
+{
+	return str_equal(model, "host-model") || str_equal(model, "host-passthrough");
+}
+
+static bool memfd_required(const struct vmi *vmi)
+{
+	bool passt = false;
+	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
+		passt |= vmi->devices.interfaces[i].binding == IFACE_PASST;
+	if (vmi->memory.hugepages_size && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false"))
+		return true;
+	return passt;
+}
+
+static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const char *model = vmi->cpu.model;
+	xmlNodePtr cpu = el(ctx->root, "cpu");
+	bool has_mpx = false;
+
+	if (model == NULL || *model == '\0' || host_mode(model)) {
+		attr(cpu, "mode", model && *model ? model : "host-model");
+	} else {
+		attr(cpu, "mode", "custom");
+		el_text(cpu, "model", model);
+	}
+	xmlNodePtr topo = el(cpu, "topology");
+	attr_u(topo, "sockets", vmi->cpu.max_sockets && ctx->amd64 ? vmi->cpu.max_sockets : ctx->sockets);
+	attr_u(topo, "cores", ctx->cores);
+	attr_u(topo, "threads", ctx->threads);
+	for (size_t i = 0; i < vmi->cpu.n_features; i++) {
+		const struct vmi_cpu_feature *f = &vmi->cpu.features[i];
+		xmlNodePtr fe = el(cpu, "feature");
+		attr(fe, "name", f->name);
+		/* The API's default policy. */
+		attr(fe, "policy", f->policy && *f->policy ? f->policy : "require");
+		has_mpx |= str_equal(f->name, "mpx");
+	}
+	/* libvirt's CPU map still lists the removed MPX for old models; KubeVirt disables it for named models. */
+	if (ctx->amd64 && model && *model && !host_mode(model) && !has_mpx) {
+		xmlNodePtr fe = el(cpu, "feature");
+		attr(fe, "name", "mpx");
+		attr(fe, "policy", "disable");
+	}
+	if (memfd_required(vmi)) {
+		int64_t mem = vmi_guest_memory(vmi);
+		if (vmi->memory.max_guest >= 0 && vmi->memory.guest >= 0)
+			mem = vmi->memory.guest;
+		xmlNodePtr cell = el(el(cpu, "numa"), "cell");
+		attr(cell, "id", "0");
+		attr_fmt(cell, "cpus", "0-%u", total - 1);
+		attr_fmt(cell, "memory", "%lld", (long long)(mem / 1024));
+		attr(cell, "unit", "KiB");
+	}
+}
+
+static void build_vcpus(struct build_ctx *ctx, uint32_t total)
+{
+	xmlNodePtr v = el_text(ctx->root, "vcpu", NULL);
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%u", total);
+	xmlNodeSetContent(v, (const xmlChar *)buf);
+	attr(v, "placement", "static");
+
+	const struct vmi_cpu *cpu = &ctx->vmi->cpu;
+	if (!(cpu->max_sockets && ctx->amd64))
+		return;
+	/* CPU hotplug: every possible vCPU listed, the requested ones enabled, all but socket 0 hotpluggable. */
+	uint32_t min_enabled = ctx->cores * ctx->threads;
+	xmlNodePtr list = el(ctx->root, "vcpus");
+	for (uint32_t id = 0; id < total; id++) {
+		xmlNodePtr one = el(list, "vcpu");
+		attr_u(one, "id", id);
+		attr(one, "enabled", id < ctx->vcpus ? "yes" : "no");
+		attr(one, "hotpluggable", id >= min_enabled ? "yes" : "no");
+	}
+}
+
+static char *join_cpus(const int *cpus, size_t n)
+{
+	size_t cap = n * 7 + 1, len = 0;
+	char *s = xmalloc(cap);
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, i ? ",%d" : "%d", cpus[i]);
+	return s;
+}
+
+static void pin(xmlNodePtr tune, const char *elname, const char *idattr, uint32_t id, const int *cpus, size_t n)
+{
+	_cleanup_free_ char *set = join_cpus(cpus, n);
+	xmlNodePtr p = el(tune, elname);
+	if (idattr)
+		attr_u(p, idattr, id);
+	attr(p, "cpuset", set);
+}
+
+static int build_cputune(struct build_ctx *ctx)
+{
+	const struct vmi *vmi = ctx->vmi;
+	_cleanup_free_ int *cpus = NULL;
+	size_t n = 0, used;
+	uint32_t pinned = ctx->vcpus;
+	int emulator[2];
+	size_t n_emulator = 0;
+
+	if (!vmi->cpu.dedicated_cpu_placement)
+		return 0;
+	if (ctx->supplemental_threads)
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "Dedicated CPUs together with spec.domain.ioThreadsPolicy 'supplementalPool' are not "
+				     "supported yet.");
+	if (pod_cpuset(&cpus, &n, ctx->err) < 0)
+		return -1;
+	if (vmi->cpu.isolate_emulator_thread) {
+		n_emulator = 1;
+		if (annotation(vmi, "kubevirt.io/emulator-thread-complete-to-even-parity") && ctx->vcpus % 2 == 0)
+			n_emulator = 2;
+	}
+	if (n < pinned + n_emulator)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "The pod's cpuset has %zu CPUs, but %u dedicated vCPUs%s need %zu.", n, pinned,
+				     n_emulator ? " and the isolated emulator thread" : "", pinned + n_emulator);
+
+	xmlNodePtr tune = el(ctx->root, "cputune");
+	for (uint32_t v = 0; v < pinned; v++)
+		pin(tune, "vcpupin", "vcpu", v, &cpus[v], 1);
+	used = pinned;
+	for (size_t i = 0; i < n_emulator; i++)
+		emulator[i] = cpus[used++];
+	if (ctx->has_iothreads) {
+		uint32_t nio = ctx->iothread_count;
+		if (n_emulator) {
+			pin(tune, "iothreadpin", "iothread", 1, emulator, n_emulator);
+		} else if (nio >= pinned) {
+			for (uint32_t t = 1; t <= nio; t++)
+				pin(tune, "iothreadpin", "iothread", t, &cpus[t % pinned], 1);
+		} else if (nio > 0) {
+			/* Spread the vCPUs' CPUs over the IOThreads in contiguous runs, the first ones one longer. */
+			uint32_t series = pinned % nio, curr = 0;
+			for (uint32_t t = 1; t <= nio; t++) {
+				uint32_t len = pinned / nio + (t <= series ? 1 : 0);
+				pin(tune, "iothreadpin", "iothread", t, &cpus[curr], len);
+				curr += len;
+			}
+		}
+	}
+	if (n_emulator)
+		pin(tune, "emulatorpin", NULL, 0, emulator, n_emulator);
+	if (vmi->cpu.realtime) {
+		xmlNodePtr s = el(tune, "vcpusched");
+		if (vmi->cpu.realtime_mask && *vmi->cpu.realtime_mask)
+			attr(s, "vcpus", vmi->cpu.realtime_mask);
+		else
+			attr_fmt(s, "vcpus", "0-%u", pinned - 1);
+		attr(s, "scheduler", "fifo");
+		attr(s, "priority", "1");
+	}
+	return 0;
+}
+
+static void add_kvm_hint_dedicated(struct build_ctx *ctx)
+{
+	xmlNodePtr features = features_node(ctx), kvm = NULL;
+	for (xmlNodePtr c = features->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "kvm") == 0)
+			kvm = c;
+	if (kvm == NULL)
+		kvm = el(features, "kvm");
+	attr(el(kvm, "hint-dedicated"), "state", "on");
+}
+
+int build_cpu(struct build_ctx *ctx)
+{
+	const struct vmi *vmi = ctx->vmi;
+	uint32_t total = ctx->vcpus;
+
+	if (vmi->cpu.max_sockets && ctx->amd64)
+		total = vmi->cpu.max_sockets * ctx->cores * ctx->threads;
+	if (vmi->cpu.dedicated_cpu_placement) {
+		if (ctx->amd64)
+			add_kvm_hint_dedicated(ctx);
+		if (vmi->cpu.realtime)
+			attr(el(features_node(ctx), "pmu"), "state", "off");
+	}
+	build_cpu_element(ctx, total);
+	build_vcpus(ctx, total);
+	if (build_cputune(ctx) < 0)
+		return -1;
+	if (ctx->iothread_count) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%u", ctx->iothread_count);
+		el_text(ctx->root, "iothreads", buf);
+	}
+	return 0;
+}

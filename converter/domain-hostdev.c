@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * <hostdev> for host devices, GPUs and SR-IOV interfaces, in KubeVirt's order
+ * (generic, GPU, SR-IOV; device/hostdevice/).
+ *
+ * Which host device backs a request is decided by the device plugin, which
+ * tells virt-launcher through environment variables:
+ *   PCI_RESOURCE_<RESOURCE>       comma-separated PCI addresses (VFIO)
+ *   MDEV_PCI_RESOURCE_<RESOURCE>  comma-separated mediated device UUIDs
+ * where <RESOURCE> is the deviceName upper-cased with '/' and '.' as '_'.
+ * Devices asking for the same resource take its addresses in order.  When
+ * neither variable is set the conversion fails (exit 3) naming both.
+ *
+ * SR-IOV VFs come from /etc/podinfo/network-info at run time, which the
+ * converter does not read: their <source> carries the placeholder address
+ * 0000:00:00.0, to be replaced by virt-launcher's SR-IOV step.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-internal.h"
+#include "util.h"
+
+#define SRIOV_PLACEHOLDER "0000:00:00.0"
+
+struct pool {
+	char *env;   /* variable name */
+	char **values;
+	size_t n, next;
+};
+
+struct pools {
+	struct pool *p;
+	size_t n;
+};
+
+static void pools_free(struct pools *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->p[i].env);
+		strv_free(ps->p[i].values);
+	}
+	free(ps->p);
+}
+
+static char *env_name(const char *prefix, const char *resource)
+{
+	char *name = xasprintf("%s_%s", prefix, resource);
+	for (char *c = name + strlen(prefix) + 1; *c; c++)
+		*c = *c == '/' || *c == '.' ? '_' : (char)toupper((unsigned char)*c);
+	return name;
+}
+
+/* The pool for a variable, read once; NULL when the variable is unset or empty. */
+static struct pool *pool_get(struct pools *ps, const char *prefix, const char *resource)
+{
+	_cleanup_free_ char *name = env_name(prefix, resource);
+	for (size_t i = 0; i < ps->n; i++)
+		if (strcmp(ps->p[i].env, name) == 0)
+			return ps->p[i].n ? &ps->p[i] : NULL;
+
+	struct pool pool = { .env = TAKE_PTR(name) };
+	const char *value = getenv(pool.env);
+	if (value) {
+		_cleanup_free_ char *copy = xstrdup(value);
+		char *save = NULL;
+		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			while (isspace((unsigned char)*tok))
+				tok++;
+			if (*tok) {
+				strv_push(&pool.values, tok);
+				pool.n++;
+			}
+		}
+	}
+	ps->p = xreallocarray(ps->p, ps->n + 1, sizeof(*ps->p));
+	ps->p[ps->n++] = pool;
+	return pool.n ? &ps->p[ps->n - 1] : NULL;
+}
+
+struct request {
+	const char *field;     /* spec.domain.devices.gpus[0] */
+	const char *name, *resource, *alias_prefix;
+	bool gpu;
+	const struct vmi_gpu *g;
+};
+
+static int add_pci(struct build_ctx *ctx, const struct request *rq, const char *address)
+{
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "type", "pci");
+	attr(h, "managed", "no");
+	_cleanup_free_ char *what = xasprintf("%s (from the device plugin's environment)", rq->field);
+	if (pci_address(el(h, "source"), "address", address, what, ctx->err) < 0)
+		return -1;
+	alias_ua(h, rq->alias_prefix, rq->name);
+	/* A display on a physical GPU only when explicitly enabled. */
+	if (rq->g && rq->g->display_set && rq->g->display_enabled == TRI_TRUE) {
+		attr(h, "display", "on");
+		if (rq->g->ramfb != TRI_FALSE)
+			attr(h, "ramfb", "on");
+	}
+	return 0;
+}
+
+static xmlNodePtr add_mdev(struct build_ctx *ctx, const struct request *rq, const char *uuid)
+{
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "mode", "subsystem");
+	attr(h, "type", "mdev");
+	attr(h, "model", "vfio-pci");
+	attr(el(el(h, "source"), "address"), "uuid", uuid);
+	alias_ua(h, rq->alias_prefix, rq->name);
+	if (rq->g && rq->g->display_set && rq->g->display_enabled != TRI_FALSE) {
+		attr(h, "display", "on");
+		if (rq->g->ramfb != TRI_FALSE)
+			attr(h, "ramfb", "on");
+	}
+	return h;
+}
+
+static int add_request(struct build_ctx *ctx, struct pools *ps, const struct request *rq, xmlNodePtr *first_mdev)
+{
+	struct pool *pci, *mdev;
+
+	if (rq->resource == NULL || *rq->resource == '\0')
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.deviceName is required.", rq->field);
+	pci = pool_get(ps, "PCI_RESOURCE", rq->resource);
+	if (pci) {
+		if (pci->next >= pci->n)
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+					     "%s: the device plugin allocated only %zu device(s) of '%s' (%s).", rq->field,
+					     pci->n, rq->resource, pci->env);
+		return add_pci(ctx, rq, pci->values[pci->next++]);
+	}
+	mdev = pool_get(ps, "MDEV_PCI_RESOURCE", rq->resource);
+	if (mdev) {
+		if (mdev->next >= mdev->n)
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+					     "%s: the device plugin allocated only %zu device(s) of '%s' (%s).", rq->field,
+					     mdev->n, rq->resource, mdev->env);
+		xmlNodePtr h = add_mdev(ctx, rq, mdev->values[mdev->next++]);
+		if (*first_mdev == NULL)
+			*first_mdev = h;
+		return 0;
+	}
+	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
+	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
+	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+			     "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
+			     "(the device plugin sets them in virt-launcher's environment).",
+			     rq->field, rq->resource, pci_env, mdev_env);
+}
+
+static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
+{
+	const struct vmi_devices *dv = &ctx->vmi->devices;
+	xmlNodePtr first_mdev = NULL;
+	bool any_display = false;
+
+	for (size_t i = 0; i < dv->n_host_devices; i++) {
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.hostDevices[%zu]", i);
+		struct request rq = { field, dv->host_devices[i].name, dv->host_devices[i].device_name, "hostdevice-",
+				      false, NULL };
+		xmlNodePtr ignored = NULL;
+		if (add_request(ctx, ps, &rq, &ignored) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < dv->n_gpus; i++) {
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.gpus[%zu]", i);
+		struct request rq = { field, dv->gpus[i].name, dv->gpus[i].device_name, "gpu-", true, &dv->gpus[i] };
+		any_display |= dv->gpus[i].display_set;
+		if (add_request(ctx, ps, &rq, &first_mdev) < 0)
+			return -1;
+	}
+	/* The first vGPU gets the display when no GPU configures one. */
+	if (first_mdev && !any_display) {
+		attr(first_mdev, "display", "on");
+		attr(first_mdev, "ramfb", "on");
+	}
+	return 0;
+}
+
+static int build_sriov(struct build_ctx *ctx)
+{
+	const struct vmi_devices *dv = &ctx->vmi->devices;
+
+	for (size_t i = 0; i < dv->n_interfaces; i++) {
+		const struct vmi_interface *in = &dv->interfaces[i];
+		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent"))
+			continue;
+		xmlNodePtr h = el(ctx->devices, "hostdev");
+		attr(h, "type", "pci");
+		attr(h, "managed", "no");
+		pci_address(el(h, "source"), "address", SRIOV_PLACEHOLDER, "placeholder", ctx->err);
+		if (in->boot_order)
+			attr_u(el(h, "boot"), "order", in->boot_order);
+		if (in->pci_address) {
+			_cleanup_free_ char *pf = xasprintf("spec.domain.devices.interfaces[%zu].pciAddress", i);
+			if (pci_address(h, "address", in->pci_address, pf, ctx->err) < 0)
+				return -1;
+		}
+		alias_ua(h, "sriov-", in->name);
+	}
+	return 0;
+}
+
+int build_hostdevs(struct build_ctx *ctx)
+{
+	struct pools ps = { 0 };
+	int r = build_generic_and_gpus(ctx, &ps);
+	pools_free(&ps);
+	if (r < 0)
+		return -1;
+	return build_sriov(ctx);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Shared by the domain builder's files (domain*.c): the build context and
+ * tiny libxml2 helpers.  Not part of the converter's API.
+ *
+ * The builder follows KubeVirt's converter (pkg/virt-launcher/virtwrap/
+ * converter) element by element, in the order KubeVirt's Go structs
+ * marshal, but never emits empty elements or attributes.
+ */
+#pragma once
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain.h"
+#include "error.h"
+#include "vmi.h"
+
+/* Paths inside virt-launcher's pod, as KubeVirt's converter uses them. */
+#define KV_PRIVATE_DIR "/var/run/kubevirt-private"
+#define KV_SHARE_DIR "/var/run/kubevirt"
+#define KV_EPHEMERAL_DIR "/var/run/kubevirt-ephemeral-disks"
+#define KV_CONTAINER_DISK_DIR KV_SHARE_DIR "/container-disks"
+#define KV_HOTPLUG_DIR KV_SHARE_DIR "/hotplug-disks"
+#define KV_VMI_DISKS_DIR KV_PRIVATE_DIR "/vmi-disks"
+#define KV_OVMF_DIR "/usr/share/OVMF"
+#define KV_AAVMF_DIR "/usr/share/AAVMF"
+
+struct build_ctx {
+	const struct vmi *vmi;
+	const struct convert_options *opts;
+	xmlDocPtr doc;
+	xmlNodePtr root, devices, features; /* features created on first use */
+
+	const char *arch;         /* KubeVirt's name: amd64, arm64, s390x */
+	bool amd64;
+	const char *virtio_model; /* virtio-non-transitional, virtio-transitional, or virtio (s390x) */
+	uint32_t vcpus;           /* sockets*cores*threads of the requested topology */
+	uint32_t sockets, cores, threads;
+
+	/* IOThreads as KubeVirt counts them (iothreads.GetIOThreadsCountType). */
+	bool has_iothreads;
+	uint32_t iothread_count, auto_threads, supplemental_threads;
+
+	/* Volumes by name, sorted, for O(log n) lookups inside the disk loop. */
+	const struct vmi_volume **volumes_by_name;
+	const struct vmi_network **networks_by_name;
+
+	hvl_error **err;
+};
+
+/* ---- XML helpers: every string goes through libxml2, which escapes it ---- */
+xmlNodePtr el(xmlNodePtr parent, const char *name);
+/* A child with text content (escaped); NULL or "" text still creates the element. */
+xmlNodePtr el_text(xmlNodePtr parent, const char *name, const char *text);
+/* Set attribute when value is non-NULL and non-empty (KubeVirt's omitempty, and no empty attributes). */
+void attr(xmlNodePtr node, const char *name, const char *value);
+void attr_fmt(xmlNodePtr node, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void attr_u(xmlNodePtr node, const char *name, uint64_t value);
+xmlNodePtr features_node(struct build_ctx *ctx);
+/* <alias name='ua-NAME'/>, KubeVirt's user-defined alias. */
+void alias_ua(xmlNodePtr parent, const char *prefix, const char *name);
+/* A PCI address "0000:81:00.0" as <address type='pci' .../>; -1 with an input error naming `field`. */
+int pci_address(xmlNodePtr parent, const char *elname, const char *text, const char *field, hvl_error **err);
+
+const char *bool_on_off(bool on);
+const char *tri_yes_no(enum tristate t, bool dflt);
+const char *tri_on_off(enum tristate t, bool dflt);
+bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled */
+
+/* Lookups through the sorted indexes. */
+const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
+const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
+const char *annotation(const struct vmi *vmi, const char *key);
+/* metadata.uid, or the zero UID for manifests that have none yet. */
+const char *vmi_uid(const struct vmi *vmi);
+
+/* A name used as a path component must not escape its directory. */
+int check_path_component(const char *value, const char *field, hvl_error **err);
+
+/* ---- the parts, one file each ---- */
+void plan_topology(struct build_ctx *ctx);  /* domain-cpu.c: sockets/cores/threads, vcpus */
+void plan_iothreads(struct build_ctx *ctx); /* domain-cpu.c: IOThread counts */
+int build_cpu(struct build_ctx *ctx);        /* domain-cpu.c: cpu, vcpu(s), cputune, numa, iothreads */
+int build_os(struct build_ctx *ctx);         /* domain-os.c: os, sysinfo */
+void build_features(struct build_ctx *ctx);  /* domain-features.c: features, clock */
+void build_clock(struct build_ctx *ctx);
+int build_disks(struct build_ctx *ctx);      /* domain-storage.c */
+int build_interfaces(struct build_ctx *ctx); /* domain-net.c */
+int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host devices, SR-IOV */
+int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
+int build_devices_after_disks(struct build_ctx *ctx);
+void build_controllers(struct build_ctx *ctx);
+
+/* CPUs this process may run on, ascending (HVL_CPUSET, else sched_getaffinity). */
+int pod_cpuset(int **cpus, size_t *n, hvl_error **err);
+/* Parse a Linux CPU list ("0-3,8"); -1 on a malformed list. */
+int parse_cpu_list(const char *text, int **cpus, size_t *n);
+
+/* First 11 hex digits of SHA-256, as KubeVirt names secondary pod interfaces. */
+void sha256_hex11(const char *text, char out[12]);

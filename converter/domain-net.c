@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * <interface> for pod/multus networks (network/configurator.go), rendered as
+ * virt-launcher finally defines them: masquerade and bridge attach through a
+ * tap device (pkg/network/domainspec/generators.go), so type='ethernet' with
+ * <target dev='tap0' managed='no'/> for the primary network and
+ * tap<11 hex digits of sha256(network name)> for secondary ones.  The MTU, and
+ * the MAC when the spec gives none, are read from the pod's link at run time
+ * and are therefore not written here.  SR-IOV interfaces become hostdevs
+ * (domain-hostdev.c).
+ */
+#include <string.h>
+
+#include "domain-internal.h"
+#include "util.h"
+
+#define PASST_LOG KV_SHARE_DIR "/passt.log"
+#define MAX_QUEUES 256
+
+static bool is_secondary(const struct vmi_network *net)
+{
+	return net->type == NETWORK_MULTUS && !net->multus_default;
+}
+
+/* The pod interface name KubeVirt's hashed naming scheme gives the network. */
+static char *pod_iface_name(const struct vmi_network *net)
+{
+	if (!is_secondary(net))
+		return xstrdup("eth0");
+	char hex[12];
+	sha256_hex11(net->name, hex);
+	return xasprintf("pod%s", hex);
+}
+
+static char *tap_name(const struct vmi_network *net)
+{
+	if (!is_secondary(net))
+		return xstrdup("tap0");
+	char hex[12];
+	sha256_hex11(net->name, hex);
+	return xasprintf("tap%s", hex);
+}
+
+static void port_forward(xmlNodePtr iface, const struct vmi_interface *in)
+{
+	bool tcp = false, udp = false;
+	for (size_t i = 0; i < in->n_ports; i++) {
+		const char *proto = in->ports[i].protocol;
+		if (in->ports[i].port < 0)
+			continue;
+		if (proto == NULL || *proto == '\0' || strcasecmp(proto, "tcp") == 0)
+			tcp = true;
+		else if (strcasecmp(proto, "udp") == 0)
+			udp = true;
+	}
+	if (!tcp && !udp) {
+		/* No ports listed: forward everything. */
+		attr(el(iface, "portForward"), "proto", "tcp");
+		attr(el(iface, "portForward"), "proto", "udp");
+		return;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const char *want = pass == 0 ? "tcp" : "udp";
+		if ((pass == 0 && !tcp) || (pass == 1 && !udp))
+			continue;
+		xmlNodePtr pf = el(iface, "portForward");
+		attr(pf, "proto", want);
+		for (size_t i = 0; i < in->n_ports; i++) {
+			const char *proto = in->ports[i].protocol;
+			bool is_tcp = proto == NULL || *proto == '\0' || strcasecmp(proto, "tcp") == 0;
+			bool is_udp = proto && strcasecmp(proto, "udp") == 0;
+			if (in->ports[i].port < 0 || (pass == 0 && !is_tcp) || (pass == 1 && !is_udp))
+				continue;
+			attr_fmt(el(pf, "range"), "start", "%d", in->ports[i].port);
+		}
+	}
+}
+
+static int build_one(struct build_ctx *ctx, size_t i)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const struct vmi_interface *in = &vmi->devices.interfaces[i];
+	_cleanup_free_ char *field = xasprintf("spec.domain.devices.interfaces[%zu]", i);
+	const struct vmi_network *net;
+	const char *model = in->model && *in->model ? in->model : "virtio";
+	bool virtio = strcmp(model, "virtio") == 0;
+	bool sev = vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0;
+
+	if (in->name == NULL)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.name is required.", field);
+	if (str_equal(in->state, "absent"))
+		return 0;
+	net = ctx_network(ctx, in->name);
+	if (net == NULL)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no network named '%s' in spec.networks.", field,
+				     in->name);
+	if (in->binding == IFACE_SRIOV)
+		return 0;
+	if (in->binding == IFACE_BINDING_PLUGIN)
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "%s.binding: network binding plugin '%s' is not supported yet: how it attaches to the "
+				     "domain is cluster configuration the converter does not read.",
+				     field, in->binding_plugin ? in->binding_plugin : "");
+
+	xmlNodePtr iface = el(ctx->devices, "interface");
+	bool tap = in->binding == IFACE_MASQUERADE || in->binding == IFACE_BRIDGE;
+	attr(iface, "type", tap ? "ethernet" : "vhostuser");
+	if (in->pci_address) {
+		_cleanup_free_ char *pf = xasprintf("%s.pciAddress", field);
+		if (pci_address(iface, "address", in->pci_address, pf, ctx->err) < 0)
+			return -1;
+	}
+	if (!tap) {
+		_cleanup_free_ char *dev = pod_iface_name(net);
+		attr(el(iface, "source"), "dev", dev);
+	}
+	if (tap) {
+		_cleanup_free_ char *t = tap_name(net);
+		xmlNodePtr target = el(iface, "target");
+		attr(target, "dev", t);
+		attr(target, "managed", "no");
+	}
+	attr(el(iface, "model"), "type", virtio ? ctx->virtio_model : model);
+	if (in->mac_address && *in->mac_address)
+		attr(el(iface, "mac"), "address", in->mac_address);
+	if (tap && in->boot_order)
+		attr_u(el(iface, "boot"), "order", in->boot_order);
+	if (tap && str_equal(in->state, "down"))
+		attr(el(iface, "link"), "state", "down");
+	alias_ua(iface, NULL, in->name);
+	if (virtio && (vmi->devices.network_interface_multiqueue || sev)) {
+		xmlNodePtr drv = el(iface, "driver");
+		attr(drv, "name", "vhost");
+		if (vmi->devices.network_interface_multiqueue)
+			attr_u(drv, "queues", ctx->vcpus > MAX_QUEUES ? MAX_QUEUES : ctx->vcpus);
+		if (sev)
+			attr(drv, "iommu", "on");
+	}
+	/* The option ROM only matters for network boot; s390x has none to tune. */
+	if (tap && strcmp(ctx->arch, "s390x") != 0 && (in->boot_order == 0 || sev))
+		attr(el(iface, "rom"), "enabled", "no");
+	if (in->acpi_index)
+		attr_u(el(iface, "acpi"), "index", in->acpi_index);
+	if (!tap) {
+		xmlNodePtr be = el(iface, "backend");
+		attr(be, "type", "passt");
+		attr(be, "logFile", PASST_LOG);
+		port_forward(iface, in);
+	}
+	return 0;
+}
+
+int build_interfaces(struct build_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->vmi->devices.n_interfaces; i++)
+		if (build_one(ctx, i) < 0)
+			return -1;
+	return 0;
+}

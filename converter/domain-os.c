@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* <os> (machine, firmware, kernel boot, boot menu) and <sysinfo> (compute/os.go, compute/sysinfo.go). */
+#include <string.h>
+
+#include "domain-internal.h"
+#include "util.h"
+
+/*
+ * The SMBIOS system entries virt-handler passes to every launcher when the
+ * KubeVirt CR sets none (virt-config: SmbiosConfigDefault*).  Empty ones
+ * (sku, version) are omitted rather than written empty.
+ */
+static const struct {
+	const char *name, *value;
+} smbios_defaults[] = {
+	{ "manufacturer", "KubeVirt" },
+	{ "family", "KubeVirt" },
+	{ "product", "None" },
+};
+
+static const char *libvirt_arch(const char *arch)
+{
+	if (strcmp(arch, "arm64") == 0)
+		return "aarch64";
+	if (strcmp(arch, "s390x") == 0)
+		return "s390x";
+	return "x86_64";
+}
+
+static const char *default_machine(const char *arch)
+{
+	if (strcmp(arch, "arm64") == 0)
+		return "virt";
+	if (strcmp(arch, "s390x") == 0)
+		return "s390-ccw-virtio";
+	return "q35";
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static const char *nvram_dir(const struct vmi *vmi)
+{
+	return vmi_is_root(vmi) ? "/var/lib/libvirt/qemu/nvram" : KV_PRIVATE_DIR "/libvirt/qemu/nvram";
+}
+
+static void build_efi(struct build_ctx *ctx, xmlNodePtr os)
+{
+	const struct vmi *vmi = ctx->vmi;
+	bool secure = vmi->firmware.efi_secure_boot != TRI_FALSE;
+	const char *ls = vmi->launch_security;
+	bool rom = ls && (strcmp(ls, "sev-snp") == 0 || strcmp(ls, "tdx") == 0);
+	_cleanup_free_ char *code = NULL, *vars = NULL, *nvram = NULL;
+
+	if (!ctx->amd64) {
+		/* AAVMF has no secure-boot build. */
+		secure = false;
+		code = xstrdup(KV_AAVMF_DIR "/AAVMF_CODE.fd");
+		vars = xstrdup(KV_AAVMF_DIR "/AAVMF_VARS.fd");
+	} else if (ls && strcmp(ls, "sev") == 0) {
+		code = xstrdup(KV_OVMF_DIR "/OVMF_CODE.cc.fd");
+		vars = xstrdup(KV_OVMF_DIR "/OVMF_VARS.fd");
+	} else if (ls && strcmp(ls, "sev-snp") == 0) {
+		code = xstrdup(KV_OVMF_DIR "/OVMF.amdsev.fd");
+	} else if (ls && strcmp(ls, "tdx") == 0) {
+		code = xstrdup(secure ? KV_OVMF_DIR "/OVMF.inteltdx.secboot.fd" : KV_OVMF_DIR "/OVMF.inteltdx.fd");
+	} else {
+		code = xstrdup(secure ? KV_OVMF_DIR "/OVMF_CODE.secboot.fd" : KV_OVMF_DIR "/OVMF_CODE.fd");
+		vars = xstrdup(secure ? KV_OVMF_DIR "/OVMF_VARS.secboot.fd" : KV_OVMF_DIR "/OVMF_VARS.fd");
+	}
+
+	xmlNodePtr loader = el_text(os, "loader", code);
+	attr(loader, "readonly", "yes");
+	attr(loader, "secure", secure ? "yes" : "no");
+	attr(loader, "type", rom ? "rom" : "pflash");
+	if (rom)
+		return;
+	nvram = xasprintf("%s/%s_VARS.fd", nvram_dir(vmi), vmi->name);
+	attr(el_text(os, "nvram", nvram), "template", vars);
+}
+
+int build_os(struct build_ctx *ctx)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const struct vmi_firmware *fw = &vmi->firmware;
+	xmlNodePtr os = el(ctx->root, "os");
+	xmlNodePtr type = el_text(os, "type", "hvm");
+
+	attr(type, "arch", libvirt_arch(ctx->arch));
+	attr(type, "machine", vmi->machine_type && *vmi->machine_type ? vmi->machine_type : default_machine(ctx->arch));
+	if (strcmp(ctx->arch, "s390x") != 0)
+		attr(el(os, "smbios"), "mode", "sysinfo");
+	if (vmi->start_strategy && strcmp(vmi->start_strategy, "Paused") == 0) {
+		xmlNodePtr bm = el(os, "bootmenu");
+		attr(bm, "enable", "yes");
+		attr(bm, "timeout", "10000");
+	}
+	if (fw->bootloader == BOOTLOADER_BIOS && fw->bios_use_serial)
+		attr(el(os, "bios"), "useserial", "yes");
+	if (fw->bootloader == BOOTLOADER_EFI)
+		build_efi(ctx, os);
+	if (fw->has_kernel_boot) {
+		const struct vmi_kernel_boot *kb = &fw->kernel_boot;
+		if (kb->image && kb->kernel_path && *kb->kernel_path) {
+			_cleanup_free_ char *p = xasprintf(KV_CONTAINER_DISK_DIR "/kernel-boot/%s", basename_of(kb->kernel_path));
+			el_text(os, "kernel", p);
+		}
+		if (kb->image && kb->initrd_path && *kb->initrd_path) {
+			_cleanup_free_ char *p = xasprintf(KV_CONTAINER_DISK_DIR "/kernel-boot/%s", basename_of(kb->initrd_path));
+			el_text(os, "initrd", p);
+		}
+		if (kb->kernel_args && *kb->kernel_args)
+			el_text(os, "cmdline", kb->kernel_args);
+	}
+
+	xmlNodePtr si = el(ctx->root, "sysinfo");
+	attr(si, "type", "smbios");
+	xmlNodePtr sys = el(si, "system");
+	if (fw->uuid && *fw->uuid)
+		attr(el_text(sys, "entry", fw->uuid), "name", "uuid");
+	if (fw->serial && *fw->serial)
+		attr(el_text(sys, "entry", fw->serial), "name", "serial");
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
+		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
+	return 0;
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * <disk> for every VMI disk (storage/disk.go, storage/volume.go,
+ * storage/configurator.go), with the paths virt-launcher uses in the pod.
+ *
+ * Known only at run time and therefore not decided here, like KubeVirt's
+ * converter: the default cache mode (virt-launcher probes O_DIRECT later),
+ * io='native', and the containerDisk's backing format, which virt-handler
+ * inspects; we write 'qcow2', the format of KubeVirt's own containerDisk images.
+ * Disks of hotpluggable volumes are attached later by the hotplug flow and
+ * are not part of the start-up domain.
+ */
+#include <string.h>
+
+#include "domain-internal.h"
+#include "log.h"
+#include "util.h"
+
+#define CONTAINER_DISK_BACKING_FORMAT "qcow2"
+
+/* What a volume contributes to its disk. */
+struct disk_source {
+	const char *type;          /* file, block */
+	char *file, *dev;          /* <source file=> / <source dev=> */
+	const char *source_name;   /* <source name=> for block PVCs */
+	const char *driver_type;   /* raw, qcow2 */
+	bool discard;              /* the volume asks for discard='unmap' */
+	bool plain_driver;         /* downwardMetrics: driver is only name+type */
+	bool readonly, virtio_model;
+	const char *bs_type, *bs_format;
+	char *bs_file, *bs_dev;
+};
+
+static void disk_source_free(struct disk_source *s)
+{
+	free(s->file);
+	free(s->dev);
+	free(s->bs_file);
+	free(s->bs_dev);
+}
+
+static const char *path_basename(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+	return slash ? slash + 1 : p;
+}
+
+static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type, bool block)
+{
+	s->driver_type = driver_type;
+	s->discard = true;
+	if (block) {
+		s->type = "block";
+		s->dev = xasprintf("/dev/%s", v->name);
+		s->source_name = v->name;
+	} else {
+		s->type = "file";
+		s->file = xasprintf(KV_VMI_DISKS_DIR "/%s/disk.img", v->name);
+	}
+}
+
+static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v, size_t volume_index, bool lun,
+			 struct disk_source *s, const char *field)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const char *ns = vmi->namespace_ && *vmi->namespace_ ? vmi->namespace_ : "default";
+
+	s->type = "file";
+	s->driver_type = "raw";
+	switch (v->type) {
+	case VOLUME_CONTAINER_DISK:
+		s->driver_type = "qcow2";
+		s->discard = true;
+		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);
+		s->bs_type = "file";
+		s->bs_format = CONTAINER_DISK_BACKING_FORMAT;
+		/* The containerDisk container mounts the image as disk_<index of the volume in spec.volumes>. */
+		s->bs_file = xasprintf(KV_CONTAINER_DISK_DIR "/disk_%zu.img", volume_index);
+		return 0;
+	case VOLUME_PVC:
+	case VOLUME_DATA_VOLUME:
+		/* A LUN passes SCSI commands through, so KubeVirt only admits it on a block-mode volume. */
+		pvc_source(s, v, "raw", v->block || lun);
+		/* libvirt 9.0's schema refuses name= next to <reservations> (libxml2 RelaxNG); libvirt ignores it anyway. */
+		if (lun)
+			s->source_name = NULL;
+		return 0;
+	case VOLUME_EPHEMERAL: {
+		struct disk_source backing = { 0 };
+		pvc_source(&backing, v, "raw", v->block);
+		s->driver_type = "qcow2";
+		s->discard = true;
+		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);
+		s->bs_type = backing.type;
+		s->bs_format = "raw";
+		s->bs_file = TAKE_PTR(backing.file);
+		s->bs_dev = TAKE_PTR(backing.dev);
+		disk_source_free(&backing);
+		return 0;
+	}
+	case VOLUME_EMPTY_DISK:
+		s->driver_type = "qcow2";
+		s->discard = true;
+		s->file = xasprintf("/var/run/libvirt/empty-disks/%s.qcow2", v->name);
+		return 0;
+	case VOLUME_HOST_DISK:
+		if (v->host_path == NULL || *v->host_path == '\0')
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.hostDisk.path is required.", field);
+		if (check_path_component(path_basename(v->host_path), field, ctx->err) < 0)
+			return -1;
+		s->file = xasprintf(KV_VMI_DISKS_DIR "/%s/%s", v->name, path_basename(v->host_path));
+		return 0;
+	case VOLUME_CLOUD_INIT_NOCLOUD:
+		s->file = xasprintf(KV_EPHEMERAL_DIR "/cloud-init-data/%s/%s/noCloud.iso", ns, vmi->name);
+		return 0;
+	case VOLUME_CLOUD_INIT_CONFIG_DRIVE:
+		s->file = xasprintf(KV_EPHEMERAL_DIR "/cloud-init-data/%s/%s/configdrive.iso", ns, vmi->name);
+		return 0;
+	case VOLUME_CONFIG_MAP:
+		s->file = xasprintf(KV_PRIVATE_DIR "/config-map-disks/%s.iso", v->name);
+		return 0;
+	case VOLUME_SECRET:
+		s->file = xasprintf(KV_PRIVATE_DIR "/secret-disks/%s.iso", v->name);
+		return 0;
+	case VOLUME_DOWNWARD_API:
+		s->file = xasprintf(KV_PRIVATE_DIR "/downwardapi-disks/%s.iso", v->name);
+		return 0;
+	case VOLUME_SERVICE_ACCOUNT:
+		s->file = xstrdup(KV_PRIVATE_DIR "/service-account-disk/service-account.iso");
+		return 0;
+	case VOLUME_DOWNWARD_METRICS:
+		s->file = xstrdup(KV_PRIVATE_DIR "/downwardapi-disks/vhostmd0");
+		s->plain_driver = true;
+		s->readonly = true;
+		s->virtio_model = true;
+		return 0;
+	case VOLUME_SYSPREP:
+		s->file = xasprintf(KV_PRIVATE_DIR "/sysprep-disks/%s.iso", v->name);
+		return 0;
+	case VOLUME_MEMORY_DUMP:
+		break;
+	}
+	return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a memoryDump volume cannot back a disk.", field);
+}
+
+/* `run --disk NAME=PATH`: a local file replaces whatever the volume would be in the pod. */
+static bool override_source(const struct build_ctx *ctx, const char *volume, struct disk_source *s)
+{
+	const struct convert_options *o = ctx->opts;
+	if (o == NULL)
+		return false;
+	for (size_t i = 0; i < o->n_disk_overrides; i++) {
+		if (!str_equal(o->disk_names[i], volume))
+			continue;
+		const char *path = o->disk_paths[i];
+		size_t len = strlen(path);
+		s->type = "file";
+		s->file = xstrdup(path);
+		s->driver_type = len > 6 && strcmp(path + len - 6, ".qcow2") == 0 ? "qcow2" : "raw";
+		s->discard = true;
+		return true;
+	}
+	return false;
+}
+
+/* vda, vdb, ..., vdz, vdaa: KubeVirt's formatDeviceName. */
+static void device_name(const char *prefix, unsigned index, char *out, size_t size)
+{
+	char rev[8];
+	size_t n = 0;
+	long i = (long)index;
+	while (i >= 0 && n < sizeof(rev)) {
+		rev[n++] = (char)('a' + i % 26);
+		i = i / 26 - 1;
+	}
+	size_t len = (size_t)snprintf(out, size, "%s", prefix);
+	while (n > 0 && len + 1 < size)
+		out[len++] = rev[--n];
+	out[len] = '\0';
+}
+
+static const char *bus_name(enum vmi_bus bus)
+{
+	switch (bus) {
+	case BUS_VIRTIO:
+		return "virtio";
+	case BUS_SATA:
+		return "sata";
+	case BUS_SCSI:
+		return "scsi";
+	case BUS_USB:
+		return "usb";
+	case BUS_DEFAULT:
+		break;
+	}
+	return NULL;
+}
+
+static enum vmi_bus effective_bus(const struct build_ctx *ctx, const struct vmi_disk *d)
+{
+	if (d->bus != BUS_DEFAULT)
+		return d->bus;
+	/* The admission webhook's defaults, for input that skipped it. */
+	if (ctx->amd64)
+		return BUS_SATA;
+	if (strcmp(ctx->arch, "arm64") == 0 && d->device == DISK_DEVICE_CDROM)
+		return BUS_SCSI;
+	return BUS_VIRTIO;
+}
+
+static bool valid_value(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return true;
+	return false;
+}
+
+struct disk_state {
+	unsigned vd_next, sd_next;
+	uint32_t current_auto, current_dedicated;
+};
+
+static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const struct vmi_disk *d = &vmi->devices.disks[i];
+	_cleanup_free_ char *field = xasprintf("spec.domain.devices.disks[%zu]", i);
+	static const char *const caches[] = { "none", "writethrough", "writeback", NULL };
+	static const char *const ios[] = { "native", "threads", "default", NULL };
+	static const char *const policies[] = { "stop", "ignore", "report", "enospace", NULL };
+	struct disk_source s = { 0 };
+	const struct vmi_volume *v;
+	enum vmi_bus bus = effective_bus(ctx, d);
+	const char *cache = d->cache;
+	char dev[16];
+	unsigned unit;
+	int r = -1;
+
+	if (check_path_component(d->name, field, ctx->err) < 0)
+		return -1;
+	v = ctx_volume(ctx, d->name);
+	if (v && v->hotpluggable) {
+		log_info("Disk '%s' is on a hotpluggable volume: it is attached after start, not in the domain.", d->name);
+		return 0;
+	}
+	if (v == NULL && d->device != DISK_DEVICE_CDROM)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no volume named '%s' in spec.volumes.", field, d->name);
+	if (cache && !valid_value(cache, caches))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.cache: '%s' is not a cache mode (none, writethrough, writeback).",
+				     field, cache);
+	if (d->io && !valid_value(d->io, ios))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.io: '%s' is not an I/O mode (native, threads).", field, d->io);
+	if (d->error_policy && !valid_value(d->error_policy, policies))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s.errorPolicy: '%s' is not an error policy (stop, ignore, report, enospace).", field,
+				     d->error_policy);
+	if (d->shareable) {
+		if (cache == NULL)
+			cache = "none";
+		else if (strcmp(cache, "none") != 0)
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a shareable disk requires cache 'none', not '%s'.",
+					     field, cache);
+	}
+	if (d->pci_address && bus != BUS_VIRTIO)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s.disk.pciAddress: a PCI address is only allowed on the virtio bus.", field);
+
+	if (v == NULL) {
+		/* An empty CD-ROM drive. */
+		s.type = "block";
+		s.driver_type = "raw";
+		s.discard = true;
+	} else if (!override_source(ctx, v->name, &s)) {
+		_cleanup_free_ char *vfield = xasprintf("spec.volumes[%zu]", (size_t)(v - vmi->volumes));
+		if (check_path_component(v->name, vfield, ctx->err) < 0 ||
+		    volume_source(ctx, v, (size_t)(v - vmi->volumes), d->device == DISK_DEVICE_LUN, &s, vfield) < 0)
+			goto out;
+	}
+
+	if (bus == BUS_VIRTIO) {
+		unit = st->vd_next++;
+		device_name("vd", unit, dev, sizeof(dev));
+	} else {
+		unit = st->sd_next++;
+		device_name("sd", unit, dev, sizeof(dev));
+	}
+
+	xmlNodePtr disk = el(ctx->devices, "disk");
+	const char *device = d->device == DISK_DEVICE_CDROM ? "cdrom" : d->device == DISK_DEVICE_LUN ? "lun" : "disk";
+	attr(disk, "device", device);
+	attr(disk, "type", s.type);
+	if ((d->device == DISK_DEVICE_DISK && bus == BUS_VIRTIO) || s.virtio_model)
+		attr(disk, "model", ctx->virtio_model);
+
+	if (s.file || s.dev) {
+		xmlNodePtr src = el(disk, "source");
+		attr(src, "file", s.file);
+		attr(src, "dev", s.dev);
+		attr(src, "name", s.source_name);
+		if (d->device == DISK_DEVICE_LUN && d->lun_reservation) {
+			xmlNodePtr res = el(src, "reservations");
+			attr(res, "managed", "no");
+			xmlNodePtr rs = el(res, "source");
+			attr(rs, "type", "unix");
+			attr(rs, "path", KV_SHARE_DIR "/daemons/pr/pr-helper.sock");
+			attr(rs, "mode", "client");
+		}
+	}
+	xmlNodePtr target = el(disk, "target");
+	attr(target, "bus", bus_name(bus));
+	attr(target, "dev", dev);
+	if (d->device == DISK_DEVICE_CDROM)
+		attr(target, "tray", d->tray ? d->tray : "closed");
+	if (d->serial && *d->serial)
+		el_text(disk, "serial", d->serial);
+
+	xmlNodePtr drv = el(disk, "driver");
+	if (!s.plain_driver) {
+		attr(drv, "cache", cache);
+		attr(drv, "io", d->io);
+		if (s.discard || d->device != DISK_DEVICE_CDROM)
+			attr(drv, "discard", "unmap");
+		if (ctx->vmi->devices.block_multiqueue && bus == BUS_VIRTIO)
+			attr_u(drv, "queues", ctx->vcpus);
+		if (vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0 && bus == BUS_VIRTIO)
+			attr(drv, "iommu", "on");
+	}
+	attr(drv, "error_policy", d->error_policy ? d->error_policy : "stop");
+	attr(drv, "name", "qemu");
+	attr(drv, "type", s.driver_type);
+	if (ctx->has_iothreads && bus == BUS_VIRTIO) {
+		if (ctx->supplemental_threads) {
+			xmlNodePtr ths = el(drv, "iothreads");
+			for (uint32_t t = 1; t <= ctx->supplemental_threads; t++)
+				attr_u(el(ths, "iothread"), "id", t);
+		} else if (d->dedicated_iothread) {
+			attr_u(drv, "iothread", st->current_dedicated++);
+		} else {
+			attr_u(drv, "iothread", st->current_auto);
+			st->current_auto = ctx->auto_threads ? st->current_auto % ctx->auto_threads + 1 : 1;
+		}
+	}
+
+	bool readonly = d->device == DISK_DEVICE_CDROM ? d->readonly != TRI_FALSE : d->readonly == TRI_TRUE;
+	if (readonly || s.readonly)
+		el(disk, "readonly");
+	alias_ua(disk, NULL, d->name);
+	if (s.bs_file || s.bs_dev) {
+		xmlNodePtr bs = el(disk, "backingStore");
+		attr(bs, "type", s.bs_type);
+		attr(el(bs, "format"), "type", s.bs_format);
+		xmlNodePtr bsrc = el(bs, "source");
+		attr(bsrc, "file", s.bs_file);
+		attr(bsrc, "dev", s.bs_dev);
+	}
+	if (d->boot_order)
+		attr_u(el(disk, "boot"), "order", d->boot_order);
+	if (bus == BUS_SCSI) {
+		xmlNodePtr a = el(disk, "address");
+		attr(a, "type", "drive");
+		attr(a, "controller", "0");
+		attr(a, "bus", "0");
+		attr_u(a, "unit", unit);
+	} else if (d->pci_address) {
+		_cleanup_free_ char *pf = xasprintf("%s.disk.pciAddress", field);
+		if (pci_address(disk, "address", d->pci_address, pf, ctx->err) < 0)
+			goto out;
+	}
+	if (d->logical_block_size || d->physical_block_size) {
+		xmlNodePtr b = el(disk, "blockio");
+		if (d->logical_block_size)
+			attr_u(b, "logical_block_size", d->logical_block_size);
+		if (d->physical_block_size)
+			attr_u(b, "physical_block_size", d->physical_block_size);
+	}
+	if (d->shareable)
+		el(disk, "shareable");
+	r = 0;
+out:
+	disk_source_free(&s);
+	return r;
+}
+
+int build_disks(struct build_ctx *ctx)
+{
+	struct disk_state st = { .current_auto = 1, .current_dedicated = ctx->auto_threads + 1 };
+
+	for (size_t i = 0; i < ctx->vmi->devices.n_disks; i++)
+		if (build_one_disk(ctx, i, &st) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# End-to-end behaviour of `convert` beyond the goldens: bad input, -o atomicity, escaping,
+# --explain placement, stdin, --cpu-model, --hypervisor auto and the device plugin variables.
+set -uo pipefail
+cd "${HVL_TOP:-$(dirname "$0")/..}"
+: "${HVL:=$PWD/build/hvl-launcher}"
+for v in $(env | sed -n 's/^\(HVL_[A-Z_]*\)=.*/\1/p'); do [ "$v" = HVL_TOP ] || unset "$v"; done
+unset PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40 MDEV_PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 checks=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+ok() { checks=$((checks + 1)); }
+
+EX=tests/data/examples
+
+# expect STATUS MESSAGE-SUBSTRING -- ARGS...: run convert with -o, check status, message and that -o stays absent.
+expect_fail() {
+	local want=$1 msg=$2
+	shift 3
+	rm -f "$tmp/out.xml"
+	"$HVL" --log-format text convert -o "$tmp/out.xml" "$@" 2>"$tmp/err" >"$tmp/stdout"
+	local rc=$?
+	ok
+	[ "$rc" -eq "$want" ] || fail "convert $*: exit $rc, expected $want ($(tail -1 "$tmp/err"))"
+	grep -qF -- "$msg" "$tmp/err" || fail "convert $*: message lacks '$msg': $(tail -1 "$tmp/err")"
+	[ -e "$tmp/out.xml" ] && fail "convert $*: -o was written although it failed"
+	ls "$tmp" | grep -q '^out.xml.' && fail "convert $*: a temporary file was left next to -o"
+	return 0
+}
+
+mkjson() { # NAME PYTHON-EXPRESSION-ON-d, from the PVC example
+	python3 - "$tmp/$1.json" "$2" <<'EOF'
+import json, sys
+d = json.load(open("tests/data/examples/vmi-pvc.json"))
+exec(sys.argv[2])
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+}
+
+# ---- bad input: exit 3, nothing written ----
+printf '{"kind": "VirtualMachineInstance", ' >"$tmp/truncated.json"
+expect_fail 3 "not valid JSON" -- --hypervisor kvm --vmi "$tmp/truncated.json"
+echo '{"kind":"Pod","apiVersion":"kubevirt.io/v1","metadata":{"name":"p"},"spec":{}}' >"$tmp/pod.json"
+expect_fail 3 "'Pod'" -- --hypervisor kvm --vmi "$tmp/pod.json"
+expect_fail 3 "" -- --hypervisor kvm --vmi "$tmp/does-not-exist.json"
+mkjson traversal-ns 'd["metadata"]["namespace"] = ".."'
+expect_fail 3 "metadata.namespace" -- --hypervisor kvm --vmi "$tmp/traversal-ns.json"
+mkjson traversal-vol 'd["spec"]["volumes"][0]["name"] = "../x"; d["spec"]["domain"]["devices"]["disks"][0]["name"] = "../x"'
+expect_fail 3 "'../x'" -- --hypervisor kvm --vmi "$tmp/traversal-vol.json"
+mkjson traversal-uid 'd["metadata"]["uid"] = "../../etc/passwd"'
+expect_fail 3 "metadata.uid" -- --hypervisor kvm --vmi "$tmp/traversal-uid.json"
+mkjson missing-volume 'd["spec"]["volumes"] = []'
+expect_fail 3 "disks[0]" -- --hypervisor kvm --vmi "$tmp/missing-volume.json"
+
+# A pre-existing -o survives a failed conversion untouched.
+echo keep >"$tmp/existing.xml"
+"$HVL" --log-format text convert --hypervisor kvm --vmi "$tmp/pod.json" -o "$tmp/existing.xml" 2>/dev/null
+ok
+[ "$(cat "$tmp/existing.xml")" = keep ] || fail "a failed conversion replaced an existing -o file"
+
+# ---- unsupported on the chosen hypervisor: exit 5, nothing written ----
+expect_fail 5 "secure boot" -- --hypervisor mshv --vmi "$EX/vmi-secureboot.json"
+expect_fail 5 "passthrough" -- --hypervisor mshv --vmi "$EX/vmi-sriov.json"
+
+# ---- host devices: the device plugin's variable, or a clear error naming it ----
+expect_fail 3 "PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40" -- --hypervisor kvm --vmi "$EX/vmi-gpu.json"
+PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:65:00.0 "$HVL" --log-format text convert --hypervisor kvm \
+	--vmi "$EX/vmi-gpu.json" >"$tmp/gpu.xml" 2>/dev/null
+ok
+grep -q 'bus="0x65"' "$tmp/gpu.xml" || fail "the GPU hostdev does not use the address from PCI_RESOURCE_*"
+PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=bogus "$HVL" --log-format text convert --hypervisor kvm \
+	--vmi "$EX/vmi-gpu.json" >/dev/null 2>"$tmp/err"
+rc=$?
+ok
+[ "$rc" -eq 3 ] && grep -q "'bogus' is not a PCI address" "$tmp/err" || fail "a malformed PCI_RESOURCE_* address is not rejected clearly"
+
+# ---- XML special characters are escaped, and survive a parse round trip ----
+python3 - "$tmp/escape.json" <<'EOF'
+import json, sys
+d = json.load(open("tests/data/examples/vmi-kernel-boot.json"))
+d["spec"]["domain"]["firmware"]["kernelBoot"]["kernelArgs"] = "console=ttyS0 x=\"<a>&amp;'b'\" ]]> &#x41;"
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+"$HVL" --log-format text convert --hypervisor kvm --vmi "$tmp/escape.json" >"$tmp/escape.xml" 2>/dev/null
+ok
+python3 - "$tmp/escape.xml" <<'EOF' || fail "kernel arguments with XML special characters did not round-trip"
+import sys, xml.etree.ElementTree as ET
+got = ET.parse(sys.argv[1]).getroot().find("os/cmdline").text
+want = "console=ttyS0 x=\"<a>&amp;'b'\" ]]> &#x41;"
+sys.exit(0 if got == want else f"got {got!r}")
+EOF
+virt-xml-validate "$tmp/escape.xml" domain >/dev/null 2>&1 || fail "the escaped domain is not schema-valid"
+
+# ---- stdin, -o, --explain placement ----
+"$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
+ok
+grep -q "<domain .*type=\"hyperv\"" "$tmp/stdin.xml" || fail "--vmi - did not produce an mshv domain on stdout"
+"$HVL" --log-format text convert --hypervisor mshv --explain --vmi "$EX/vmi-fedora.json" >"$tmp/x.xml" 2>"$tmp/err"
+ok
+grep -q "^- replaced <cpu mode='host-model'>" "$tmp/err" || fail "--explain without -o must list changes on stderr"
+grep -q "^- " "$tmp/x.xml" && fail "--explain mixed its list into the XML on stdout"
+"$HVL" --log-format text convert --hypervisor mshv --explain --vmi "$EX/vmi-fedora.json" -o "$tmp/o.xml" >"$tmp/stdout" 2>/dev/null
+ok
+grep -q "^- set <domain type='hyperv'>" "$tmp/stdout" || fail "--explain with -o must list changes on stdout"
+cmp -s "$tmp/o.xml" "$tmp/stdin.xml" || fail "-o and stdout give different XML"
+"$HVL" --log-format text convert --hypervisor kvm --explain --vmi "$EX/vmi-fedora.json" -o "$tmp/k.xml" >"$tmp/stdout" 2>/dev/null
+ok
+grep -q "No changes for kvm" "$tmp/stdout" || fail "--explain for kvm should say there are no changes"
+
+# ---- --cpu-model ----
+"$HVL" --log-format text convert --hypervisor qemu --cpu-model EPYC --vmi "$EX/vmi-fedora.json" >"$tmp/c.xml" 2>/dev/null
+ok
+grep -q "<model>EPYC</model>" "$tmp/c.xml" || fail "--cpu-model is not used by the qemu profile"
+
+# ---- usage ----
+"$HVL" --log-format text convert --hypervisor kvm >/dev/null 2>&1
+rc=$?
+ok
+[ "$rc" -eq 2 ] || fail "convert without --vmi exits $rc, expected 2"
+
+# ---- --hypervisor auto goes through the shared decision ----
+mkdir -p "$tmp/root/dev"
+"$HVL" --log-format text convert --dev-root "$tmp/root" --no-libvirt --vmi "$EX/vmi-fedora.json" >/dev/null 2>"$tmp/err"
+rc=$?
+ok
+[ "$rc" -eq 4 ] || fail "auto with no accelerator and no emulation exits $rc, expected 4"
+"$HVL" --log-format text convert --dev-root "$tmp/root" --no-libvirt --allow-emulation --vmi "$EX/vmi-fedora.json" \
+	>"$tmp/auto.xml" 2>"$tmp/err"
+ok
+grep -q 'type="qemu"' "$tmp/auto.xml" || fail "auto with emulation allowed should build a qemu domain: $(tail -1 "$tmp/err")"
+
+echo "$checks checks, $failures failures"
+[ "$failures" -eq 0 ]
