@@ -18,7 +18,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-fno-strict-aliasing -D_GNU_SOURCE -DHVL_VERSION='"$(VERSION)"' \
-	-Iconverter -Ioverhead -Ilauncher $(PKG_CFLAGS) -MMD -MP
+	-iquote converter -iquote overhead -iquote launcher $(PKG_CFLAGS) -MMD -MP
 ifeq ($(SANITIZE),1)
 override CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=address,undefined

@@ -236,6 +236,8 @@ static void dump_disk(struct out *o, const struct vmi_disk *d)
 	put_bool(o, "dedicated_iothread", d->dedicated_iothread);
 	put_int(o, "logical_block_size", d->logical_block_size);
 	put_int(o, "physical_block_size", d->physical_block_size);
+	put_bool(o, "discard_granularity_set", d->discard_granularity_set);
+	put_int(o, "discard_granularity", d->discard_granularity);
 	put_str(o, "pci_address", d->pci_address);
 	put_bool(o, "lun_reservation", d->lun_reservation);
 	put_bool(o, "block_size_match_volume", d->block_size_match_volume);

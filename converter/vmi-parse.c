@@ -139,15 +139,20 @@ static int absolute_path(struct vj_ctx *c, json_object *obj, const char *key, bo
 	shown = vj_show(vj_get(obj, key));
 	if ((*out)[0] != '/')
 		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is not an absolute path.", shown);
-	for (p = *out; *p;) {
-		size_t n;
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
+	if (strspn(*out, "/") == strlen(*out))
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' must name a file, not the root directory.", shown);
+	/* KubeVirt's ValidatePath: the path must equal its cleaned form (a trailing '/' aside). */
+	for (p = *out + 1; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 && p[1] != '\0')
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' must not contain empty components ('//').",
+					  shown);
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
 			return vj_fail_at(c, key, HVL_EXIT_INPUT,
 					  "'%s' must not contain '.' or '..' components.", shown);
 		p += n;
+		if (*p == '/')
+			p++;
 	}
 	return 0;
 }
@@ -324,9 +329,11 @@ static int parse_annotations(struct vj_ctx *c, json_object *meta, struct vmi *vm
 		if (strlen(key) > VMI_MAX_NAME)
 			return vj_fail(c, HVL_EXIT_INPUT, "an annotation key is longer than %d characters.",
 				       VMI_MAX_NAME);
-		/* Values of annotations nobody reads may be anything KubeVirt stored; keep only strings. */
-		if (!json_object_is_type(val, json_type_string))
-			return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected a string.");
+		/* Kubernetes annotation values are strings; "" is common (kubevirt.io/nonroot: ""). */
+		if (!json_object_is_type(val, json_type_string)) {
+			_cleanup_free_ char *shown = vj_show(val);
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "expected a string, got '%s'.", shown);
+		}
 		vmi->annotation_keys[i] = xstrdup(key);
 		vmi->annotation_values[i] = xstrdup(json_object_get_string(val));
 		vmi->n_annotations = ++i;
@@ -754,7 +761,7 @@ static int parse_hyperv(struct vj_ctx *c, json_object *features, struct vmi_hype
 	TRY(parse_feature_state(c, hv, "vendorid", &h->vendorid));
 	if (h->vendorid.set) {
 		size_t m = vj_enter(c, "vendorid");
-		TRY(charset_string(c, vj_get(hv, "vendorid"), "vendorid", "", 12, &h->vendorid_value));
+		TRY(charset_string(c, vj_get(hv, "vendorid"), "vendorid", " -_.", 12, &h->vendorid_value));
 		vj_leave(c, m);
 	}
 	TRY(parse_feature_state(c, hv, "synictimer", &h->synictimer));
@@ -848,6 +855,10 @@ static int parse_block_size(struct vj_ctx *c, json_object *elem, struct vmi_disk
 			TRY(vj_u32(c, custom, keys[i], 512, 2u << 20, vals[i]));
 			if (*vals[i] & (*vals[i] - 1))
 				return vj_fail_at(c, keys[i], HVL_EXIT_INPUT, "'%u' is not a power of 2.", *vals[i]);
+		}
+		if (vj_has(custom, "discardGranularity")) {
+			TRY(vj_u32(c, custom, "discardGranularity", 0, UINT32_MAX, &d->discard_granularity));
+			d->discard_granularity_set = true;
 		}
 		if (d->logical_block_size == 0 || d->physical_block_size == 0)
 			return vj_fail(c, HVL_EXIT_INPUT, "both logical and physical block sizes are required.");
@@ -984,8 +995,6 @@ static int parse_host_disk(struct vj_ctx *c, json_object *o, struct vmi_volume *
 	static const char *const types[] = { "Disk", "DiskOrCreate" };
 
 	TRY(absolute_path(c, o, "path", true, &v->host_path));
-	if (strcmp(v->host_path, "/") == 0)
-		return vj_fail_at(c, "path", HVL_EXIT_INPUT, "'/' is not a disk image path.");
 	TRY(vj_enum_string(c, o, "type", types, ENUM_N(types), &v->host_disk_type));
 	if (v->host_disk_type == NULL)
 		return vj_fail_at(c, "type", HVL_EXIT_INPUT, "a type (Disk or DiskOrCreate) is required.");
@@ -1668,6 +1677,21 @@ static int check_api_version(struct vj_ctx *c, json_object *root)
 			  shown);
 }
 
+/* What virt-controller expands into the VMI before anything reaches virt-launcher. */
+static int reject_vm_expansions(struct vj_ctx *c, json_object *vm_spec)
+{
+	static const char *const keys[] = { "instancetype", "preference" };
+
+	for (size_t i = 0; i < ENUM_N(keys); i++) {
+		if (vj_has(vm_spec, keys[i]))
+			return vj_fail_at(c, keys[i], HVL_EXIT_UNSUPPORTED,
+					  "VirtualMachines using instance types or preferences are not supported by "
+					  "hvl-launcher; KubeVirt expands them into the VMI, so pass the "
+					  "VirtualMachineInstance instead.");
+	}
+	return 0;
+}
+
 static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 {
 	struct vj_ctx c;
@@ -1697,6 +1721,7 @@ static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the %s has no spec.", vmi->kind);
 	if (is_vm) {
 		size_t mark = vj_enter(&c, "spec");
+		TRY(reject_vm_expansions(&c, spec));
 		TRY(vj_object(&c, spec, "template", &template));
 		if (template == NULL)
 			return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
@@ -1758,7 +1783,8 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 	tok = json_tokener_new_ex(VMI_MAX_DEPTH);
 	if (tok == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	/* Strings end up in XML and file names: refuse invalid UTF-8 at the source. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);

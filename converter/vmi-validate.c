@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "quantity.h"
 #include "util.h"
 #include "vmi-internal.h"
 
@@ -193,9 +194,63 @@ static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **
 				     "%s.domain.memory.maxGuest: maxGuest (%lld bytes) is smaller than guest (%lld "
 				     "bytes).",
 				     spec, (long long)vmi->memory.max_guest, (long long)vmi->memory.guest);
-	if (vmi->cpu.isolate_emulator_thread && !vmi->cpu.dedicated_cpu_placement)
+	return 0;
+}
+
+/* ValidateVirtualMachineInstanceMandatoryFields, the 1M floor and the hugepage multiple. */
+static int check_memory(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_memory *m = &vmi->memory;
+	int64_t request = vmi->resources.request_memory, size;
+
+	if (request <= 0 && m->guest <= 0 && vmi->resources.limit_memory <= 0 && m->hugepages_size == NULL)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain: no memory requested; set %s.domain.memory.guest, "
+				     "%s.domain.resources.requests.memory or %s.domain.memory.hugepages.pageSize.",
+				     spec, spec, spec, spec);
+	if (request > 0 && request < 1000000)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.memory: %lld bytes is less than the minimum of 1M.", spec,
+				     (long long)request);
+	if (m->hugepages_size == NULL || quantity_parse_bytes(m->hugepages_size, "pageSize", &size, NULL) < 0 ||
+	    size <= 0)
+		return 0;
+	if (request <= 0)
+		request = m->guest > 0 ? m->guest : vmi->resources.limit_memory;
+	if (request > 0 && (request < size || request % size != 0))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.memory: %lld bytes is not a multiple of the hugepage "
+				     "size %s.",
+				     spec, (long long)request, m->hugepages_size);
+	return 0;
+}
+
+static int check_cpu(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_cpu *cpu = &vmi->cpu;
+
+	if (cpu->isolate_emulator_thread && !cpu->dedicated_cpu_placement)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain.cpu.isolateEmulatorThread: needs dedicatedCpuPlacement.", spec);
+	if (cpu->realtime && !cpu->dedicated_cpu_placement)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s.domain.cpu.realtime: needs dedicatedCpuPlacement.", spec);
+	if (cpu->realtime && !cpu->numa_guest_mapping_passthrough)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.cpu.realtime: needs numa.guestMappingPassthrough.", spec);
+	if (cpu->max_sockets && cpu->sockets > cpu->max_sockets)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.cpu.sockets: %u sockets are more than maxSockets (%u).", spec, cpu->sockets,
+				     cpu->max_sockets);
+	return 0;
+}
+
+static int check_devices(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	if (vmi->devices.video_type && vmi->devices.autoattach_graphics == TRI_FALSE)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.video: a video device needs graphics, but "
+				     "autoattachGraphicsDevice is false.",
+				     spec);
 	return 0;
 }
 
@@ -226,5 +281,8 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_boot_orders(vmi, spec_path, err));
 	TRY(check_networks(vmi, spec_path, err));
 	TRY(check_resources(vmi, spec_path, err));
+	TRY(check_memory(vmi, spec_path, err));
+	TRY(check_cpu(vmi, spec_path, err));
+	TRY(check_devices(vmi, spec_path, err));
 	return check_acpi_tables(vmi, spec_path, err);
 }

@@ -10,7 +10,25 @@
  * `kubectl get vmi -o json` end up the same.  Everything downstream (domain
  * XML, overhead, launch plan) reads only this model, never JSON.
  *
- * Conventions: strings are owned (char *), NULL when absent.  Tri-state
+ * Inputs: kind VirtualMachineInstance; kind VirtualMachine (its
+ * spec.template is the VMI, named after the VM when the template has no
+ * name/namespace; instancetype/preference are refused, only virt-controller
+ * can expand them); or no kind at all when the document has spec.domain (a
+ * bare VMI).  Other kinds fail naming `kind`.  Errors are HVL_EXIT_INPUT and
+ * name the JSON path (spec.domain.devices.disks[2].disk.bus) and quote the
+ * value; valid KubeVirt features the model does not carry (unknown device
+ * kinds, containerPath volumes, resourceClaim networks, slirp/macvtap) fail
+ * with HVL_EXIT_UNSUPPORTED.  Keys that do not affect the VM (labels,
+ * affinity, DNS, most of status) are ignored, as virt-launcher ignores them.
+ *
+ * Defaults follow KubeVirt with an empty cluster configuration, checked
+ * against tests/data/examples/defaulted/ (made by v1.1.1): the default pod
+ * interface is a bridge (newer clusters may configure masquerade), the
+ * memory request and memory.guest are each filled from the other, the
+ * firmware UUID is the UUIDv5 of the name, status.runtimeUser is 107.
+ *
+ * Conventions: strings are owned (char *), NULL when absent (and "" counts as
+ * absent, as in Go).  Tri-state
  * booleans use enum tristate so "unset" stays distinguishable from "false",
  * because KubeVirt's defaults depend on it.  Byte sizes are int64_t, -1 when unset.
  */
@@ -160,6 +178,8 @@ struct vmi_disk {
 	bool shareable;
 	bool dedicated_iothread;
 	uint32_t logical_block_size, physical_block_size; /* 0 = unset */
+	uint32_t discard_granularity;   /* blockSize.custom.discardGranularity, bytes */
+	bool discard_granularity_set;   /* 0 is a meaningful value (no discard) */
 	char *pci_address;
 	bool lun_reservation;
 	bool block_size_match_volume; /* blockSize.matchVolume enabled */

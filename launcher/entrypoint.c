@@ -1,8 +1,139 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entrypoint mode: decide → (convert) → plan → record → limits → capabilities
+ * → no_new_privs → exec NEXT with its argv unchanged.  docs/launch.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
 #include "commands.h"
+#include "exec.h"
+#include "log.h"
+#include "plan.h"
+#include "prepare.h"
+#include "select.h"
+#include "state.h"
+#include "sys.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+/* The files other programs read: the converted domain, then the decision that names it. */
+static int record(const struct launch_plan *plan, const struct rlimit *memlock, hvl_error **err)
+{
+	struct state_decision s;
+	int r = 0;
+
+	if (plan->domain_xml_path &&
+	    state_write_file(plan->domain_xml_path, plan->domain_xml, strlen(plan->domain_xml), err) < 0)
+		return hvl_error_wrap(err, "Cannot write the domain XML");
+	plan_state(plan, memlock, &s);
+	for (size_t i = 0; plan->decision_files[i] && r == 0; i++)
+		r = state_write_decision(plan->decision_files[i], &s, err);
+	state_decision_free(&s);
+	return r;
+}
+
+/* Order as in setpriv: capabilities (bounding set first), then no_new_privs. */
+static int drop_privileges(const struct launch_plan *plan, hvl_error **err)
+{
+	struct caps_result caps;
+
+	if (caps_apply(plan->keep_caps, plan->no_new_privs, &caps, err) < 0)
+		return -1;
+	if (caps.dropped_bounding) {
+		_cleanup_free_ char *names = caps_format(caps.dropped_bounding);
+		log_info("Dropped capabilities NEXT does not need: %s.", names);
+	}
+	if (plan->no_new_privs && sys_set_no_new_privs() < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot set no_new_privs");
+	return 0;
+}
+
+static int launch(const struct launch_plan *plan, hvl_error **err)
+{
+	_cleanup_strv_ char **envp = NULL;
+	struct rlimit memlock = { 0 };
+	_cleanup_error_ hvl_error *record_err = NULL;
+
+	/*
+	 * The limit first: raising it may need CAP_SYS_RESOURCE, which the capability
+	 * drop removes, and the decision file then says what NEXT really gets.
+	 */
+	if (limits_apply_memlock(&plan->memlock, plan->memlock_failure, &memlock, err) < 0)
+		return -1;
+	if (record(plan, &memlock, &record_err) < 0) {
+		/* With the gate off nothing reads the file: KubeVirt's launch must not fail because of it. */
+		if (plan->gate_enabled) {
+			*err = TAKE_PTR(record_err);
+			return -1;
+		}
+		log_warning("%s", record_err->msg);
+	}
+	if (drop_privileges(plan, err) < 0)
+		return -1;
+	envp = exec_build_env(environ, plan->env_add);
+	log_info("Executing %s with hypervisor %s.", plan->next_path, hypervisor_name(plan->hypervisor));
+	return exec_next(plan->next_path, plan->argv, envp, err);
+}
+
+static int build_plan(const struct hvl_options *opts, const struct decision *d, struct launch_plan *plan,
+		      hvl_error **err)
+{
+	struct prepared_vmi vmi = { .overhead_bytes = -1 };
+	struct plan_inputs in = { .opts = opts, .decision = d, .overhead_bytes = -1, .lookup = env_lookup };
+	int r;
+
+	if (opts->vmi_path) {
+		if (prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, opts->disks, opts->n_disks, &vmi, err) < 0)
+			return -1;
+		in.overhead_bytes = vmi.overhead_bytes;
+		in.domain_xml = vmi.domain_xml;
+		in.need = vmi.need;
+	}
+	r = plan_build(&in, plan, err);
+	prepared_vmi_free(&vmi);
+	return r;
+}
 
 int cmd_entrypoint(const struct hvl_options *opts, hvl_error **err)
 {
-	(void)opts;
-	return hvl_error_set(err, HVL_EXIT_INTERNAL, "the entrypoint mode is not implemented yet.");
+	struct decision d = { 0 };
+	struct launch_plan plan = { 0 };
+	int r;
+
+	if (opts->next_argv == NULL || opts->next_argv[0] == NULL)
+		return hvl_error_set(err, HVL_EXIT_USAGE,
+				     "The entrypoint needs NEXT: hvl-launcher [OPTIONS] [--] NEXT [ARGS...].");
+	log_set_vmi(opts->vmi_name, opts->vmi_namespace, opts->vmi_uid);
+	if (decide(opts, &d, err) < 0)
+		return -1;
+	if (decision_require(&d, err) < 0) {
+		decision_free(&d);
+		return -1;
+	}
+	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
+	r = build_plan(opts, &d, &plan, err);
+	decision_free(&d);
+	if (r < 0)
+		return -1;
+	if (opts->dry_run) {
+		_cleanup_free_ char *json = plan_to_json(&plan);
+		fputs(json, stdout);
+		r = fflush(stdout) == 0 ? 0 : hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the plan");
+		plan_free(&plan);
+		return r;
+	}
+	r = launch(&plan, err);
+	plan_free(&plan);
+	return r;
 }

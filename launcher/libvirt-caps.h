@@ -29,6 +29,8 @@ struct libvirt_check {
 /*
  * uri NULL: try LIBVIRT_DEFAULT_URI only if one of its sockets exists.
  * Never fails; the outcome is in *out (owned strings, free with libvirt_check_clear).
+ * Side effect: installs a silent libvirt error handler (virSetErrorFunc), so libvirt stops printing
+ * its errors to stderr; read them with virGetLastError() and report them through hvl_error.
  */
 void libvirt_check_hyperv(const char *uri, struct libvirt_check *out);
 /* Same with the directory holding libvirt's sockets made explicit (tests); the default is /run/libvirt. */

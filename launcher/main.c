@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* parse options → run one mode → report the one error, if any, and exit with its status. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,14 @@
 static const char *env_lookup(const char *name)
 {
 	return getenv(name);
+}
+
+static bool is_hook_name(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && (strcmp(base, "onDefineDomain") == 0 || strcmp(base, "preCloudInitIso") == 0);
 }
 
 static int report(hvl_error *err)
@@ -28,6 +37,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "hook") == 0)
 		return cmd_hook(argc - 1, argv + 1, &err) < 0 ? report(err) : 0;
+	/* KubeVirt's sidecar-shim runs hooks by name from $PATH (cmd/sidecars/sidecar_shim.go). */
+	if (is_hook_name(argv[0]))
+		return cmd_hook(argc, argv, &err) < 0 ? report(err) : 0;
 
 	if (parse_args(argc, argv, &opts, &err) < 0 || options_apply_env(&opts, env_lookup, &err) < 0) {
 		/* Honour whatever --log-format was parsed before the error. */

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gate.h"
 #include "log.h"
@@ -696,6 +697,21 @@ static int apply_env_libvirt(struct hvl_options *o, const char *(*lookup)(const 
 	return 0;
 }
 
+/* Installed as virt-launcher-monitor, a NEXT that is this very binary would exec itself forever. */
+static int check_not_self(const char *next, hvl_error **err)
+{
+	struct stat self, target;
+
+	if (stat("/proc/self/exe", &self) < 0 || stat(next, &target) < 0)
+		return 0; /* a missing NEXT is reported when it is executed */
+	if (self.st_dev == target.st_dev && self.st_ino == target.st_ino)
+		return hvl_error_set(err, HVL_EXIT_USAGE,
+				     "NEXT '%s' is hvl-launcher itself: move the original virt-launcher-monitor to %s "
+				     "or point HVL_NEXT at it.",
+				     next, HVL_DEFAULT_NEXT);
+	return 0;
+}
+
 static int apply_env_next(struct hvl_options *o, const char *(*lookup)(const char *), hvl_error **err)
 {
 	const char *next = lookup("HVL_NEXT");
@@ -709,7 +725,7 @@ static int apply_env_next(struct hvl_options *o, const char *(*lookup)(const cha
 		}
 		free(o->next);
 		o->next = xstrdup(o->next_argv[0]);
-		return 0;
+		return check_not_self(o->next, err);
 	}
 	if (o->next_argv == NULL && next)
 		set_next_argv(o, next, NULL, 0);

@@ -6,7 +6,9 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "util.h"
 
@@ -88,9 +90,6 @@ int decide(const struct hvl_options *opts, struct decision *out, hvl_error **err
 	detect_accel(opts->dev_root, HYPERVISOR_KVM, opts->probe, &d.accel[HYPERVISOR_KVM]);
 	qemu_verdict(&d);
 	check_libvirt(opts, &d);
-	for (int hv = 0; hv < HYPERVISOR_COUNT; hv++)
-		log_debug("%s: %s %s", hypervisor_name(hv), d.accel[hv].usable ? "usable:" : "not usable:",
-			  d.accel[hv].reason);
 
 	decision_select(&d);
 	*out = d;
@@ -112,21 +111,35 @@ static void choose(struct decision *d, enum hypervisor hv, char *reason)
 	d->reason = reason;
 }
 
-/* Why an accelerator was not used, for the "nothing usable" message. */
-static const char *why_not(const struct decision *d, enum hypervisor hv)
+/* Why an accelerator was not used, for the "nothing usable" message; *buf holds a composed answer. */
+static const char *why_not(const struct decision *d, enum hypervisor hv, char **buf)
 {
-	if (hv == HYPERVISOR_MSHV && !d->gate.enabled && d->kubevirt_hypervisor != HYPERVISOR_MSHV &&
-	    d->requested == HV_REQUEST_AUTO)
+	const char *reason = d->accel[hv].reason;
+
+	if (d->requested != HV_REQUEST_AUTO && d->requested != (int)hv) {
+		*buf = xasprintf("Not requested (--hypervisor %s); %s", hypervisor_name(d->requested), reason);
+		return *buf;
+	}
+	if (d->requested != HV_REQUEST_AUTO || hv == HYPERVISOR_QEMU)
+		return reason;
+	if (hv == HYPERVISOR_MSHV && !d->gate.enabled && d->kubevirt_hypervisor != HYPERVISOR_MSHV)
 		return "Not considered: the HyperVLayered feature gate is off.";
-	return d->accel[hv].reason;
+	if (hv == HYPERVISOR_KVM && d->kubevirt_hypervisor == HYPERVISOR_MSHV) {
+		*buf = xasprintf("Not considered: KubeVirt is configured for hyperv-direct; %s", reason);
+		return *buf;
+	}
+	return reason;
 }
 
 static void no_choice(struct decision *d, const char *headline)
 {
+	_cleanup_free_ char *mshv = NULL, *kvm = NULL, *qemu = NULL;
+	char *reason = xasprintf("%s mshv: %s kvm: %s qemu: %s", headline, why_not(d, HYPERVISOR_MSHV, &mshv),
+				 why_not(d, HYPERVISOR_KVM, &kvm), why_not(d, HYPERVISOR_QEMU, &qemu));
+
 	d->has_choice = false;
 	free(d->reason);
-	d->reason = xasprintf("%s mshv: %s kvm: %s qemu: %s", headline, why_not(d, HYPERVISOR_MSHV),
-			      why_not(d, HYPERVISOR_KVM), why_not(d, HYPERVISOR_QEMU));
+	d->reason = reason;
 }
 
 /*
@@ -193,6 +206,22 @@ void decision_select(struct decision *d)
 	} else
 		context = xasprintf("HyperVLayered is off (%s)", gate_source_name(d->gate.source));
 	kubevirt_choice(d, d->kubevirt_hypervisor == HYPERVISOR_MSHV ? HYPERVISOR_MSHV : HYPERVISOR_KVM, context);
+}
+
+void decision_log(const struct decision *d)
+{
+	for (int hv = 0; hv < HYPERVISOR_COUNT; hv++)
+		log_debug("%s: %s %s", hypervisor_name(hv), d->accel[hv].usable ? "usable:" : "not usable:",
+			  d->accel[hv].reason);
+	if (d->libvirt.uri || d->gate.enabled)
+		log_info("libvirt check: %s", d->libvirt.reason);
+	if (!d->has_choice)
+		return;
+	if (d->chosen != HYPERVISOR_QEMU && !d->accel[d->chosen].usable)
+		log_warning("Using %s as KubeVirt would, but it may not work: %s", hypervisor_name(d->chosen),
+			    d->accel[d->chosen].reason);
+	log_info("Hypervisor %s (domain type '%s'): %s", hypervisor_name(d->chosen), hypervisor_domain_type(d->chosen),
+		 d->reason);
 }
 
 int decision_require(const struct decision *d, hvl_error **err)
@@ -272,4 +301,66 @@ char *decision_to_json(const struct decision *d)
 	text = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return text;
+}
+
+int decision_write(const struct decision *d, const char *state_dir, hvl_error **err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", state_dir, HVL_DECISION_FILE);
+	_cleanup_free_ char *json = decision_to_json(d);
+	size_t len = strlen(json);
+
+	if (mkdir(state_dir, 0755) < 0 && errno != EEXIST)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create the state directory '%s'",
+					   state_dir);
+	json = xrealloc(json, len + 2);
+	json[len++] = '\n';
+	json[len] = '\0';
+	return write_file_atomic(path, json, len, 0644, err);
+}
+
+/* A decision file is a few KiB. */
+#define DECISION_MAX_BYTES (1u << 20)
+
+int decision_load_choice(const char *state_dir, enum hypervisor *out, hvl_error **err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", state_dir, HVL_DECISION_FILE);
+	_cleanup_free_ char *data = NULL;
+	struct json_object *root, *choice;
+	size_t len;
+	int hv = -1;
+
+	if (read_file(path, DECISION_MAX_BYTES, "decision file", &data, &len, err) < 0)
+		return -1;
+	root = json_tokener_parse(data);
+	if (root && json_object_object_get_ex(root, "choice", &choice) && json_object_is_type(choice, json_type_string))
+		hv = hypervisor_from_name(json_object_get_string(choice));
+	if (root)
+		json_object_put(root);
+	if (hv < 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The decision file '%s' holds no valid choice.", path);
+	*out = (enum hypervisor)hv;
+	return 0;
+}
+
+int decide_for_entrypoint(const struct hvl_options *opts, struct decision *out, hvl_error **err)
+{
+	struct decision d;
+	hvl_error *write_err = NULL;
+
+	if (decide(opts, &d, err) < 0)
+		return -1;
+	decision_log(&d);
+	if (d.has_choice && !opts->dry_run && opts->state_dir) {
+		if (decision_write(&d, opts->state_dir, &write_err) < 0) {
+			log_warning("The decision file is not written (a hook sidecar will decide for itself): %s",
+				    write_err->msg);
+			hvl_error_free(&write_err);
+		}
+	}
+	if (decision_require(&d, err) < 0) {
+		decision_free(&d);
+		return -1;
+	}
+	*out = d;
+	return 0;
 }

@@ -12,6 +12,8 @@
  *     ... d.chosen is mshv, kvm or qemu; d.reason says why ...
  *     decision_free(&d);
  *
+ * The entrypoint uses decide_for_entrypoint(), which adds logging and the decision file.
+ *
  * decide() probes the devices under opts->dev_root (see detect.h), resolves the
  * HyperVLayered feature gate (see gate.h), asks libvirt whether it can run virt
  * type 'hyperv' when that matters (see libvirt-caps.h), then selects:
@@ -50,9 +52,9 @@
 struct decision {
 	struct accel_verdict accel[HYPERVISOR_COUNT]; /* indexed by enum hypervisor */
 
-	struct gate_state gate;          /* HyperVLayered: enabled, source, unknown gates seen */
+	struct gate_state gate;          /* HyperVLayered: enabled, and which source decided */
 	bool emulation_allowed;          /* --allow-emulation, HVL_ALLOW_EMULATION, NEXT's argv or useEmulation */
-	const char *emulation_source;    /* static string: "command line", "KubeVirt CR", ... or "default" */
+	const char *emulation_source;    /* static string naming where the permission came from, or "default" */
 	struct libvirt_check libvirt;    /* the domain capabilities check for virt type 'hyperv' */
 
 	int requested;                   /* HV_REQUEST_AUTO or the forced enum hypervisor */
@@ -72,17 +74,46 @@ int decision_require(const struct decision *d, hvl_error **err);
 void decision_free(struct decision *d);
 
 /*
+ * Log the decision for the entrypoint's log: each verdict (debug), the libvirt check when it ran or
+ * was skipped for mshv (info), a warning when the choice is KubeVirt's but fails our probes, and the
+ * choice with its reason (info).  Nothing for "no choice": decision_require()'s error says it all.
+ */
+void decision_log(const struct decision *d);
+
+/*
  * One JSON object (newly allocated string), the format of `detect --json` and of
  * the decision file:
- *   {"accelerators":{"mshv":{"path":..,"exists":..,"present":..,"openable":..,"usable":..,"reason":..},
- *                    "kvm":{..},"qemu":{..}},
+ *   {"accelerators":{"mshv":{"path":"/dev/mshv","checked":true,"exists":..,"present":..,"openable":..,
+ *                            "usable":..,"reason":".."},
+ *                    "kvm":{..},"qemu":{"path":null,"checked":false,..}},
  *    "featureGate":{"name":"HyperVLayered","enabled":false,"source":"default"},
  *    "emulation":{"allowed":false,"source":"default"},
- *    "libvirt":{"checked":false,"uri":null,"supported":null,"reason":".."},
- *    "requested":"auto","kubevirtHypervisor":"kvm",
- *    "choice":"kvm"|null,"reason":".."}
+ *    "libvirt":{"checked":false,"result":"skipped"|"supported"|"unsupported","uri":null,"reason":".."},
+ *    "requested":"auto","kubevirtHypervisor":"kvm"|"hyperv-direct",
+ *    "choice":"kvm"|null,"domainType":"kvm"|null,"reason":".."}
+ * Gate sources: "default", "KubeVirt CR", "environment", "command line".
  */
 char *decision_to_json(const struct decision *d);
+
+/*
+ * The decision file, for the hook sidecar that shares the state directory: <state_dir>/decision.json,
+ * the JSON above, written atomically (the directory's last component is created when missing).
+ */
+#define HVL_DECISION_FILE "decision.json"
+int decision_write(const struct decision *d, const char *state_dir, hvl_error **err);
+/*
+ * Read the choice back from <state_dir>/decision.json.  HVL_EXIT_INPUT when the file is missing,
+ * malformed or holds no choice.
+ */
+int decision_load_choice(const char *state_dir, enum hypervisor *out, hvl_error **err);
+
+/*
+ * The entrypoint mode's decision step, in one call: decide(), decision_log(), then (not with
+ * --dry-run) the decision file in opts->state_dir, then decision_require().  A decision file that
+ * cannot be written is a warning, not a failure: without a hook sidecar nobody reads it, and the
+ * hook decides for itself when it is missing.  On success *out holds the decision (decision_free it).
+ */
+int decide_for_entrypoint(const struct hvl_options *opts, struct decision *out, hvl_error **err);
 
 /*
  * The pure selection step, separated for tests: fills d->has_choice, d->chosen

@@ -218,6 +218,33 @@ static void test_resolve_error(void **state)
 	hvl_error_free(&err);
 }
 
+/* Unknown gates are warned about on stderr, with a hint for a wrongly cased HyperVLayered. */
+static void test_unknown_gate_warnings(void **state)
+{
+	char path[] = "/tmp/hvl-test-stderr-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	struct gate_state g;
+	hvl_error *err = NULL;
+	char buf[2048] = { 0 };
+	(void)state;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	assert_int_equal(gate_resolve("NoSuchGate,hypervlayered", "Other", NULL, &g, &err), 0);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) > 0);
+	close(fd);
+	unlink(path);
+	assert_false(g.enabled);
+	assert_non_null(strstr(buf, "Unknown feature gate 'NoSuchGate' in --feature-gates is ignored."));
+	assert_non_null(strstr(buf, "Unknown feature gate 'hypervlayered' in --feature-gates is ignored; did you mean "
+				    "'HyperVLayered'?"));
+	assert_non_null(strstr(buf, "Unknown feature gate 'Other' in HVL_FEATURE_GATES is ignored."));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_cr),         cmocka_unit_test(test_cr_errors),
 		cmocka_unit_test(test_cr_load),    cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_resolve_error),
+		cmocka_unit_test(test_unknown_gate_warnings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

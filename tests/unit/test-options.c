@@ -146,6 +146,11 @@ static void test_convert_options(void **state)
 	assert_string_equal(o.output_path, "o.xml");
 	options_free(&o);
 
+	/* a lone "-" is standard input, not an option */
+	expect_ok(&o, ARGS("convert", "-"));
+	assert_string_equal(o.vmi_path, "-");
+	options_free(&o);
+
 	/* after "--", a file name that looks like an option is still the VMI */
 	expect_ok(&o, ARGS("convert", "--", "-odd.json"));
 	assert_string_equal(o.vmi_path, "-odd.json");
@@ -405,6 +410,14 @@ static void test_drop_in(void **state)
 	assert_string_equal(o.next_argv[1], "--help");
 	assert_string_equal(o.feature_gates_env, "HyperVLayered");
 	assert_int_equal(o.memlock, MEMLOCK_UNLIMITED);
+	options_free(&o);
+
+	/* NEXT must not be this binary: that would exec itself forever */
+	env_set("HVL_NEXT", "/proc/self/exe");
+	assert_int_equal(parse_full(&o, &err, args), -1);
+	assert_int_equal(err->status, HVL_EXIT_USAGE);
+	assert_non_null(strstr(err->msg, "is hvl-launcher itself"));
+	hvl_error_free(&err);
 	options_free(&o);
 }
 

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * KubeVirt's domain XML in and out of a libxml2 tree for hook mode.
+ *
+ * The XML arrives from a process the VMI owner may influence (earlier hook
+ * sidecars run before us), so parsing is closed down: no network, no entity
+ * substitution, and no DTD at all.  A document type declaration is refused
+ * before libxml2 sees it, because internal-subset entities are where both
+ * XXE and entity-expansion bombs live, and neither KubeVirt nor libvirt ever
+ * write one.
+ *
+ * Whitespace text nodes are kept and the output is not re-indented, so the
+ * parts the profile does not touch come back as KubeVirt wrote them.
+ */
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
+#include <string.h>
+
+#include "domain.h"
+#include "hook.h"
+#include "util.h"
+
+/* Skip whitespace, the XML declaration, processing instructions and comments before the first element. */
+static const char *skip_prolog(const char *p, const char *end)
+{
+	if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+			const char *close = memmem(p + 2, (size_t)(end - p - 2), "?>", 2);
+			if (close == NULL)
+				return end;
+			p = close + 2;
+		} else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			const char *close = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+			if (close == NULL)
+				return end;
+			p = close + 3;
+		} else {
+			return p;
+		}
+	}
+}
+
+static bool has_doctype(const char *xml, size_t len)
+{
+	const char *end = xml + len;
+	const char *p = skip_prolog(xml, end);
+
+	return end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0;
+}
+
+static int parse_failure(xmlParserCtxtPtr ctxt, hvl_error **err)
+{
+	const xmlError *e = xmlCtxtGetLastError(ctxt);
+	_cleanup_free_ char *msg = xstrdup(e && e->message ? e->message : "unknown parser error");
+	size_t n = strlen(msg);
+
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is not well-formed (line %d: %s).", e ? e->line : 0,
+			     msg);
+}
+
+int hook_xml_parse(const char *xml, size_t len, xmlDocPtr *out, hvl_error **err)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+
+	if (len == 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is empty.");
+	if (len > HOOK_MAX_DOMAIN_BYTES)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is %zu bytes, more than the limit of %zu.",
+				     len, HOOK_MAX_DOMAIN_BYTES);
+	if (memchr(xml, '\0', len) != NULL)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML contains a NUL byte.");
+	if (has_doctype(xml, len))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The domain XML has a document type declaration (<!DOCTYPE>), which hook mode "
+				     "refuses: KubeVirt never writes one, and DTD entities are an injection vector.");
+
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL)
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate an XML parser.");
+	/* Deliberately absent: XML_PARSE_NOENT, DTDLOAD, DTDATTR, XINCLUDE, HUGE, NOBLANKS. */
+	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL) {
+		int r = parse_failure(ctxt, err);
+		xmlFreeParserCtxt(ctxt);
+		return r;
+	}
+	xmlFreeParserCtxt(ctxt);
+
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		xmlFreeDoc(doc);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The domain XML has a document type declaration, which hook mode refuses.");
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL || root->ns != NULL || strcmp((const char *)root->name, "domain") != 0) {
+		int r = hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML's root element is <%s%s%s>, not <domain>.",
+				      root && root->ns && root->ns->prefix ? (const char *)root->ns->prefix : "",
+				      root && root->ns && root->ns->prefix ? ":" : "",
+				      root ? (const char *)root->name : "");
+		xmlFreeDoc(doc);
+		return r;
+	}
+	*out = doc;
+	return 0;
+}
+
+/*
+ * Serialisation through xmlTextWriter rather than xmlSaveDoc: libxml2's
+ * saver writes an element's namespace declarations before its attributes,
+ * which would turn KubeVirt's <domain type="kvm" xmlns:qemu="..."> around.
+ * Writing attributes first, then declarations, reproduces KubeVirt's order
+ * (Go's encoder writes the root's xmlns:qemu as its last attribute; every
+ * other declaration it writes sits on an element without attributes).
+ */
+static const xmlChar *ns_prefix(xmlNsPtr ns)
+{
+	return ns && ns->prefix ? ns->prefix : NULL;
+}
+
+static int write_node(xmlTextWriterPtr w, xmlNodePtr n);
+
+static int write_element(xmlTextWriterPtr w, xmlNodePtr n)
+{
+	if (xmlTextWriterStartElementNS(w, ns_prefix(n->ns), n->name, NULL) < 0)
+		return -1;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+		int r = xmlTextWriterWriteAttributeNS(w, ns_prefix(a->ns), a->name, NULL, v ? v : (const xmlChar *)"");
+		xmlFree(v);
+		if (r < 0)
+			return -1;
+	}
+	for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next) {
+		_cleanup_free_ char *attr = ns->prefix ? xasprintf("xmlns:%s", ns->prefix) : xstrdup("xmlns");
+		if (xmlTextWriterWriteAttribute(w, (const xmlChar *)attr, ns->href) < 0)
+			return -1;
+	}
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (write_node(w, c) < 0)
+			return -1;
+	/* Full end tag: KubeVirt writes <bios></bios>, never <bios/>. */
+	return xmlTextWriterFullEndElement(w);
+}
+
+static int write_node(xmlTextWriterPtr w, xmlNodePtr n)
+{
+	switch (n->type) {
+	case XML_ELEMENT_NODE: return write_element(w, n);
+	case XML_TEXT_NODE: return xmlTextWriterWriteString(w, n->content);
+	case XML_CDATA_SECTION_NODE: return xmlTextWriterWriteCDATA(w, n->content);
+	case XML_COMMENT_NODE: return xmlTextWriterWriteComment(w, n->content);
+	case XML_PI_NODE: return xmlTextWriterWritePI(w, n->name, n->content);
+	default: return -1; /* entity references and DTD nodes cannot occur: hook_xml_parse refuses DTDs */
+	}
+}
+
+int hook_xml_format(xmlDocPtr doc, char **out, size_t *len, hvl_error **err)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w;
+	int r = 0;
+
+	if (buf == NULL || (w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
+		xmlBufferFree(buf);
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate the XML output buffer.");
+	}
+	/* No xmlTextWriterStartDocument: no XML declaration, as KubeVirt writes none. */
+	for (xmlNodePtr n = doc->children; n && r >= 0; n = n->next) {
+		r = write_node(w, n);
+		if (r >= 0)
+			r = xmlTextWriterWriteRaw(w, (const xmlChar *)"\n");
+	}
+	if (r >= 0)
+		r = xmlTextWriterFlush(w);
+	xmlFreeTextWriter(w);
+	if (r < 0) {
+		xmlBufferFree(buf);
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot serialise the domain XML.");
+	}
+	size_t n = (size_t)xmlBufferLength(buf);
+	char *s = xmalloc(n + 1);
+	memcpy(s, xmlBufferContent(buf), n);
+	s[n] = '\0';
+	xmlBufferFree(buf);
+	*out = s;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Indentation around what the profile removed or added.  The profile edits
+ * the tree without regard to whitespace text; these two passes keep the
+ * output looking like KubeVirt's: a removed element leaves two whitespace
+ * runs side by side (the first is dropped), and an added element gets the
+ * indentation its siblings have.  Elements that existed before are marked
+ * through _private, which libxml2 leaves to applications.
+ */
+static bool is_blank(xmlNodePtr n)
+{
+	return n && n->type == XML_TEXT_NODE && xmlIsBlankNode(n);
+}
+
+static void mark_existing(xmlNodePtr n)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			n->_private = (void *)n;
+			mark_existing(n->children);
+		}
+}
+
+/* The whitespace before the first existing element child of parent, if it is indented. */
+static xmlNodePtr sibling_indent(xmlNodePtr parent)
+{
+	for (xmlNodePtr c = parent->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->_private == c && is_blank(c->prev))
+			return c->prev;
+	return NULL;
+}
+
+static void indent_new(xmlNodePtr e)
+{
+	xmlNodePtr indent = e->parent ? sibling_indent(e->parent) : NULL;
+
+	if (indent != NULL && !is_blank(e->prev))
+		xmlAddPrevSibling(e, xmlCopyNode(indent, 0));
+}
+
+/* An element appended after the parent's closing indentation: move that indentation after it. */
+static void indent_appended(xmlNodePtr e)
+{
+	xmlNodePtr closing = e->prev;
+	xmlNodePtr indent = e->parent ? sibling_indent(e->parent) : NULL;
+
+	if (indent == NULL || e->next != NULL || !is_blank(closing) || closing == indent)
+		return;
+	xmlUnlinkNode(closing);
+	xmlAddNextSibling(e, closing);
+	xmlAddPrevSibling(e, xmlCopyNode(indent, 0));
+}
+
+static void tidy(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n ? n->children : NULL, next; c; c = next) {
+		next = c->next;
+		if (is_blank(c) && is_blank(c->next)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+			continue;
+		}
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (c->_private != c) {
+			if (c->next == NULL && is_blank(c->prev))
+				indent_appended(c);
+			else
+				indent_new(c);
+		}
+		tidy(c);
+	}
+}
+
+static void unmark(xmlNodePtr n)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			n->_private = NULL;
+			unmark(n->children);
+		}
+}
+
+int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor hv, const char *cpu_model,
+		     char **out, size_t *out_len, struct profile_report *report, hvl_error **err)
+{
+	struct profile_options popts = { .cpu_model = cpu_model };
+	_cleanup_free_ char *before = NULL;
+	_cleanup_free_ char *after = NULL;
+	size_t before_len, after_len;
+
+	if (hook_xml_format(doc, &before, &before_len, err) < 0)
+		return -1;
+	mark_existing(doc->children);
+	if (profile_apply(doc, hv, &popts, report, err) < 0) {
+		unmark(doc->children);
+		return -1;
+	}
+	tidy(xmlDocGetRootElement(doc));
+	unmark(doc->children);
+	if (hook_xml_format(doc, &after, &after_len, err) < 0)
+		return -1;
+
+	if (before_len == after_len && memcmp(before, after, after_len) == 0) {
+		/* Nothing changed: give KubeVirt its own bytes, not our re-serialisation of them. */
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, xml, len);
+		copy[len] = '\0';
+		*out = copy;
+		*out_len = len;
+		return 0;
+	}
+	*out = TAKE_PTR(after);
+	*out_len = after_len;
+	return 0;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "plan.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "util.h"
+
+unsigned plan_hook_sidecars(char *const *argv)
+{
+	for (size_t i = 1; argv && argv[i]; i++) {
+		const char *v = NULL;
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--hook-sidecars") == 0)
+			v = argv[i + 1];
+		else if (str_has_prefix(argv[i], "--hook-sidecars="))
+			v = argv[i] + strlen("--hook-sidecars=");
+		if (v) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+			/* KubeVirt allows few sidecars; anything absurd is ignored rather than trusted. */
+			return (*v && *end == '\0' && n <= 64) ? (unsigned)n : 0;
+		}
+	}
+	return 0;
+}
+
+static char *strip_trailing_slashes(const char *dir)
+{
+	char *copy = xstrdup(dir);
+	size_t len = strlen(copy);
+
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	return copy;
+}
+
+char **plan_decision_files(const char *state_dir, unsigned n_sidecars)
+{
+	_cleanup_free_ char *dir = strip_trailing_slashes(state_dir);
+	const char *hooks = STATE_HOOKS_DIR "/";
+	char **files = NULL;
+
+	if (n_sidecars > 0 && str_has_prefix(dir, hooks) && dir[strlen(hooks)] != '\0') {
+		const char *rest = dir + strlen(hooks);
+		for (unsigned i = 0; i < n_sidecars; i++) {
+			_cleanup_free_ char *path =
+				xasprintf("%s/" STATE_SIDECAR_DIR_FORMAT "/%s/%s", STATE_HOOKS_DIR, i, rest, STATE_FILE_NAME);
+			strv_push(&files, path);
+		}
+		return files;
+	}
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, STATE_FILE_NAME);
+	strv_push(&files, path);
+	return files;
+}
+
+static bool env_false(const char *v)
+{
+	return v && (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+		     strcasecmp(v, "off") == 0);
+}
+
+static void add_env(char ***env, const char *name, const char *value)
+{
+	_cleanup_free_ char *kv = xasprintf("%s=%s", name, value);
+	strv_push(env, kv);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash && slash != path ? xstrndup(path, (size_t)(slash - path)) : xstrdup("/");
+}
+
+static int plan_process(const struct plan_inputs *in, struct launch_plan *p, hvl_error **err)
+{
+	const struct hvl_options *o = in->opts;
+
+	if (limits_plan_memlock(o->memlock, &in->need, &p->memlock, err) < 0)
+		return -1;
+	p->memlock_failure = o->memlock_failure;
+	if (caps_parse(o->keep_caps ? o->keep_caps : CAPS_DEFAULT_KEEP, o->keep_caps ? "--keep-caps" : "default",
+		       &p->keep_caps, err) < 0)
+		return -1;
+	p->no_new_privs = !env_false(in->lookup("HVL_NO_NEW_PRIVS"));
+	return exec_resolve(o->next_argv[0], in->lookup("PATH"), &p->next_path, err);
+}
+
+int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error **err)
+{
+	const struct hvl_options *o = in->opts;
+	const struct decision *d = in->decision;
+	struct launch_plan p = { .overhead_bytes = in->overhead_bytes };
+
+	if (o->next_argv == NULL || o->next_argv[0] == NULL)
+		return hvl_error_set(err, HVL_EXIT_USAGE,
+				     "The entrypoint needs NEXT: hvl-launcher [OPTIONS] [--] NEXT [ARGS...].");
+	p.hypervisor = d->chosen;
+	p.reason = xstrdup(d->reason ? d->reason : "");
+	p.gate_enabled = d->gate.enabled;
+	p.emulation_allowed = d->emulation_allowed;
+	p.detection_json = decision_to_json(d);
+	p.vmi_name = o->vmi_name ? xstrdup(o->vmi_name) : NULL;
+	p.vmi_namespace = o->vmi_namespace ? xstrdup(o->vmi_namespace) : NULL;
+	p.vmi_uid = o->vmi_uid ? xstrdup(o->vmi_uid) : NULL;
+	p.state_dir = strip_trailing_slashes(o->state_dir ? o->state_dir : HVL_DEFAULT_STATE_DIR);
+	p.decision_files = plan_decision_files(p.state_dir, plan_hook_sidecars(o->next_argv));
+	if (in->domain_xml) {
+		_cleanup_free_ char *dir = dir_of(p.decision_files[0]);
+		p.domain_xml = xstrdup(in->domain_xml);
+		p.domain_xml_path = xasprintf("%s/domain.xml", dir);
+	}
+	for (size_t i = 0; o->next_argv[i]; i++)
+		strv_push(&p.argv, o->next_argv[i]);
+
+	add_env(&p.env_add, STATE_ENV_HYPERVISOR, hypervisor_name(p.hypervisor));
+	add_env(&p.env_add, STATE_ENV_DOMAIN_TYPE, hypervisor_domain_type(p.hypervisor));
+	add_env(&p.env_add, STATE_ENV_DECISION_FILE, p.decision_files[0]);
+	add_env(&p.env_add, STATE_ENV_STATE_DIR, p.state_dir);
+	if (p.domain_xml_path)
+		add_env(&p.env_add, STATE_ENV_DOMAIN_XML, p.domain_xml_path);
+
+	if (plan_process(in, &p, err) < 0) {
+		plan_free(&p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+static json_object *strv_json(char *const *strv)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; strv && strv[i]; i++)
+		json_object_array_add(a, json_object_new_string(strv[i]));
+	return a;
+}
+
+static json_object *env_json(char *const *env)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		_cleanup_free_ char *name = xstrndup(env[i], (size_t)(eq - env[i]));
+		json_object_object_add(o, name, json_object_new_string(eq + 1));
+	}
+	return o;
+}
+
+static json_object *memlock_json(const struct launch_plan *p)
+{
+	json_object *m = json_object_new_object();
+	json_object *value = NULL;
+
+	if (p->memlock.change)
+		value = p->memlock.unlimited ? json_object_new_string("unlimited")
+					     : json_object_new_uint64(p->memlock.bytes);
+	json_object_object_add(m, "change", json_object_new_boolean(p->memlock.change));
+	json_object_object_add(m, "value", value);
+	json_object_object_add(m, "why", json_object_new_string(p->memlock.why ? p->memlock.why : ""));
+	json_object_object_add(m, "onFailure",
+			       json_object_new_string(p->memlock_failure == FAILURE_WARN ? "warn" : "fail"));
+	return m;
+}
+
+static json_object *caps_json(const struct launch_plan *p)
+{
+	json_object *c = json_object_new_object();
+	_cleanup_free_ char *keep = caps_format(p->keep_caps);
+	json_object *list = json_object_new_array();
+	char *save = NULL;
+
+	for (char *name = strtok_r(keep, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		json_object_array_add(list, json_object_new_string(name));
+	json_object_object_add(c, "keep", list);
+	json_object_object_add(c, "sets", json_object_new_string("bounding, effective, permitted, inheritable, ambient"));
+	json_object_object_add(c, "noNewPrivs", json_object_new_boolean(p->no_new_privs));
+	return c;
+}
+
+char *plan_to_json(const struct launch_plan *p)
+{
+	json_object *root = json_object_new_object();
+	json_object *dec = json_object_new_object();
+	json_object *vmi = json_object_new_object();
+	json_object *exec = json_object_new_object();
+	json_object *limits = json_object_new_object();
+	json_object *detection = p->detection_json ? json_tokener_parse(p->detection_json) : NULL;
+	char *text;
+
+	json_object_object_add(dec, "hypervisor", json_object_new_string(hypervisor_name(p->hypervisor)));
+	json_object_object_add(dec, "domainType", json_object_new_string(hypervisor_domain_type(p->hypervisor)));
+	json_object_object_add(dec, "reason", json_object_new_string(p->reason));
+	json_object_object_add(dec, "featureGateEnabled", json_object_new_boolean(p->gate_enabled));
+	json_object_object_add(dec, "emulationAllowed", json_object_new_boolean(p->emulation_allowed));
+	if (detection)
+		json_object_object_add(dec, "detection", detection);
+	json_object_object_add(root, "decision", dec);
+	json_object_object_add(vmi, "name", p->vmi_name ? json_object_new_string(p->vmi_name) : NULL);
+	json_object_object_add(vmi, "namespace", p->vmi_namespace ? json_object_new_string(p->vmi_namespace) : NULL);
+	json_object_object_add(vmi, "uid", p->vmi_uid ? json_object_new_string(p->vmi_uid) : NULL);
+	json_object_object_add(root, "vmi", vmi);
+	json_object_object_add(root, "overheadBytes",
+			       p->overhead_bytes >= 0 ? json_object_new_int64(p->overhead_bytes) : NULL);
+	json_object_object_add(root, "domainXML",
+			       p->domain_xml_path ? json_object_new_string(p->domain_xml_path) : NULL);
+	json_object_object_add(root, "decisionFiles", strv_json(p->decision_files));
+	json_object_object_add(limits, "memlock", memlock_json(p));
+	json_object_object_add(root, "limits", limits);
+	json_object_object_add(root, "capabilities", caps_json(p));
+	json_object_object_add(root, "closeFds", json_object_new_string("3 and up, close-on-exec"));
+	json_object_object_add(exec, "path", json_object_new_string(p->next_path));
+	json_object_object_add(exec, "argv", strv_json(p->argv));
+	json_object_object_add(exec, "envAdded", env_json(p->env_add));
+	json_object_object_add(root, "exec", exec);
+
+	text = xasprintf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+									 JSON_C_TO_STRING_SPACED |
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return text;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void plan_state(const struct launch_plan *p, const struct rlimit *applied, struct state_decision *out)
+{
+	*out = (struct state_decision){
+		.version = STATE_FORMAT_VERSION,
+		.hypervisor = p->hypervisor,
+		.reason = xstrdup(p->reason),
+		.gate_enabled = p->gate_enabled,
+		.emulation_allowed = p->emulation_allowed,
+		.overhead_bytes = p->overhead_bytes,
+		.domain_xml = dup_or_null(p->domain_xml_path),
+		.vmi_name = dup_or_null(p->vmi_name),
+		.vmi_namespace = dup_or_null(p->vmi_namespace),
+		.vmi_uid = dup_or_null(p->vmi_uid),
+		.launcher_version = xstrdup(HVL_VERSION),
+		.launcher_pid = (long)getpid(),
+		.detection_json = dup_or_null(p->detection_json),
+	};
+	/* What NEXT really gets, which --memlock-failure warn may make lower than planned. */
+	if (applied && p->memlock.change) {
+		out->memlock = applied->rlim_cur == RLIM_INFINITY ? STATE_MEMLOCK_UNLIMITED : STATE_MEMLOCK_BYTES;
+		out->memlock_bytes = (uint64_t)applied->rlim_cur;
+	}
+}
+
+void plan_free(struct launch_plan *p)
+{
+	free(p->reason);
+	free(p->detection_json);
+	free(p->vmi_name);
+	free(p->vmi_namespace);
+	free(p->vmi_uid);
+	free(p->domain_xml);
+	free(p->domain_xml_path);
+	free(p->state_dir);
+	strv_free(p->decision_files);
+	memlock_plan_free(&p->memlock);
+	free(p->next_path);
+	strv_free(p->argv);
+	strv_free(p->env_add);
+	memset(p, 0, sizeof(*p));
+}

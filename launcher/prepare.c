@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "prepare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "overhead.h"
+#include "util.h"
+
+/* Until converter/domain.c is merged, build and fail clearly rather than not link. */
+#pragma weak domain_build
+
+const char *prepare_memlock_reason(const struct vmi *vmi)
+{
+	if (vmi_has_vfio(vmi))
+		return "VFIO devices: host devices, GPUs or SR-IOV interfaces";
+	if (vmi->cpu.realtime)
+		return "real-time vCPUs";
+	if (str_equal(vmi->launch_security, "sev") || str_equal(vmi->launch_security, "sev-snp"))
+		return "SEV launch security";
+	if (vmi->memory.memlock_required)
+		return "spec.domain.memory.reservedOverhead.memLock: Required";
+	return NULL;
+}
+
+static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
+		   size_t n_disks, char **xml, hvl_error **err)
+{
+	_cleanup_free_ const char **names = xcalloc(n_disks + 1, sizeof(char *));
+	_cleanup_free_ const char **paths = xcalloc(n_disks + 1, sizeof(char *));
+	struct convert_options copts = { .hypervisor = hv, .cpu_model = cpu_model, .disk_names = names,
+					 .disk_paths = paths, .n_disk_overrides = n_disks };
+	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
+	struct profile_report report = { 0 };
+	size_t len;
+	int r;
+
+	if (domain_build == NULL)
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "This build has no domain builder (converter/domain.c).");
+	for (size_t i = 0; i < n_disks; i++) {
+		names[i] = disks[i].volume;
+		paths[i] = disks[i].path;
+	}
+	r = domain_build(vmi, &copts, &doc, &report, err);
+	profile_report_free(&report);
+	if (r < 0)
+		return -1;
+	return domain_format(doc, xml, &len, err);
+}
+
+int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
+		size_t n_disks, struct prepared_vmi *out, hvl_error **err)
+{
+	struct prepared_vmi p = { .overhead_bytes = -1 };
+	struct overhead_params params;
+	struct overhead_result result;
+
+	if (vmi_load(path, &p.vmi, err) < 0 || vmi_apply_defaults(p.vmi, err) < 0)
+		goto fail;
+	overhead_params_init(&params, hv);
+	if (overhead_compute(p.vmi, &params, &result, err) < 0)
+		goto fail;
+	p.overhead_bytes = result.total;
+	p.need = (struct memlock_need){
+		.known = true,
+		.required = vmi_requires_memlock(p.vmi),
+		.why = prepare_memlock_reason(p.vmi),
+		.guest_bytes = vmi_guest_memory(p.vmi),
+		.overhead_bytes = result.total,
+	};
+	if (convert(p.vmi, hv, cpu_model, disks, n_disks, &p.domain_xml, err) < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	prepared_vmi_free(&p);
+	return hvl_error_wrap(err, "Cannot prepare the VMI '%s'", path);
+}
+
+void prepared_vmi_free(struct prepared_vmi *p)
+{
+	vmi_free(p->vmi);
+	free(p->domain_xml);
+	*p = (struct prepared_vmi){ .overhead_bytes = -1 };
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The VMI-dependent part of a launch, shared by the entrypoint and `run`: load
+ * and default the VMI, compute KubeVirt's overhead and the locked-memory need,
+ * and convert it to domain XML for the chosen hypervisor.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "hypervisor.h"
+#include "limits.h"
+#include "options.h"
+#include "vmi.h"
+
+struct prepared_vmi {
+	struct vmi *vmi;
+	int64_t overhead_bytes;
+	struct memlock_need need; /* need.why is a static string */
+	char *domain_xml;
+};
+
+int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
+		size_t n_disks, struct prepared_vmi *out, hvl_error **err);
+
+/* What needs locked memory, for messages; NULL when nothing does. */
+const char *prepare_memlock_reason(const struct vmi *vmi);
+
+void prepared_vmi_free(struct prepared_vmi *p);

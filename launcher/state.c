@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The decision file shared with hook sidecars: format, write, read.  Format in state.h. */
+#include "state.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "options.h"
+#include "util.h"
+
+char *state_default_path(const char *(*lookup)(const char *name))
+{
+	const char *file = lookup(STATE_ENV_DECISION_FILE);
+	const char *dir = lookup(STATE_ENV_STATE_DIR);
+
+	if (file && *file)
+		return xstrdup(file);
+	return xasprintf("%s/%s", dir && *dir ? dir : HVL_DEFAULT_STATE_DIR, STATE_FILE_NAME);
+}
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+/* ---- writing ---- */
+
+static json_object *string_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *memlock_json(const struct state_decision *s)
+{
+	switch (s->memlock) {
+	case STATE_MEMLOCK_UNLIMITED: return json_object_new_string("unlimited");
+	case STATE_MEMLOCK_BYTES: return json_object_new_uint64(s->memlock_bytes);
+	case STATE_MEMLOCK_UNCHANGED: break;
+	}
+	return NULL;
+}
+
+char *state_format_decision(const struct state_decision *s)
+{
+	json_object *root = json_object_new_object();
+	json_object *gate = json_object_new_object();
+	json_object *vmi = json_object_new_object();
+	json_object *launcher = json_object_new_object();
+	json_object *detection = s->detection_json ? json_tokener_parse(s->detection_json) : NULL;
+	char *text;
+
+	json_object_object_add(root, "version", json_object_new_int(STATE_FORMAT_VERSION));
+	json_object_object_add(root, "hypervisor", json_object_new_string(hypervisor_name(s->hypervisor)));
+	json_object_object_add(root, "domainType", json_object_new_string(hypervisor_domain_type(s->hypervisor)));
+	json_object_object_add(root, "reason", json_object_new_string(s->reason ? s->reason : ""));
+	json_object_object_add(gate, "name", json_object_new_string("HyperVLayered"));
+	json_object_object_add(gate, "enabled", json_object_new_boolean(s->gate_enabled));
+	json_object_object_add(root, "featureGate", gate);
+	json_object_object_add(root, "emulationAllowed", json_object_new_boolean(s->emulation_allowed));
+	json_object_object_add(root, "overheadBytes",
+			       s->overhead_bytes >= 0 ? json_object_new_int64(s->overhead_bytes) : NULL);
+	json_object_object_add(root, "domainXML", string_or_null(s->domain_xml));
+	json_object_object_add(root, "memlock", memlock_json(s));
+	json_object_object_add(vmi, "name", string_or_null(s->vmi_name));
+	json_object_object_add(vmi, "namespace", string_or_null(s->vmi_namespace));
+	json_object_object_add(vmi, "uid", string_or_null(s->vmi_uid));
+	json_object_object_add(root, "vmi", vmi);
+	json_object_object_add(launcher, "version", json_object_new_string(s->launcher_version ? s->launcher_version
+												: HVL_VERSION));
+	json_object_object_add(launcher, "pid", json_object_new_int64(s->launcher_pid));
+	json_object_object_add(root, "launcher", launcher);
+	if (detection)
+		json_object_object_add(root, "detection", detection);
+
+	text = xasprintf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return text;
+}
+
+/* mkdir -p for the parent of path; an existing directory is fine. */
+static int make_parent_dirs(const char *path, hvl_error **err)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		bool end = *p == '\0';
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create the state directory '%s'",
+						   dir);
+		if (end)
+			break;
+		*p = '/';
+	}
+	return 0;
+}
+
+int state_write_file(const char *path, const char *data, size_t len, hvl_error **err)
+{
+	if (make_parent_dirs(path, err) < 0)
+		return -1;
+	return write_file_atomic(path, data, len, 0644, err);
+}
+
+int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)
+{
+	_cleanup_free_ char *text = state_format_decision(s);
+
+	if (state_write_file(path, text, strlen(text), err) < 0)
+		return hvl_error_wrap(err, "Cannot record the decision");
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static int member(json_object *obj, const char *key, json_type type, bool nullable, const char *source,
+		  json_object **out, hvl_error **err)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the member '%s' is missing.", source, key);
+	if (v == NULL && nullable) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_object_is_type(v, type))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' has the wrong type (%s); expected %s%s.", source,
+				     key, json_type_to_name(json_object_get_type(v)), json_type_to_name(type),
+				     nullable ? " or null" : "");
+	*out = v;
+	return 0;
+}
+
+static int dup_string(json_object *obj, const char *key, bool nullable, const char *source, char **out,
+		      hvl_error **err)
+{
+	json_object *v;
+
+	if (member(obj, key, json_type_string, nullable, source, &v, err) < 0)
+		return -1;
+	*out = v ? xstrdup(json_object_get_string(v)) : NULL;
+	return 0;
+}
+
+static int parse_memlock(json_object *root, const char *source, struct state_decision *s, hvl_error **err)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(root, "memlock", &v))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the member 'memlock' is missing.", source);
+	if (v == NULL)
+		s->memlock = STATE_MEMLOCK_UNCHANGED;
+	else if (json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), "unlimited") == 0)
+		s->memlock = STATE_MEMLOCK_UNLIMITED;
+	else if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
+		s->memlock = STATE_MEMLOCK_BYTES;
+		s->memlock_bytes = json_object_get_uint64(v);
+	} else
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s: 'memlock' is '%s'; expected \"unlimited\", a byte count or null.", source,
+				     json_object_to_json_string(v));
+	return 0;
+}
+
+static int parse_vmi(json_object *root, const char *source, struct state_decision *s, hvl_error **err)
+{
+	json_object *vmi;
+
+	if (member(root, "vmi", json_type_object, false, source, &vmi, err) < 0 ||
+	    dup_string(vmi, "name", true, source, &s->vmi_name, err) < 0 ||
+	    dup_string(vmi, "namespace", true, source, &s->vmi_namespace, err) < 0 ||
+	    dup_string(vmi, "uid", true, source, &s->vmi_uid, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_root(json_object *root, const char *source, struct state_decision *s, hvl_error **err)
+{
+	json_object *v, *gate, *launcher;
+	int hv;
+
+	if (!json_object_is_type(root, json_type_object))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is not a JSON object.", source);
+	if (member(root, "version", json_type_int, false, source, &v, err) < 0)
+		return -1;
+	if (json_object_get_int64(v) != STATE_FORMAT_VERSION)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: format version %s is not supported (expected %d).",
+				     source, json_object_to_json_string(v), STATE_FORMAT_VERSION);
+	s->version = STATE_FORMAT_VERSION;
+	if (member(root, "hypervisor", json_type_string, false, source, &v, err) < 0)
+		return -1;
+	hv = hypervisor_from_name(json_object_get_string(v));
+	if (hv < 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: 'hypervisor' is '%s'; expected mshv, kvm or qemu.",
+				     source, json_object_get_string(v));
+	s->hypervisor = (enum hypervisor)hv;
+	if (dup_string(root, "reason", false, source, &s->reason, err) < 0 ||
+	    member(root, "featureGate", json_type_object, false, source, &gate, err) < 0 ||
+	    member(gate, "enabled", json_type_boolean, false, source, &v, err) < 0)
+		return -1;
+	s->gate_enabled = json_object_get_boolean(v);
+	if (member(root, "emulationAllowed", json_type_boolean, false, source, &v, err) < 0)
+		return -1;
+	s->emulation_allowed = json_object_get_boolean(v);
+	if (member(root, "overheadBytes", json_type_int, true, source, &v, err) < 0)
+		return -1;
+	s->overhead_bytes = v ? json_object_get_int64(v) : -1;
+	if (dup_string(root, "domainXML", true, source, &s->domain_xml, err) < 0 ||
+	    parse_memlock(root, source, s, err) < 0 || parse_vmi(root, source, s, err) < 0)
+		return -1;
+	/* The launcher block is informative: tolerate its absence. */
+	if (json_object_object_get_ex(root, "launcher", &launcher) && json_object_is_type(launcher, json_type_object)) {
+		if (json_object_object_get_ex(launcher, "version", &v) && json_object_is_type(v, json_type_string))
+			s->launcher_version = xstrdup(json_object_get_string(v));
+		if (json_object_object_get_ex(launcher, "pid", &v) && json_object_is_type(v, json_type_int))
+			s->launcher_pid = (long)json_object_get_int64(v);
+	}
+	return 0;
+}
+
+int state_parse_decision(const char *json, size_t len, const char *source, struct state_decision *out,
+			 hvl_error **err)
+{
+	struct state_decision s = { .overhead_bytes = -1 };
+	json_tokener *tok = json_tokener_new();
+	json_object *root;
+	int r;
+
+	if (len > STATE_MAX_BYTES) {
+		json_tokener_free(tok);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is larger than %u bytes.", source,
+				     STATE_MAX_BYTES);
+	}
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	if (root == NULL || json_tokener_get_parse_end(tok) < len) {
+		enum json_tokener_error jerr = json_tokener_get_error(tok);
+		json_object_put(root);
+		json_tokener_free(tok);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is not valid JSON (%s).", source,
+				     jerr == json_tokener_success ? "trailing data" : json_tokener_error_desc(jerr));
+	}
+	json_tokener_free(tok);
+	r = parse_root(root, source, &s, err);
+	json_object_put(root);
+	if (r < 0) {
+		state_decision_free(&s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int state_read_decision(const char *path, struct state_decision *out, hvl_error **err)
+{
+	_cleanup_free_ char *default_path = path ? NULL : state_default_path(env_lookup);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (path == NULL)
+		path = default_path;
+	if (read_file(path, STATE_MAX_BYTES, "decision file", &text, &len, err) < 0)
+		return -1;
+	return state_parse_decision(text, len, path, out, err);
+}
+
+void state_decision_free(struct state_decision *s)
+{
+	free(s->reason);
+	free(s->domain_xml);
+	free(s->vmi_name);
+	free(s->vmi_namespace);
+	free(s->vmi_uid);
+	free(s->launcher_version);
+	free(s->detection_json);
+	*s = (struct state_decision){ .overhead_bytes = -1 };
+}

@@ -1,0 +1,153 @@
+#!/bin/bash
+# Entrypoint mode for real: exec a shell as NEXT and read what it got (capabilities, no_new_privs,
+# RLIMIT_MEMLOCK, descriptors, argv, environment), plus the exit statuses and the decision file.
+# Root here lacks CAP_SYS_RESOURCE and has an 8 MiB hard memlock limit: the raise path is tested within
+# the hard limit and the refusal path for real.
+set -uo pipefail
+: "${HVL:?}"
+
+[ "$(id -u)" = 0 ] || { echo "check-exec: needs root (capability sets of a root process)" >&2; exit 77; }
+command -v prlimit >/dev/null || { echo "check-exec: needs prlimit (util-linux)" >&2; exit 77; }
+
+tmp=$(mktemp -d /tmp/hvl-check-exec.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/devroot/dev" # no kvm, no mshv
+state=$tmp/state
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# run NAME EXPECTED_STATUS HVL-ARGS... : output in $tmp/NAME.out/.err
+run() {
+	local name=$1 want=$2 status
+	shift 2
+	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	status=$?
+	if [ "$status" != "$want" ]; then
+		fail "$name: exit status $status, expected $want"
+		sed 's/^/    /' "$tmp/$name.err" >&2
+	fi
+}
+
+expect_line() { # NAME REGEX
+	grep -Eq -- "$2" "$tmp/$1.out" || { fail "$1: no line matching '$2' in:"; sed 's/^/    /' "$tmp/$1.out" >&2; }
+}
+expect_err() { # NAME TEXT
+	grep -Fq -- "$2" "$tmp/$1.err" || { fail "$1: stderr lacks '$2':"; sed 's/^/    /' "$tmp/$1.err" >&2; }
+}
+
+common=(--log-format text --no-libvirt --dev-root "$tmp/devroot" --allow-emulation --state-dir "$state")
+status_script='grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):" /proc/self/status; echo "memlock=$(ulimit -l)"'
+
+# 1. Default capability set: exactly the documented set remains, in every set NEXT runs with.
+# chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw sys_nice audit_write
+run default 0 "$HVL" "${common[@]}" -- /bin/sh -c "$status_script"
+expect_line default '^CapBnd:[[:space:]]+00000000208025fb$'
+expect_line default '^CapEff:[[:space:]]+00000000208025fb$'
+expect_line default '^CapPrm:[[:space:]]+00000000208025fb$'
+expect_line default '^CapAmb:[[:space:]]+0000000000000000$'
+expect_line default '^NoNewPrivs:[[:space:]]+1$'
+
+# 2. --keep-caps: only net_bind_service (bit 10) survives, even in the bounding set.
+run keep 0 "$HVL" "${common[@]}" --keep-caps CAP_NET_BIND_SERVICE -- /bin/sh -c "$status_script"
+expect_line keep '^CapBnd:[[:space:]]+0000000000000400$'
+expect_line keep '^CapEff:[[:space:]]+0000000000000400$'
+expect_line keep '^CapInh:[[:space:]]+0000000000000000$'
+
+# 3. An empty list keeps nothing; HVL_KEEP_CAPS works like --keep-caps.
+run none 0 env HVL_KEEP_CAPS=sys_nice "$HVL" "${common[@]}" --keep-caps "" -- /bin/sh -c "$status_script"
+expect_line none '^CapBnd:[[:space:]]+0000000000000000$'
+run envcaps 0 env HVL_KEEP_CAPS=sys_nice "$HVL" "${common[@]}" -- /bin/sh -c "$status_script"
+expect_line envcaps '^CapBnd:[[:space:]]+0000000000800000$'
+
+# 4. no_new_privs can be turned off.
+run nnp_off 0 env HVL_NO_NEW_PRIVS=0 "$HVL" "${common[@]}" -- /bin/sh -c "$status_script"
+expect_line nnp_off '^NoNewPrivs:[[:space:]]+0$'
+
+# 5. Memlock raised within the hard limit (soft lowered first): warn mode goes as far as the hard limit allows.
+run raise 0 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --memlock unlimited --memlock-failure warn \
+	-- /bin/sh -c "$status_script"
+expect_line raise '^memlock=8192$'
+expect_err raise "SYS_RESOURCE"
+grep -q '"memlock":8388608' "$state/decision.json" || fail "raise: the decision file does not record 8388608"
+
+# 6. Refusal for real: unlimited needs CAP_SYS_RESOURCE, which root lacks here; NEXT must not run.
+run refuse 1 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --memlock unlimited \
+	-- /bin/sh -c 'echo NEXT-RAN'
+expect_err refuse "Cannot raise RLIMIT_MEMLOCK to unlimited"
+expect_err refuse "add SYS_RESOURCE to the compute container"
+grep -q NEXT-RAN "$tmp/refuse.out" && fail "refuse: NEXT ran although the limit could not be set"
+
+# 7. --memlock off leaves the inherited limit alone.
+run off 0 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --memlock off -- /bin/sh -c "$status_script"
+expect_line off '^memlock=1024$'
+
+# 8. NEXT's argv passes through untouched, options that look like ours included.
+run argv 0 "$HVL" "${common[@]}" -- /bin/sh -c 'for a in "$@"; do printf "<%s>\n" "$a"; done' sh \
+	--hypervisor mshv "two words" "" -- --dry-run
+printf '<--hypervisor>\n<mshv>\n<two words>\n<>\n<-->\n<--dry-run>\n' | cmp -s - "$tmp/argv.out" ||
+	{ fail "argv: arguments changed:"; cat "$tmp/argv.out" >&2; }
+
+# 9. Environment and decision file: emulation is the only choice under the empty device root.
+run env 0 env HVL_HYPERVISOR_CHOSEN=stale "$HVL" "${common[@]}" -- /bin/sh -c 'env | grep ^HVL_ | sort'
+expect_line env '^HVL_HYPERVISOR_CHOSEN=qemu$'
+expect_line env '^HVL_DOMAIN_TYPE=qemu$'
+expect_line env "^HVL_DECISION_FILE=$state/decision.json\$"
+[ "$(grep -c '^HVL_HYPERVISOR_CHOSEN=' "$tmp/env.out")" = 1 ] || fail "env: HVL_HYPERVISOR_CHOSEN twice"
+grep -q '"hypervisor":"qemu"' "$state/decision.json" || fail "env: decision file does not say qemu"
+ls "$state" | grep -q tmp && fail "env: a temporary file was left in the state directory"
+
+# 10. Stray descriptors are not inherited; 0-2 are.
+run fds 0 bash -c 'exec 7>/dev/null 9</dev/null; exec "$@"' bash "$HVL" "${common[@]}" -- \
+	/bin/sh -c 'for fd in 0 1 2 7 9; do [ -e /proc/$$/fd/$fd ] && printf "%s " $fd; done; echo'
+expect_line fds '^0 1 2 $'
+
+# 11. Exit statuses when NEXT cannot run; missing NEXT is a usage error.
+run notfound 127 "$HVL" "${common[@]}" -- /nonexistent/virt-launcher-monitor
+expect_err notfound "Cannot find NEXT '/nonexistent/virt-launcher-monitor'."
+run noexec 126 "$HVL" "${common[@]}" -- /etc/passwd
+run nonext 2 "$HVL" "${common[@]}"
+
+# 12. --dry-run: JSON plan, nothing executed, nothing written.
+rm -rf "$state"
+run dry 0 "$HVL" "${common[@]}" --dry-run -- /bin/touch "$tmp/dry-ran"
+[ -e "$tmp/dry-ran" ] && fail "dry: NEXT ran"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["decision"]["hypervisor"]=="qemu"; assert p["exec"]["argv"][0]=="/bin/touch"; assert p["capabilities"]["noNewPrivs"] is True' \
+	"$tmp/dry.out" 2>"$tmp/dry.py" || { fail "dry: plan JSON:"; cat "$tmp/dry.py" "$tmp/dry.out" >&2; }
+[ -e "$state" ] && fail "dry: the state directory was created"
+
+# 13. No usable hypervisor: exit 4 and NEXT does not run.
+run nohv 4 "$HVL" --log-format text --no-libvirt --dev-root "$tmp/devroot" --state-dir "$state" -- \
+	/bin/sh -c 'echo NEXT-RAN'
+grep -q NEXT-RAN "$tmp/nohv.out" && fail "nohv: NEXT ran"
+
+# 14. Drop-in: installed as virt-launcher-monitor, every argument is NEXT's, read for --allow-emulation etc.
+mkdir -p "$tmp/bin"
+ln -s "$HVL" "$tmp/bin/virt-launcher-monitor"
+cat >"$tmp/bin/orig" <<'SH'
+#!/bin/sh
+echo "orig: $*"
+env | grep -E '^HVL_(HYPERVISOR_CHOSEN|DECISION_FILE)='
+SH
+chmod +x "$tmp/bin/orig"
+mkdir -p "$tmp/hooks"
+run dropin 0 env HVL_NEXT="$tmp/bin/orig" HVL_DEV_ROOT="$tmp/devroot" HVL_NO_LIBVIRT=1 HVL_LOG_FORMAT=text \
+	HVL_STATE_DIR="$state" HVL_FEATURE_GATES=HyperVLayered \
+	"$tmp/bin/virt-launcher-monitor" --qemu-timeout 240s --name testvmi --uid 1234-abcd --namespace default \
+	--hook-sidecars 0 --hypervisor kvm --allow-emulation
+expect_line dropin '^orig: --qemu-timeout 240s --name testvmi --uid 1234-abcd --namespace default --hook-sidecars 0 --hypervisor kvm --allow-emulation$'
+expect_line dropin '^HVL_HYPERVISOR_CHOSEN=qemu$'
+grep -q '"uid":"1234-abcd"' "$state/decision.json" || fail "dropin: the decision file lacks the VMI uid"
+grep -q '"enabled":true' "$state/decision.json" || fail "dropin: the decision file does not record the gate"
+# Without --allow-emulation in virt-controller's argv there is nothing to run.
+run dropin_noemu 4 env HVL_NEXT="$tmp/bin/orig" HVL_DEV_ROOT="$tmp/devroot" HVL_NO_LIBVIRT=1 HVL_LOG_FORMAT=text \
+	HVL_STATE_DIR="$state" "$tmp/bin/virt-launcher-monitor" --name testvmi --hypervisor kvm
+
+if [ "$failures" -gt 0 ]; then
+	echo "check-exec: $failures failure(s)" >&2
+	exit 1
+fi
+echo "check-exec: all checks passed"

@@ -1,0 +1,148 @@
+#!/bin/bash
+# `hvl-launcher overhead` through the CLI:
+#  - every example VMI's JSON breakdown against tests/data/overhead/<name>.json (kvm, amd64, no ratio);
+#  - the totals for every hypervisor, both architectures and a ratio against tests/data/overhead/totals.txt;
+#  - the defaulted/ form of each example costs the same as the manifest;
+#  - cluster settings from a KubeVirt CR, and the exit statuses of bad input.
+# REGENERATE=1 rewrites the golden files (review the diff before committing).
+set -uo pipefail
+: "${HVL:?HVL must name the hvl-launcher binary}"
+: "${HVL_TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
+
+examples=$HVL_TOP/tests/data/examples
+golden=$HVL_TOP/tests/data/overhead
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# compare NAME EXPECTED-FILE ACTUAL-FILE
+compare() {
+	if [ "${REGENERATE:-0}" = 1 ]; then
+		cp "$3" "$2"
+		return
+	fi
+	if [ ! -f "$2" ]; then
+		fail "$1: no golden file $2 (run with REGENERATE=1)"
+	elif ! diff -u "$2" "$3" >&2; then
+		fail "$1: output differs from $2"
+	fi
+}
+
+total() {
+	"$HVL" overhead --log-format text "$@" --json | jq -r .total
+}
+
+# 1. The breakdown of each example.
+for vmi in "$examples"/*.json; do
+	name=$(basename "$vmi" .json)
+	if ! "$HVL" overhead --log-format text --vmi "$vmi" --json >"$tmp/$name.json" 2>"$tmp/$name.err"; then
+		fail "$name: exit status $? ($(cat "$tmp/$name.err"))"
+		continue
+	fi
+	compare "$name" "$golden/$name.json" "$tmp/$name.json"
+	# The breakdown adds up to the total.
+	sum=$(jq '[.terms[].bytes] | add' "$tmp/$name.json")
+	[ "$sum" = "$(jq .total "$tmp/$name.json")" ] || fail "$name: terms add up to $sum, not the total"
+	# What the admission webhook fills in does not change the figure.
+	defaulted=$(total --vmi "$examples/defaulted/$name.json")
+	[ "$defaulted" = "$(jq .total "$tmp/$name.json")" ] ||
+		fail "$name: the defaulted form costs $defaulted, the manifest $(jq .total "$tmp/$name.json")"
+done
+
+# 2. Totals across hypervisors, architectures and a ratio.
+{
+	echo "# example hypervisor arch ratio total-bytes (KubeVirt main; regenerate with REGENERATE=1)"
+	for vmi in "$examples"/*.json; do
+		name=$(basename "$vmi" .json)
+		for hv in kvm mshv qemu; do
+			for arch in amd64 arm64; do
+				for ratio in 1 1.5; do
+					echo "$name $hv $arch $ratio $(total --vmi "$vmi" --hypervisor "$hv" --arch "$arch" --ratio "$ratio")"
+				done
+			done
+		done
+	done
+} >"$tmp/totals.txt"
+compare totals "$golden/totals.txt" "$tmp/totals.txt"
+# The pod's figure does not depend on the hypervisor (upstream's mshv backend is a copy of KVM's).
+if [ "$(awk '$1 != "#" {print $1, $3, $4, $5}' "$tmp/totals.txt" | sort -u | wc -l)" != \
+	"$(awk '$1 != "#" {print $1, $3, $4}' "$tmp/totals.txt" | sort -u | wc -l)" ]; then
+	fail "totals: the same VMI costs differently under different hypervisors"
+fi
+
+# 3. Worked figures from KubeVirt main, through the CLI.
+cat >"$tmp/one.json" <<'EOF'
+{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": {"name": "one"},
+ "spec": {"domain": {"resources": {"requests": {"memory": "1Gi"}}, "devices": {}}}}
+EOF
+[ "$(total --vmi "$tmp/one.json")" = 304087040 ] || fail "1 vCPU 1Gi is not 304087040"
+[ "$(total --vmi "$tmp/one.json" --ratio 1.5)" = 456131040 ] || fail "1 vCPU 1Gi, ratio 1.5 is not 456131040"
+[ "$(total --vmi - <"$tmp/one.json")" = 304087040 ] || fail "--vmi - does not read stdin"
+"$HVL" overhead --vmi "$tmp/one.json" >"$tmp/one.txt" || fail "text output: exit status $?"
+grep -q '^total  *304087040  *290.00$' "$tmp/one.txt" || fail "text output lacks the total line: $(cat "$tmp/one.txt")"
+"$HVL" overhead --vmi "$tmp/one.json" --hypervisor mshv >"$tmp/mshv.txt" || fail "mshv: exit status $?"
+grep -q '^mshv-partition-deposit  *851968 ' "$tmp/mshv.txt" || fail "mshv: no partition deposit line"
+
+# 4. Cluster settings from a KubeVirt CR: the ratio, binding plugins (declared memory counts once per plugin).
+cat >"$tmp/plugin.json" <<'EOF'
+{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": {"name": "plugin"},
+ "spec": {"domain": {"resources": {"requests": {"memory": "1Gi"}},
+   "devices": {"interfaces": [{"name": "a", "binding": {"name": "mybind"}}]}},
+  "networks": [{"name": "a", "pod": {}}]}}
+EOF
+cat >"$tmp/kv.json" <<'EOF'
+{"apiVersion": "kubevirt.io/v1", "kind": "KubeVirt", "metadata": {"name": "kubevirt", "namespace": "kubevirt"},
+ "spec": {"configuration": {"additionalGuestMemoryOverheadRatio": "1.5",
+   "network": {"binding": {"mybind": {"sidecarImage": "example/mybind",
+     "computeResourceOverhead": {"requests": {"memory": "100Mi"}}}}}}}}
+EOF
+# R(304087040, 1.5) = 152044000; + 100Mi 104857600 = 560988640
+[ "$(total --vmi "$tmp/plugin.json" --kubevirt-config "$tmp/kv.json")" = 560988640 ] ||
+	fail "KubeVirt CR: ratio 1.5 and a 100Mi plugin do not give 560988640"
+# --ratio overrides the CR's ratio: 304087040 + 104857600 = 408944640
+[ "$(total --vmi "$tmp/plugin.json" --kubevirt-config "$tmp/kv.json" --ratio 1)" = 408944640 ] ||
+	fail "--ratio does not override the KubeVirt CR"
+jq '{items: [.]}' "$tmp/kv.json" >"$tmp/kv-list.json"
+[ "$(total --vmi "$tmp/plugin.json" --kubevirt-config "$tmp/kv-list.json")" = 560988640 ] ||
+	fail "a List holding the KubeVirt CR is not accepted"
+
+# 5. Bad input: status and a message that names the problem.
+# expect STATUS PATTERN ARGS...
+expect() {
+	local status=$1 pattern=$2
+	shift 2
+	"$HVL" overhead --log-format text "$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	[ "$got" = "$status" ] || fail "overhead $*: exit status $got, expected $status ($(cat "$tmp/err"))"
+	grep -q -- "$pattern" "$tmp/err" || fail "overhead $*: message '$(cat "$tmp/err")' lacks '$pattern'"
+	[ ! -s "$tmp/out" ] || fail "overhead $*: wrote to stdout on failure"
+}
+expect 2 "VMI is required" --json
+expect 2 "'0.5'" --vmi "$tmp/one.json" --ratio 0.5
+expect 2 "'x'" --vmi "$tmp/one.json" --ratio x
+expect 2 "ppc" --vmi "$tmp/one.json" --arch ppc64le
+expect 3 "$tmp/missing.json" --vmi "$tmp/missing.json"
+echo '{"kind": "VirtualMachineInstance", "metadata": {"name": "x"}, "spec": {"domain": {"memory": {"guest": "12Qi"}}}}' \
+	>"$tmp/bad.json"
+expect 3 "'12Qi'" --vmi "$tmp/bad.json"
+echo '{"spec": {"configuration": {"additionalGuestMemoryOverheadRatio": "0.9"}}}' >"$tmp/kv-bad.json"
+expect 3 "additionalGuestMemoryOverheadRatio: '0.9' cannot be smaller than 1.0" --vmi "$tmp/one.json" \
+	--kubevirt-config "$tmp/kv-bad.json"
+echo '{"spec": {"configuration": {"network": {"binding": {"b": {"computeResourceOverhead": {"requests": {"memory": "lots"}}}}}}}}' \
+	>"$tmp/kv-bad2.json"
+expect 3 "spec.configuration.network.binding.b.computeResourceOverhead.requests.memory: 'lots'" \
+	--vmi "$tmp/one.json" --kubevirt-config "$tmp/kv-bad2.json"
+echo '{"spec": {"configuration": {"additionalGuestMemoryOverheadRatio": 1.5}}}' >"$tmp/kv-bad3.json"
+expect 3 "must be a string" --vmi "$tmp/one.json" --kubevirt-config "$tmp/kv-bad3.json"
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures failure(s)" >&2
+	exit 1
+fi
+[ "${REGENERATE:-0}" = 1 ] && echo "golden files rewritten in $golden" >&2
+exit 0
