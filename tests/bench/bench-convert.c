@@ -2,7 +2,7 @@
 /*
  * bench-convert: in-process conversion throughput on one core.
  *
- *   bench-convert [-s STAGE] [-H HYPERVISOR] [-t SECONDS] [-r ROUNDS] [-c CPU] VMI.json...
+ *   bench-convert [-s STAGE] [-H HYPERVISOR] [-t SECONDS | -n OPS] [-r ROUNDS] [-c CPU] VMI.json...
  *
  * For each input, the file is read once; then a loop repeats STAGE for SECONDS, ROUNDS times, and the median
  * round's rate is printed (rounds absorb a noisy neighbour better than one long run).  Stages:
@@ -12,7 +12,7 @@
  *   build   domain_build on one parsed model (model -> libxml2 tree, hypervisor profile included)
  *   format  domain_format on one built tree (tree -> text)
  * Comparing the stages shows where a conversion spends its time; `valgrind --tool=callgrind` on a run with
- * -r 1 -t 0.2 shows where inside a stage.
+ * -r 1 -n 100 (a fixed count, so instruction totals are comparable between builds) shows where inside a stage.
  *
  * Output, one line per input, key=value for scripts/bench:
  *   convert file=... stage=all hypervisor=mshv per_sec=... us_per_op=... xml_bytes=...
@@ -35,6 +35,7 @@ struct config {
 	enum stage stage;
 	enum hypervisor hv;
 	double seconds;
+	long ops;   /* fixed operations per round instead of a duration; 0 = use seconds */
 	long rounds;
 };
 
@@ -137,7 +138,7 @@ static void input_clear(struct input *in)
 static double round_rate(struct input *in, const struct config *cfg)
 {
 	uint64_t start = bench_now_ns(), limit = (uint64_t)(cfg->seconds * 1e9), elapsed;
-	uint64_t ops = 0, batch = 16;
+	uint64_t ops = 0, batch = cfg->ops ? 1 : 16;
 
 	do {
 		for (uint64_t i = 0; i < batch; i++) {
@@ -149,7 +150,7 @@ static double round_rate(struct input *in, const struct config *cfg)
 		}
 		ops += batch;
 		elapsed = bench_now_ns() - start;
-	} while (elapsed < limit);
+	} while (cfg->ops ? ops < (uint64_t)cfg->ops : elapsed < limit);
 	return (double)ops * 1e9 / (double)elapsed;
 }
 
@@ -177,7 +178,7 @@ static int measure(struct input *in, const struct config *cfg)
 
 static void usage(FILE *f)
 {
-	fputs("Usage: bench-convert [-s all|parse|build|format] [-H mshv|kvm|qemu] [-t SECONDS] [-r ROUNDS] [-c CPU] "
+	fputs("Usage: bench-convert [-s all|parse|build|format] [-H mshv|kvm|qemu] [-t SECONDS | -n OPS] [-r ROUNDS] [-c CPU] "
 	      "VMI.json...\n",
 	      f);
 }
@@ -199,7 +200,7 @@ static int parse_config(int argc, char **argv, struct config *cfg, int *cpu)
 	int opt, hv;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "s:H:t:r:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:H:t:n:r:c:h")) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_stage(optarg, &cfg->stage) < 0)
@@ -220,6 +221,7 @@ static int parse_config(int argc, char **argv, struct config *cfg, int *cpu)
 				return -1;
 			}
 			break;
+		case 'n': cfg->ops = bench_parse_count("-n", optarg, 1); break;
 		case 'r': cfg->rounds = bench_parse_count("-r", optarg, 1); break;
 		case 'c': *cpu = (int)bench_parse_count("-c", optarg, 0); break;
 		case 'h': usage(stdout); exit(0);
