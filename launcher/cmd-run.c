@@ -54,6 +54,8 @@ struct run {
 	char *serial_log;
 	char *xml;
 	char *name;
+	struct disk_mapping *disks; /* --disk with absolute paths: libvirt's schema wants them */
+	size_t n_disks;
 	virConnectPtr conn;
 	virDomainPtr dom;
 	int serial_fd;
@@ -86,9 +88,21 @@ static int check_disk_names(const struct hvl_options *opts, const struct vmi *vm
 					     name, vmi->firmware.has_kernel_boot ? " (kernel boot also takes 'kernel' and "
 										   "'initrd')"
 										 : "");
-		if (access(opts->disks[i].path, R_OK) < 0)
-			return hvl_error_set_errno(err, HVL_EXIT_USAGE, errno, "--disk %s=%s: cannot read '%s'", name,
-						   opts->disks[i].path, opts->disks[i].path);
+	}
+	return 0;
+}
+
+static int resolve_disks(struct run *r, hvl_error **err)
+{
+	const struct hvl_options *opts = r->opts;
+
+	r->disks = xcalloc(opts->n_disks + 1, sizeof(*r->disks));
+	for (size_t i = 0; i < opts->n_disks; i++) {
+		char *path = access(opts->disks[i].path, R_OK) == 0 ? realpath(opts->disks[i].path, NULL) : NULL;
+		if (path == NULL)
+			return hvl_error_set_errno(err, HVL_EXIT_USAGE, errno, "--disk %s=%s: cannot read '%s'",
+						   opts->disks[i].volume, opts->disks[i].path, opts->disks[i].path);
+		r->disks[r->n_disks++] = (struct disk_mapping){ xstrdup(opts->disks[i].volume), path };
 	}
 	return 0;
 }
@@ -102,7 +116,7 @@ static int adapt(struct run *r, const char *converted, hvl_error **err)
 
 	if (doc == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain is not well-formed XML.");
-	if (run_local_adapt(doc, r->dir, r->serial_log, r->opts->disks, r->opts->n_disks, err) < 0 ||
+	if (run_local_adapt(doc, r->dir, r->serial_log, r->disks, r->n_disks, err) < 0 ||
 	    domain_format(doc, &r->xml, &len, err) < 0)
 		return -1;
 	path = xasprintf("%s/domain.xml", r->dir);
@@ -121,12 +135,12 @@ static int prepare(struct run *r, hvl_error **err)
 	struct prepared_vmi p = { .overhead_bytes = -1 };
 	int ret = -1;
 
-	if (decide(r->opts, &d, err) < 0)
+	if (resolve_disks(r, err) < 0 || decide(r->opts, &d, err) < 0)
 		return -1;
 	if (decision_require(&d, err) < 0)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->opts->disks, r->opts->n_disks, &p, err) < 0 ||
+	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
 	r->dir = xstrdup("/tmp/hvl-run.XXXXXX");
@@ -333,6 +347,11 @@ static void cleanup(struct run *r, bool failed)
 		log_info("run: kept '%s' (serial log, domain XML) for inspection.", r->dir);
 	else if (r->dir)
 		remove_tree(r->dir);
+	for (size_t i = 0; i < r->n_disks; i++) {
+		free(r->disks[i].volume);
+		free(r->disks[i].path);
+	}
+	free(r->disks);
 	free(r->dir);
 	free(r->serial_log);
 	free(r->xml);
@@ -352,6 +371,6 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 		ret = define(&r, err);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
-	cleanup(&r, ret < 0 && r.dom != NULL);
+	cleanup(&r, ret < 0 && r.xml != NULL);
 	return ret;
 }

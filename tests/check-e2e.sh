@@ -51,7 +51,7 @@ fail() {
 	failures=$((failures + 1))
 }
 
-disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz")
+disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz" --disk "scratch=$guest/scratch.img")
 common=(--log-format text --dev-root "$tmp/devroot" --allow-emulation --connect "$URI")
 
 # boot NAME EXPECTED_STATUS ARGS... : `run` under an outer timeout, output in $tmp/NAME.{out,err}
@@ -73,10 +73,12 @@ expect_out() { grep -q -- "$2" "$tmp/$1.out" || { fail "$1: '$2' not on stdout:"
 expect_err() { grep -q -- "$2" "$tmp/$1.err" || { fail "$1: '$2' not in the log:"; tail -n 10 "$tmp/$1.err" >&2; }; }
 
 # 1. Gate off: KubeVirt's own choice, software emulation; the guest prints the marker and powers off.
+#    Kernel, initrd and the containerDisk "scratch" come from local files (--disk).
 boot gate-off 0 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
 expect_out gate-off "^HVL-E2E-GUEST-BOOTED"
 expect_err gate-off "Hypervisor qemu"
 expect_err gate-off "undefined domain 'hvl-e2e_kernel-boot'"
+compgen -G "$tmp/hvl-run.*" >/dev/null && fail "gate-off: the private directory was not removed after a clean run"
 
 # 2. Gate on, but no /dev/mshv under the device root: the fallback is exactly KubeVirt's choice.
 boot gate-on 0 --feature-gates HyperVLayered --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
@@ -111,12 +113,15 @@ expect_err timeout "timeout was reached"
 
 # 5. Failure between define and start (not a kernel): undefined all the same (exit 6).
 boot badkernel 6 --vmi "$DATA/vmi-kernel-boot.json" --disk "kernel=$DATA/vmi-kernel-boot.json" \
-	--disk "initrd=$guest/initrd.gz"
+	--disk "initrd=$guest/initrd.gz" --disk "scratch=$guest/scratch.img"
 expect_err badkernel "undefined domain"
+compgen -G "$tmp/hvl-run.*/domain.xml" >/dev/null || fail "badkernel: the private directory was not kept for inspection"
 
 # 6. Input errors before libvirt is touched.
 boot nodisk 3 --vmi "$DATA/vmi-kernel-boot.json"
 expect_err nodisk "give it with --disk kernel=PATH"
+boot noscratch 3 --vmi "$DATA/vmi-kernel-boot.json" --disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz"
+expect_err noscratch "map the volume to a local file with --disk scratch=PATH"
 boot baddisk 2 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}" --disk "rootdisk=$guest/vmlinuz"
 expect_err baddisk "the VMI has no volume 'rootdisk'"
 boot nohv 4 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}" --hypervisor mshv
