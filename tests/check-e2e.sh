@@ -7,9 +7,12 @@
 set -uo pipefail
 : "${HVL:?}" "${BUILDDIR:=build}" "${HVL_TOP:=$PWD}"
 
-PREFIX=hvl-e2e_ # the VMIs' namespace is hvl-e2e: KubeVirt names the domain <namespace>_<name>
+# KubeVirt names the domain <namespace>_<name>.  Other checkouts may run this test against the same
+# libvirtd at the same time: each run uses its own namespace, hvl-e2e-<pid>, and touches only its domains
+# (and those of runs whose process is gone).
+NS=hvl-e2e-$$
+PREFIX=${NS}_
 URI=qemu:///system
-DATA=$HVL_TOP/tests/data/e2e
 
 skip() { echo "check-e2e: $*" >&2; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root for qemu:///system"
@@ -28,7 +31,12 @@ fi
 
 tmp=$(mktemp -d /tmp/hvl-check-e2e.XXXXXX)
 export TMPDIR=$tmp # run's private directories go here, and with it away
-mkdir -p "$tmp/devroot/dev"
+mkdir -p "$tmp/devroot/dev" "$tmp/data"
+DATA=$tmp/data
+for vmi in "$HVL_TOP"/tests/data/e2e/*.json; do
+	sed "s/\"namespace\": \"hvl-e2e\"/\"namespace\": \"$NS\"/" "$vmi" >"$DATA/$(basename "$vmi")"
+done
+grep -q "\"$NS\"" "$DATA/vmi-kernel-boot.json" || { echo "check-e2e: cannot set the namespace" >&2; exit 1; }
 
 leftovers() {
 	virsh -c "$URI" list --all --name 2>/dev/null | grep "^$PREFIX" || true
@@ -42,8 +50,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-cleanup_before=$(leftovers)
-[ -z "$cleanup_before" ] || { echo "check-e2e: removing leftovers: $cleanup_before" >&2; cleanup; mkdir -p "$tmp/devroot/dev"; }
+# Domains of earlier runs that died without cleaning up.
+for dom in $(virsh -c "$URI" list --all --name 2>/dev/null | grep -E '^hvl-e2e-[0-9]+_' || true); do
+	pid=${dom#hvl-e2e-}
+	pid=${pid%%_*}
+	kill -0 "$pid" 2>/dev/null && continue
+	echo "check-e2e: removing $dom, left by a run that is gone" >&2
+	virsh -c "$URI" destroy "$dom" >/dev/null 2>&1
+	virsh -c "$URI" undefine --nvram "$dom" >/dev/null 2>&1 || virsh -c "$URI" undefine "$dom" >/dev/null 2>&1
+done
 
 failures=0
 fail() {
@@ -77,7 +92,7 @@ expect_err() { grep -q -- "$2" "$tmp/$1.err" || { fail "$1: '$2' not in the log:
 boot gate-off 0 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
 expect_out gate-off "^HVL-E2E-GUEST-BOOTED"
 expect_err gate-off "Hypervisor qemu"
-expect_err gate-off "undefined domain 'hvl-e2e_kernel-boot'"
+expect_err gate-off "undefined domain '${PREFIX}kernel-boot'"
 compgen -G "$tmp/hvl-run.*" >/dev/null && fail "gate-off: the private directory was not removed after a clean run"
 
 # 2. Gate on, but no /dev/mshv under the device root: the fallback is exactly KubeVirt's choice.
