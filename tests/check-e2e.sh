@@ -7,9 +7,10 @@
 set -uo pipefail
 : "${HVL:?}" "${BUILDDIR:=build}" "${HVL_TOP:=$PWD}"
 
-# KubeVirt names the domain <namespace>_<name>.  Other checkouts may run this test against the same
-# libvirtd at the same time: each run uses its own namespace, hvl-e2e-<pid>, and touches only its domains
-# (and those of runs whose process is gone).
+# KubeVirt names the domain <namespace>_<name>, and derives the firmware UUID, which libvirt takes as the
+# domain's UUID, from the name.  Other checkouts may run this test against the same libvirtd at the same
+# time: each run uses its own namespace, hvl-e2e-<pid>, and VMI names (so its own UUIDs), and touches only
+# its own domains (and those of runs whose process is gone).
 NS=hvl-e2e-$$
 PREFIX=${NS}_
 URI=qemu:///system
@@ -32,9 +33,14 @@ fi
 tmp=$(mktemp -d /tmp/hvl-check-e2e.XXXXXX)
 export TMPDIR=$tmp # run's private directories go here, and with it away
 mkdir -p "$tmp/devroot/dev" "$tmp/data"
+# The containerDisk "scratch": an empty raw image of this run's own (QEMU locks it for writing), which
+# QEMU, running as libvirt-qemu, reaches through the directory.
+chmod 0711 "$tmp"
+truncate -s 1M "$tmp/scratch.img"
 DATA=$tmp/data
 for vmi in "$HVL_TOP"/tests/data/e2e/*.json; do
-	sed "s/\"namespace\": \"hvl-e2e\"/\"namespace\": \"$NS\"/" "$vmi" >"$DATA/$(basename "$vmi")"
+	sed -e "s/\"namespace\": \"hvl-e2e\"/\"namespace\": \"$NS\"/" \
+		-e "s/\"name\": \"kernel-boot/\"name\": \"kernel-boot-$$/" "$vmi" >"$DATA/$(basename "$vmi")"
 done
 grep -q "\"$NS\"" "$DATA/vmi-kernel-boot.json" || { echo "check-e2e: cannot set the namespace" >&2; exit 1; }
 
@@ -66,7 +72,7 @@ fail() {
 	failures=$((failures + 1))
 }
 
-disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz" --disk "scratch=$guest/scratch.img")
+disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz" --disk "scratch=$tmp/scratch.img")
 common=(--log-format text --dev-root "$tmp/devroot" --allow-emulation --connect "$URI")
 
 # boot NAME EXPECTED_STATUS ARGS... : `run` under an outer timeout, output in $tmp/NAME.{out,err}
@@ -92,7 +98,7 @@ expect_err() { grep -q -- "$2" "$tmp/$1.err" || { fail "$1: '$2' not in the log:
 boot gate-off 0 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
 expect_out gate-off "^HVL-E2E-GUEST-BOOTED"
 expect_err gate-off "Hypervisor qemu"
-expect_err gate-off "undefined domain '${PREFIX}kernel-boot'"
+expect_err gate-off "undefined domain '${PREFIX}kernel-boot-$$'"
 compgen -G "$tmp/hvl-run.*" >/dev/null && fail "gate-off: the private directory was not removed after a clean run"
 
 # 2. Gate on, but no /dev/mshv under the device root: the fallback is exactly KubeVirt's choice.
@@ -128,7 +134,7 @@ expect_err timeout "timeout was reached"
 
 # 5. Failure between define and start (not a kernel): undefined all the same (exit 6).
 boot badkernel 6 --vmi "$DATA/vmi-kernel-boot.json" --disk "kernel=$DATA/vmi-kernel-boot.json" \
-	--disk "initrd=$guest/initrd.gz" --disk "scratch=$guest/scratch.img"
+	--disk "initrd=$guest/initrd.gz" --disk "scratch=$tmp/scratch.img"
 expect_err badkernel "undefined domain"
 compgen -G "$tmp/hvl-run.*/domain.xml" >/dev/null || fail "badkernel: the private directory was not kept for inspection"
 

@@ -1,8 +1,7 @@
 #!/bin/sh
 # Build the tiny end-to-end guest: Debian's cloud kernel plus a busybox initramfs whose init prints
 # a marker line on the serial console and powers off.  Cached under $BUILDDIR/e2e; prints the directory.
-#   make-guest.sh            -> $BUILDDIR/e2e/{vmlinuz,initrd.gz,scratch.img}
-# scratch.img is an empty 1 MiB raw image for the VMI's containerDisk volume "scratch".
+#   make-guest.sh            -> $BUILDDIR/e2e/{vmlinuz,initrd.gz}
 # Exit 77 (skip) when the kernel or a static busybox is missing.
 set -eu
 
@@ -24,8 +23,7 @@ command -v cpio >/dev/null || { echo "make-guest: cpio is missing" >&2; exit 77;
 
 mkdir -p "$out"
 stamp="$kernel $(stat -c %s:%Y "$kernel") $(stat -c %s:%Y "$busybox") $marker v2"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/initrd.gz" ] && [ -f "$out/vmlinuz" ] &&
-	[ -f "$out/scratch.img" ]; then
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/initrd.gz" ] && [ -f "$out/vmlinuz" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -52,10 +50,9 @@ fi
 poweroff -f
 INIT
 chmod 0755 "$root/init"
-(cd "$root" && find . | cpio --quiet -o -H newc) | gzip -1 >"$out/initrd.gz.tmp"
-mv "$out/initrd.gz.tmp" "$out/initrd.gz"
-cp "$kernel" "$out/vmlinuz.tmp"
-mv "$out/vmlinuz.tmp" "$out/vmlinuz"
-truncate -s 1M "$out/scratch.img"
+(cd "$root" && find . | cpio --quiet -o -H newc) | gzip -1 >"$out/initrd.gz.$$"
+mv "$out/initrd.gz.$$" "$out/initrd.gz"
+cp "$kernel" "$out/vmlinuz.$$"
+mv "$out/vmlinuz.$$" "$out/vmlinuz"
 echo "$stamp" >"$out/stamp"
 echo "$out"
