@@ -365,6 +365,25 @@ static void test_edit_mshv_on_kubevirt_domain(void **state)
 				    "name=\"hpet\""));
 }
 
+static void test_edit_keeps_qemu_namespace(void **state)
+{
+	(void)state;
+	/* KubeVirt writes ignition and debug options as <qemu:commandline>; prefixes and declarations survive. */
+	const char *xml = "<domain type=\"kvm\" xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\">\n"
+			  "  <features>\n    <kvm></kvm>\n  </features>\n"
+			  "  <qemu:commandline>\n    <qemu:arg value=\"-fw_cfg\"></qemu:arg>\n  </qemu:commandline>\n"
+			  "  <cpu mode=\"custom\"><model>Nehalem</model></cpu>\n</domain>";
+	hvl_error *err = NULL;
+	size_t len;
+	_cleanup_free_ char *out = edit(xml, strlen(xml), HYPERVISOR_MSHV, &len, &err);
+
+	assert_non_null(out);
+	assert_string_equal(out, "<domain type=\"hyperv\" xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\">\n"
+				 "  <features>\n  </features>\n"
+				 "  <qemu:commandline>\n    <qemu:arg value=\"-fw_cfg\"></qemu:arg>\n  </qemu:commandline>\n"
+				 "  <cpu mode=\"custom\"><model>Nehalem</model></cpu>\n</domain>\n");
+}
+
 static void test_edit_refusal(void **state)
 {
 	(void)state;
@@ -739,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_format_go_escapes_keep_meaning),
 		cmocka_unit_test(test_edit_kvm_gives_input_bytes),
 		cmocka_unit_test(test_edit_mshv_on_kubevirt_domain),
+		cmocka_unit_test(test_edit_keeps_qemu_namespace),
 		cmocka_unit_test(test_edit_refusal),
 		cmocka_unit_test(test_edit_appended_cpu_is_indented),
 		cmocka_unit_test(test_mutations_keep_the_contract),
