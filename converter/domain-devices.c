@@ -315,6 +315,17 @@ int build_devices_after_disks(struct build_ctx *ctx)
 		if (vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0)
 			attr(el(rng, "driver"), "iommu", "on");
 	}
+	if (dv->client_passthrough) {
+		/* Four USB redirection sockets, the API's UsbClientPassthroughMaxNumberOf. */
+		for (int i = 0; i < 4; i++) {
+			xmlNodePtr r = el(ctx->devices, "redirdev");
+			attr(r, "type", "unix");
+			attr(r, "bus", "usb");
+			xmlNodePtr src = el(r, "source");
+			attr(src, "mode", "bind");
+			attr_fmt(src, "path", KV_PRIVATE_DIR "/%s/virt-usbredir-%d", vmi_uid(vmi), i);
+		}
+	}
 	if (build_sound(ctx) < 0)
 		return -1;
 	if (dv->has_tpm) {

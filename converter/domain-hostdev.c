@@ -125,7 +125,8 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 	struct pool *pci, *mdev;
 
 	if (rq->resource == NULL || *rq->resource == '\0')
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.deviceName is required.", rq->field);
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
 	pci = pool_get(ps, "PCI_RESOURCE", rq->resource);
 	if (pci) {
 		if (pci->next >= pci->n)

@@ -93,6 +93,9 @@ int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
 int build_devices_after_disks(struct build_ctx *ctx);
 void build_controllers(struct build_ctx *ctx);
 
+/* domain-numa.c: guest NUMA cells mirroring the host nodes of the pinned vCPUs (pins[v] = host CPU of vCPU v). */
+int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus);
+
 /* CPUs this process may run on, ascending (HVL_CPUSET, else sched_getaffinity). */
 int pod_cpuset(int **cpus, size_t *n, hvl_error **err);
 /* Parse a Linux CPU list ("0-3,8"); -1 on a malformed list. */

@@ -215,6 +215,15 @@ int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 		_cleanup_free_ char *shown = vj_show(v);
 		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains a NUL character.", shown);
 	}
+	/* XML 1.0 cannot carry other control characters, and strings end up in the domain XML. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+			_cleanup_free_ char *shown = vj_show(v);
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains the control character \\x%02x.", shown,
+					  ch);
+		}
+	}
 	/* Go cannot tell "" from absent: neither can we. */
 	if (len == 0)
 		return 0;

@@ -8,6 +8,7 @@
  * image or the container) fills whatever the command line left unset.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,11 +39,8 @@ enum hook_opt {
 	H_COUNT
 };
 
-/*
- * Long-only options are numbered above every short option character.  (Not
- * CHAR_MAX from <limits.h>: with -Ilauncher that name finds launcher/limits.h.)
- */
-#define LONG_ONLY_BASE 256
+/* Long-only options are numbered above every character, as getopt_long expects. */
+#define LONG_ONLY_BASE (CHAR_MAX + 1)
 #define LONG_ONLY(o) (LONG_ONLY_BASE + (o))
 
 static const struct option hook_options[] = {

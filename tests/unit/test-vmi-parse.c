@@ -458,8 +458,11 @@ static void test_virtual_machine(void **state)
 	assert_string_equal(a->name, "myvm");
 	assert_string_equal(a->namespace_, "prod");
 	assert_null(a->uid); /* the VM's UID is not the VMI's */
-	assert_string_equal(b->name, "inner");
-	assert_string_equal(b->namespace_, "other");
+	assert_int_equal(a->n_annotations, 0);
+	assert_int_equal(b->n_annotations, 0);
+	/* virt-controller names the VMI after the VM, in its namespace, whatever the template says */
+	assert_string_equal(b->name, "myvm");
+	assert_string_equal(b->namespace_, "prod");
 }
 
 static void test_bare_vmi_without_kind(void **state)
@@ -520,6 +523,52 @@ static void test_input_size_limit(void **state)
 	assert_int_equal(err->status, HVL_EXIT_INPUT);
 	assert_non_null(strstr(err->msg, "does-not-exist.json"));
 	hvl_error_free(&err);
+}
+
+/* vmi_parse() takes a buffer and a length; nothing may read past it (ASan checks). */
+static void test_unterminated_buffers(void **state)
+{
+	static const char *const inputs[] = { " ", "\n\t", "{", "{\"kind\":", "{}", "{} x", "[]" };
+	static const char *const expect[] = { "empty", "empty", "truncated", "truncated", "kind: missing",
+					      "not valid JSON", "expected an object" };
+
+	(void)state;
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(inputs); i++) {
+		size_t len = strlen(inputs[i]);
+		char *exact = xmalloc(len);
+		struct vmi *v = NULL;
+		hvl_error *err = NULL;
+
+		memcpy(exact, inputs[i], len);
+		assert_int_equal(vmi_parse(exact, len, "buffer", &v, &err), -1);
+		if (strstr(err->msg, expect[i]) == NULL)
+			fail_msg("'%s': unexpected message: %s", inputs[i], err->msg);
+		hvl_error_free(&err);
+		free(exact);
+	}
+}
+
+static void test_load_from_stdin(void **state)
+{
+	static const char json[] = "{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"piped\"},"
+				   "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"64Mi\"}}}}";
+	int fds[2], saved = dup(STDIN_FILENO);
+	struct vmi *v = NULL;
+	hvl_error *err = NULL;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], json, sizeof(json) - 1), (ssize_t)(sizeof(json) - 1));
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	if (vmi_load("-", &v, &err) < 0)
+		fail_msg("%s", err->msg);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_string_equal(v->name, "piped");
+	assert_int_equal(v->memory.guest, 64LL << 20);
+	vmi_free(v);
 }
 
 static void test_depth_limit(void **state)
@@ -916,6 +965,8 @@ int main(void)
 		cmocka_unit_test(test_null_is_absent_and_empty_string_is_unset),
 		cmocka_unit_test(test_quantities_as_numbers),
 		cmocka_unit_test(test_input_size_limit),
+		cmocka_unit_test(test_unterminated_buffers),
+		cmocka_unit_test(test_load_from_stdin),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_errors_leave_output_untouched),
 		cmocka_unit_test(test_defaults_match_kubevirt),
