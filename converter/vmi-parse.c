@@ -1187,6 +1187,16 @@ static int parse_volume(struct vj_ctx *c, json_object *elem, void *item)
 					  "%s volumes are not supported by hvl-launcher yet.",
 					  unsupported_volume_sources[i]);
 	}
+	if (src == NULL) {
+		/* A volume is a name and one source: any other key is a source from a newer KubeVirt. */
+		json_object_object_foreach(elem, key, val)
+		{
+			(void)val;
+			if (strcmp(key, "name") != 0)
+				return vj_fail_at(c, key, HVL_EXIT_UNSUPPORTED,
+						  "this volume source is not supported by hvl-launcher yet.");
+		}
+	}
 	if (src == NULL)
 		return vj_fail(c, HVL_EXIT_INPUT,
 			       "volume '%s' has no source; expected one of containerDisk, persistentVolumeClaim, "

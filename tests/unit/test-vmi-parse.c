@@ -601,6 +601,32 @@ static void test_depth_limit(void **state)
 	}
 }
 
+/* Map keys come from the input and end up in the path: masked and bounded. */
+static void test_hostile_keys_in_paths(void **state)
+{
+	_cleanup_free_ char *long_key = xmalloc(2001);
+	_cleanup_free_ char *json = NULL;
+	struct vmi *v = NULL;
+	hvl_error *err = NULL;
+
+	(void)state;
+	json = vmi_json("\"resources\":{\"requests\":{\"memory\":\"1Gi\",\"evil\\u001b[2J\":\"x\"}}", NULL);
+	assert_int_equal(vmi_parse(json, strlen(json), "test", &v, &err), -1);
+	assert_string_equal(err->msg, "spec.domain.resources.requests.evil?[2J: 'x' is not a Kubernetes quantity (it does "
+				      "not start with a number).");
+	hvl_error_free(&err);
+
+	memset(long_key, 'k', 2000);
+	long_key[2000] = '\0';
+	free(json);
+	json = xasprintf("{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"x\",\"annotations\":"
+			 "{\"%s\":1}},\"spec\":{\"domain\":{}}}",
+			 long_key);
+	assert_int_equal(vmi_parse(json, strlen(json), "test", &v, &err), -1);
+	assert_true(strlen(err->msg) < 700);
+	hvl_error_free(&err);
+}
+
 static void test_errors_leave_output_untouched(void **state)
 {
 	struct vmi *sentinel = (struct vmi *)0x1, *v = sentinel;
@@ -968,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_unterminated_buffers),
 		cmocka_unit_test(test_load_from_stdin),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_hostile_keys_in_paths),
 		cmocka_unit_test(test_errors_leave_output_untouched),
 		cmocka_unit_test(test_defaults_match_kubevirt),
 		cmocka_unit_test(test_defaults_basics),
