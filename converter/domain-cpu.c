@@ -167,16 +167,6 @@ static bool host_mode(const char *model)
 	return str_equal(model, "host-model") || str_equal(model, "host-passthrough");
 }
 
-static bool memfd_required(const struct vmi *vmi)
-{
-	bool passt = false;
-	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
-		passt |= vmi->devices.interfaces[i].binding == IFACE_PASST;
-	if (vmi->memory.hugepages_size && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false"))
-		return true;
-	return passt;
-}
-
 static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 {
 	const struct vmi *vmi = ctx->vmi;

@@ -73,6 +73,9 @@ bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled
 const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
 const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
 const char *annotation(const struct vmi *vmi, const char *key);
+/* Guest memory must be shared (virtiofs, passt); memfd-backed (that, or hugepages unless annotated off). */
+bool needs_shared_memory(const struct vmi *vmi);
+bool memfd_required(const struct vmi *vmi);
 /* metadata.uid, or the zero UID for manifests that have none yet. */
 const char *vmi_uid(const struct vmi *vmi);
 

@@ -365,12 +365,19 @@ static int emit_tail(struct build_ctx *ctx, xmlNodePtr disk, const struct disk_p
 		if (pci_address(disk, "address", d->pci_address, pf, ctx->err) < 0)
 			return -1;
 	}
-	if (d->logical_block_size || d->physical_block_size) {
+	if (d->logical_block_size || d->physical_block_size || d->discard_granularity_set) {
 		xmlNodePtr b = el(disk, "blockio");
 		if (d->logical_block_size)
 			attr_u(b, "logical_block_size", d->logical_block_size);
 		if (d->physical_block_size)
 			attr_u(b, "physical_block_size", d->physical_block_size);
+		if (d->discard_granularity_set)
+			attr_u(b, "discard_granularity", d->discard_granularity);
+	} else if (d->block_size_match_volume) {
+		/* KubeVirt measures the volume's block sizes in the pod (statfs, BLKSSZGET); they are unknown here. */
+		log_warning("%s.blockSize.matchVolume: the block sizes are measured on the volume in the pod; "
+			    "the converted domain uses the hypervisor's defaults.",
+			    p->field);
 	}
 	if (d->shareable)
 		el(disk, "shareable");

@@ -249,19 +249,29 @@ static void build_memory(struct build_ctx *ctx)
 	}
 }
 
-static bool passt_binding(const struct vmi *vmi)
+bool needs_shared_memory(const struct vmi *vmi)
 {
+	/* virtiofsd and passt's vhost-user back-end both map the guest's memory. */
+	if (vmi->devices.n_filesystems > 0)
+		return true;
 	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
 		if (vmi->devices.interfaces[i].binding == IFACE_PASST)
 			return true;
 	return false;
 }
 
+bool memfd_required(const struct vmi *vmi)
+{
+	if (vmi->memory.hugepages_size && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false"))
+		return true;
+	return needs_shared_memory(vmi);
+}
+
 static void build_memory_backing(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
 	bool hugepages = vmi->memory.hugepages_size != NULL;
-	bool shared = passt_binding(vmi);
+	bool shared = needs_shared_memory(vmi);
 
 	if (!hugepages && !shared)
 		return;
@@ -269,7 +279,7 @@ static void build_memory_backing(struct build_ctx *ctx)
 	if (hugepages)
 		el(mb, "hugepages");
 	/* memfd backs hugepages unless the kubevirt.io/memfd annotation says false, and shared memory always. */
-	if ((hugepages && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false")) || shared)
+	if (memfd_required(vmi))
 		attr(el(mb, "source"), "type", "memfd");
 	if (shared)
 		attr(el(mb, "access"), "mode", "shared");

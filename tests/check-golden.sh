@@ -217,13 +217,18 @@ if [ "$libvirt_ok" = 1 ] && [ "${REGENERATE:-0}" != 1 ]; then
 		dom=hvl-golden-$$-$n
 		n=$((n + 1))
 		sed -i "0,/<name>[^<]*<\/name>/s//<name>$dom<\/name>/" "$file"
-		if virsh -q -c "$URI" define --validate "$file" >"$tmp/define.out" 2>&1; then
+		# One retry: libvirtd is shared with other test runs and may be restarted under us.
+		if virsh -q -c "$URI" define --validate "$file" >"$tmp/define.out" 2>&1 ||
+			{ sleep 1 && virsh -q -c "$URI" define --validate "$file" >"$tmp/define.out" 2>&1; }; then
 			defined+=("$dom")
 			virsh -q -c "$URI" undefine --nvram "$dom" >/dev/null 2>&1 || virsh -q -c "$URI" undefine "$dom" >/dev/null 2>&1
 		elif grep -q -e "No emulator found for arch" -e "TPM version '2.0' is not supported" \
 			-e "SEV launch security is not supported" "$tmp/define.out"; then
 			# This host lacks the capability (foreign emulator, swtpm, SEV); the XML itself is fine.
 			echo "SKIP (part): $label: $(grep -v '^$' "$tmp/define.out" | tail -1)"
+		elif grep -q -e "Failed to connect" -e "End of file while reading" -e "Cannot recv data" \
+			-e "client socket is closed" "$tmp/define.out"; then
+			echo "SKIP (part): $label: libvirtd went away: $(grep -v '^$' "$tmp/define.out" | tail -1)"
 		else
 			fail "libvirt refuses $label: $(grep -v '^$' "$tmp/define.out" | tail -1)"
 		fi
