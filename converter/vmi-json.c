@@ -215,8 +215,59 @@ int vj_array(struct vj_ctx *c, json_object *obj, const char *key, size_t max, js
 	return 0;
 }
 
+/* The lead byte's payload bits, sequence length and smallest code point it may encode without being overlong. */
+static bool utf8_lead(unsigned char b, uint32_t *cp, size_t *n, uint32_t *min)
+{
+	if (b >= 0xc2 && b <= 0xdf)
+		*cp = b & 0x1f, *n = 1, *min = 0x80;
+	else if (b >= 0xe0 && b <= 0xef)
+		*cp = b & 0x0f, *n = 2, *min = 0x800;
+	else if (b >= 0xf0 && b <= 0xf4)
+		*cp = b & 0x07, *n = 3, *min = 0x10000;
+	else
+		return false;
+	return true;
+}
+
+const char *vj_utf8_invalid(const char *s, size_t len, size_t *off)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp, min;
+		size_t n;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		*off = i;
+		if (!utf8_lead(p[i], &cp, &n, &min))
+			return p[i] == 0xc0 || p[i] == 0xc1 ? "an overlong encoding" : "a byte that cannot start a character";
+		if (len - i <= n)
+			return "an incomplete sequence";
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return "an incomplete sequence";
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (cp < min)
+			return "an overlong encoding";
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			return "a UTF-16 surrogate";
+		if (cp > 0x10ffff)
+			return "a code point past U+10FFFF";
+		if (cp == 0xfffe || cp == 0xffff)
+			return "U+FFFE or U+FFFF, which XML cannot carry";
+		i += n + 1;
+	}
+	return NULL;
+}
+
 int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 {
+	const char *bad;
+	size_t off;
 	json_object *v = vj_get(obj, key);
 	const char *s;
 	size_t len;
@@ -239,6 +290,12 @@ int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains the control character \\x%02x.", shown,
 					  ch);
 		}
+	}
+	/* The raw input is strict UTF-8 (vmi_parse), but a \uffff escape decodes to what XML cannot carry. */
+	bad = vj_utf8_invalid(s, len, &off);
+	if (bad) {
+		_cleanup_free_ char *shown = vj_show(v);
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains %s.", shown, bad);
 	}
 	/* Go cannot tell "" from absent: neither can we. */
 	if (len == 0)
