@@ -12,7 +12,8 @@ PKG_CONFIG ?= pkg-config
 
 PKGS := libvirt libxml-2.0 libcap-ng json-c
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+# libvirt: headers only; launcher/libvirt-lazy.c loads it on first use (docs/performance.md).
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libvirt,$(PKGS)))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \

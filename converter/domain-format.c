@@ -14,7 +14,8 @@ void cleanup_xml_docp(xmlDocPtr *doc)
 
 int domain_format(xmlDocPtr doc, char **xml, size_t *len, hvl_error **err)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
+	/* Sized for a typical domain (a few KiB), so serialising rarely reallocates. */
+	xmlBufferPtr buf = xmlBufferCreateSize(16384);
 	xmlSaveCtxtPtr ctx;
 
 	if (buf == NULL)

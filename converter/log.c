@@ -51,28 +51,68 @@ void log_set_vmi(const char *name, const char *namespace_, const char *uid)
 	replace(&log_vmi_uid, uid);
 }
 
-char *json_escape(const char *s)
-{
-	size_t len = strlen(s);
-	/* Worst case: every byte becomes \u00XX. */
-	char *out = xmalloc(len * 6 + 1), *o = out;
+/*
+ * A line is built in one growing buffer: log_write runs for every change the hypervisor profile makes, on
+ * every start, and a memstream plus one allocation per field cost more than the conversion step it reports.
+ */
+struct logbuf {
+	char *s;
+	size_t len, cap;
+};
 
+static void buf_reserve(struct logbuf *l, size_t more)
+{
+	if (l->len + more + 1 <= l->cap)
+		return;
+	l->cap = (l->len + more + 1) * 2;
+	l->s = xrealloc(l->s, l->cap);
+}
+
+static void buf_add(struct logbuf *l, const char *s, size_t n)
+{
+	buf_reserve(l, n);
+	memcpy(l->s + l->len, s, n);
+	l->len += n;
+	l->s[l->len] = '\0';
+}
+
+static void buf_add_str(struct logbuf *l, const char *s)
+{
+	buf_add(l, s, strlen(s));
+}
+
+static void buf_add_escaped(struct logbuf *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	/* Worst case: every byte becomes \u00XX. */
+	buf_reserve(l, n * 6);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char *o = l->s + l->len;
 		switch (*p) {
-		case '"': *o++ = '\\'; *o++ = '"'; break;
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		case '"': o[0] = '\\'; o[1] = '"'; l->len += 2; break;
+		case '\\': o[0] = '\\'; o[1] = '\\'; l->len += 2; break;
+		case '\n': o[0] = '\\'; o[1] = 'n'; l->len += 2; break;
+		case '\r': o[0] = '\\'; o[1] = 'r'; l->len += 2; break;
+		case '\t': o[0] = '\\'; o[1] = 't'; l->len += 2; break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
-				o += sprintf(o, "\\u%04x", *p);
+				l->len += (size_t)sprintf(o, "\\u%04x", *p);
 			else
-				*o++ = (char)*p;
+				l->s[l->len++] = (char)*p;
 		}
 	}
-	*o = '\0';
-	return out;
+	l->s[l->len] = '\0';
+}
+
+char *json_escape(const char *s)
+{
+	struct logbuf l = { 0 };
+
+	buf_reserve(&l, 0);
+	l.s[0] = '\0';
+	buf_add_escaped(&l, s);
+	return l.s;
 }
 
 static const char *base_name(const char *path)
@@ -81,13 +121,15 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void append_field(FILE *out, const char *key, const char *value)
+static void append_field(struct logbuf *l, const char *key, const char *value)
 {
-	_cleanup_free_ char *escaped = NULL;
 	if (value == NULL)
 		return;
-	escaped = json_escape(value);
-	fprintf(out, ",\"%s\":\"%s\"", key, escaped);
+	buf_add(l, ",\"", 2);
+	buf_add_str(l, key);
+	buf_add(l, "\":\"", 3);
+	buf_add_escaped(l, value);
+	buf_add(l, "\"", 1);
 }
 
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
@@ -109,33 +151,30 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 
 	struct timeval tv;
 	struct tm tm;
-	char stamp[64];
-	_cleanup_free_ char *pos = xasprintf("%s:%d", base_name(file), line);
+	char stamp[64], pos[256];
+	struct logbuf l = { 0 };
+	size_t n;
 
+	snprintf(pos, sizeof(pos), "%s:%d", base_name(file), line);
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%06ldZ", (long)tv.tv_usec);
+	n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%06ldZ", (long)tv.tv_usec);
 
 	/* Build the whole line first so concurrent writers cannot interleave it. */
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&buf, &size);
-	if (out == NULL)
-		return;
-	fputs("{\"component\":\"hvl-launcher\"", out);
+	buf_reserve(&l, 256 + strlen(msg));
+	buf_add_str(&l, "{\"component\":\"hvl-launcher\"");
 	if (log_vmi_name)
-		fputs(",\"kind\":\"VirtualMachineInstance\"", out);
-	append_field(out, "level", level_names[level]);
-	append_field(out, "msg", msg);
-	append_field(out, "name", log_vmi_name);
-	append_field(out, "namespace", log_vmi_namespace);
-	append_field(out, "pos", pos);
-	append_field(out, "timestamp", stamp);
-	append_field(out, "uid", log_vmi_uid);
-	fputs("}\n", out);
-	fclose(out);
-	fwrite(buf, 1, size, stderr);
+		buf_add_str(&l, ",\"kind\":\"VirtualMachineInstance\"");
+	append_field(&l, "level", level_names[level]);
+	append_field(&l, "msg", msg);
+	append_field(&l, "name", log_vmi_name);
+	append_field(&l, "namespace", log_vmi_namespace);
+	append_field(&l, "pos", pos);
+	append_field(&l, "timestamp", stamp);
+	append_field(&l, "uid", log_vmi_uid);
+	buf_add(&l, "}\n", 2);
+	fwrite(l.s, 1, l.len, stderr);
 	fflush(stderr);
-	free(buf);
+	free(l.s);
 }

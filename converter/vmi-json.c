@@ -22,7 +22,10 @@ void vj_init(struct vj_ctx *c, const char *root, hvl_error **err)
 	}
 }
 
-/* Keys come from this program, never from the input, so the buffer is only exceeded by deep indexes. */
+/*
+ * Most keys come from this program, but map keys (annotations, resource names) come from the input: the
+ * path is cut at the buffer size and control characters are masked, so a message cannot be forged.
+ */
 static size_t append(struct vj_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t append(struct vj_ctx *c, const char *fmt, ...)
 {
@@ -37,6 +40,10 @@ static size_t append(struct vj_ctx *c, const char *fmt, ...)
 		c->len = strlen(c->path); /* truncated: still a valid string */
 	else
 		c->len += (size_t)n;
+	for (size_t i = mark; i < c->len; i++) {
+		if ((unsigned char)c->path[i] < 0x20 || c->path[i] == 0x7f)
+			c->path[i] = '?';
+	}
 	return mark;
 }
 
@@ -214,6 +221,15 @@ int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 	if (strlen(s) != len) {
 		_cleanup_free_ char *shown = vj_show(v);
 		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains a NUL character.", shown);
+	}
+	/* XML 1.0 cannot carry other control characters, and strings end up in the domain XML. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+			_cleanup_free_ char *shown = vj_show(v);
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains the control character \\x%02x.", shown,
+					  ch);
+		}
 	}
 	/* Go cannot tell "" from absent: neither can we. */
 	if (len == 0)

@@ -11,7 +11,7 @@
 
 #include "error.h"
 #include "hypervisor.h"
-#include "limits.h"
+#include "memlock.h"
 #include "options.h"
 #include "vmi.h"
 

@@ -9,9 +9,12 @@
  * container runtime would see; peak RSS is the child's ru_maxrss from wait4().  Every run must exit 0: a command
  * that fails is reported (once more with its stderr shown) instead of timed, since a fast failure proves nothing.
  *
+ * The child's CPU time (user+system, from the same wait4) is reported too: on a shared machine the wall time
+ * includes waiting for a core, the CPU time does not, so it is the steadier figure of what the command costs.
+ *
  * Output, one line per command and one comparison line, key=value so scripts/bench can pick fields:
- *   result label=A runs=N median_ms=... p90_ms=... min_ms=... mean_ms=... maxrss_kib=...
- *   compare ratio=... added_ms=...      (median of A / median of BASE, and their difference)
+ *   result label=A runs=N median_ms=... p90_ms=... min_ms=... mean_ms=... cpu_median_ms=... maxrss_kib=...
+ *   compare ratio=... added_ms=... added_cpu_ms=...   (medians: A / BASE, A - BASE, CPU A - CPU BASE)
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,6 +29,7 @@ struct command {
 	const char *label;
 	char **argv;
 	uint64_t *ns;      /* one wall time per measured run */
+	uint64_t *cpu_ns;  /* user+system CPU time of the same run, from wait4 */
 	long maxrss_kib;   /* max over all runs */
 };
 
@@ -50,7 +54,7 @@ static void redirect(int fd, const char *path, int flags)
 
 /* One fork+exec+wait4; returns the exit status (or 128+signal), or -1 if fork failed. */
 static int spawn(const struct command *cmd, const struct config *cfg, bool show_stderr, uint64_t *ns,
-		 long *maxrss_kib)
+		 uint64_t *cpu_ns, long *maxrss_kib)
 {
 	struct rusage ru;
 	uint64_t start = bench_now_ns();
@@ -77,43 +81,49 @@ static int spawn(const struct command *cmd, const struct config *cfg, bool show_
 		}
 	}
 	*ns = bench_now_ns() - start;
+	*cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+		  ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
 	*maxrss_kib = ru.ru_maxrss;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static int run_once(struct command *cmd, const struct config *cfg, long i)
 {
-	uint64_t ns;
+	uint64_t ns, cpu_ns;
 	long rss;
-	int status = spawn(cmd, cfg, false, &ns, &rss);
+	int status = spawn(cmd, cfg, false, &ns, &cpu_ns, &rss);
 
 	if (status != 0) {
 		fprintf(stderr, "'%s' (%s) exited with status %d; running it once more with its stderr shown:\n",
 			cmd->argv[0], cmd->label, status);
-		spawn(cmd, cfg, true, &ns, &rss);
+		spawn(cmd, cfg, true, &ns, &cpu_ns, &rss);
 		return -1;
 	}
-	if (i >= 0)
+	if (i >= 0) {
 		cmd->ns[i] = ns;
+		cmd->cpu_ns[i] = cpu_ns;
+	}
 	if (rss > cmd->maxrss_kib)
 		cmd->maxrss_kib = rss;
 	return 0;
 }
 
-static uint64_t report(struct command *cmd, long runs)
+/* Prints the result line; *median_ns and *cpu_median_ns are what the comparison line needs. */
+static void report(struct command *cmd, long runs, uint64_t *median_ns, uint64_t *cpu_median_ns)
 {
-	uint64_t sum = 0, median, p90, min;
+	uint64_t sum = 0, p90, min;
 
 	for (long i = 0; i < runs; i++)
 		sum += cmd->ns[i];
 	/* p90 and min first: bench_quantile sorts, and sorting does not change the others. */
 	p90 = bench_quantile(cmd->ns, (size_t)runs, 0.9);
 	min = cmd->ns[0];
-	median = bench_quantile(cmd->ns, (size_t)runs, 0.5);
-	printf("result label=%s runs=%ld median_ms=%.3f p90_ms=%.3f min_ms=%.3f mean_ms=%.3f maxrss_kib=%ld\n",
-	       cmd->label, runs, median / 1e6, p90 / 1e6, min / 1e6, (double)sum / (double)runs / 1e6,
-	       cmd->maxrss_kib);
-	return median;
+	*median_ns = bench_quantile(cmd->ns, (size_t)runs, 0.5);
+	*cpu_median_ns = bench_quantile(cmd->cpu_ns, (size_t)runs, 0.5);
+	printf("result label=%s runs=%ld median_ms=%.3f p90_ms=%.3f min_ms=%.3f mean_ms=%.3f cpu_median_ms=%.3f "
+	       "maxrss_kib=%ld\n",
+	       cmd->label, runs, *median_ns / 1e6, p90 / 1e6, min / 1e6, (double)sum / (double)runs / 1e6,
+	       *cpu_median_ns / 1e6, cmd->maxrss_kib);
 }
 
 static void usage(FILE *f)
@@ -171,22 +181,31 @@ int main(int argc, char **argv)
 	if (split_commands(argc - optind, argv + optind, &a, &b) < 0)
 		return 2;
 	n_cmds = b.argv ? 2 : 1;
-	for (size_t c = 0; c < n_cmds; c++)
+	for (size_t c = 0; c < n_cmds; c++) {
 		cmds[c]->ns = calloc((size_t)cfg.runs, sizeof(uint64_t));
+		cmds[c]->cpu_ns = calloc((size_t)cfg.runs, sizeof(uint64_t));
+		if (cmds[c]->ns == NULL || cmds[c]->cpu_ns == NULL) {
+			fputs("Out of memory.\n", stderr);
+			return 1;
+		}
+	}
 
 	/* Warm-up fills the page cache and the dynamic loader's caches; its figures are dropped but its RSS kept. */
 	for (long i = -cfg.warmup; i < cfg.runs && rc == 0; i++)
 		for (size_t c = 0; c < n_cmds && rc == 0; c++)
 			rc = run_once(cmds[c], &cfg, i);
 	if (rc == 0) {
-		uint64_t ma = report(&a, cfg.runs);
+		uint64_t ma, mb, ca, cb;
+		report(&a, cfg.runs, &ma, &ca);
 		if (n_cmds == 2) {
-			uint64_t mb = report(&b, cfg.runs);
-			printf("compare ratio=%.3f added_ms=%.3f\n", (double)ma / (double)mb,
-			       ((double)ma - (double)mb) / 1e6);
+			report(&b, cfg.runs, &mb, &cb);
+			printf("compare ratio=%.3f added_ms=%.3f added_cpu_ms=%.3f\n", (double)ma / (double)mb,
+			       ((double)ma - (double)mb) / 1e6, ((double)ca - (double)cb) / 1e6);
 		}
 	}
-	for (size_t c = 0; c < n_cmds; c++)
+	for (size_t c = 0; c < n_cmds; c++) {
 		free(cmds[c]->ns);
+		free(cmds[c]->cpu_ns);
+	}
 	return rc == 0 ? 0 : 1;
 }

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libvirt, loaded on first use.
+ *
+ * Linking libvirt.so makes every start load ~45 more libraries (gnutls, libselinux, libnuma, ...) and run their
+ * constructors: about 9 ms of a ~10 ms start on the reference machine (docs/performance.md), on the path of every
+ * VM, while only `run` and the optional hyperv capability check ever talk to libvirt.  So the binary is not linked
+ * with libvirt (Makefile: PKG_LIBS); instead this file defines the libvirt functions we call, each resolving
+ * the real one from libvirt.so.0 with dlopen/dlsym the first time it is called.  Callers use libvirt's API and
+ * headers unchanged; tests may still --wrap these symbols.
+ *
+ * Calling a libvirt function not listed here fails at link time ("undefined reference to virXxx"): add one
+ * LAZY line with its prototype from <libvirt/libvirt-*.h>.  If libvirt.so.0 cannot be loaded, every function
+ * returns its documented failure value and virGetLastError() says why, so callers report it like any libvirt
+ * error.
+ */
+#include <dlfcn.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <stdio.h>
+
+#ifndef LIBVIRT_SONAME /* a test overrides it to exercise the missing-library path */
+#define LIBVIRT_SONAME "libvirt.so.0"
+#endif
+
+static char load_message[256];
+static virError load_error = { .code = VIR_ERR_INTERNAL_ERROR, .domain = VIR_FROM_NONE, .level = VIR_ERR_ERROR };
+
+static void *libvirt_handle(void)
+{
+	static void *handle;
+	static int tried;
+
+	if (!__atomic_load_n(&tried, __ATOMIC_ACQUIRE)) {
+		/* RTLD_NOW: a libvirt missing a symbol we need fails here, once, rather than mid-call. */
+		void *h = dlopen(LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL);
+		if (h == NULL) {
+			snprintf(load_message, sizeof(load_message), "Cannot load libvirt (%s): %s", LIBVIRT_SONAME,
+				 dlerror());
+			load_error.message = load_message;
+		}
+		handle = h;
+		__atomic_store_n(&tried, 1, __ATOMIC_RELEASE);
+	}
+	return handle;
+}
+
+static void *libvirt_symbol(const char *name)
+{
+	void *h = libvirt_handle();
+	void *sym;
+
+	if (h == NULL)
+		return NULL;
+	sym = dlsym(h, name);
+	if (sym == NULL) {
+		snprintf(load_message, sizeof(load_message), "%s has no %s: %s", LIBVIRT_SONAME, name, dlerror());
+		load_error.message = load_message;
+	}
+	return sym;
+}
+
+/* What the wrappers return when libvirt is not there: NULL when nothing failed yet. */
+static virErrorPtr load_failure(void)
+{
+	return load_error.message ? &load_error : NULL;
+}
+
+#define RESOLVE(name)                                                                                      \
+	static __typeof__(name) *real;                                                                     \
+	__typeof__(name) *fn = __atomic_load_n(&real, __ATOMIC_RELAXED);                                   \
+	if (fn == NULL) {                                                                                  \
+		fn = (__typeof__(name) *)libvirt_symbol(#name);                                            \
+		__atomic_store_n(&real, fn, __ATOMIC_RELAXED);                                             \
+	}
+
+/* ret name(params) { return real(args); }, or `failed` without libvirt. */
+#define LAZY(ret, name, params, args, failed)                                                              \
+	ret name params                                                                                    \
+	{                                                                                                  \
+		RESOLVE(name)                                                                              \
+		return fn ? fn args : (failed);                                                            \
+	}
+
+#define LAZY_VOID(name, params, args)                                                                      \
+	void name params                                                                                   \
+	{                                                                                                  \
+		RESOLVE(name)                                                                              \
+		if (fn)                                                                                    \
+			fn args;                                                                           \
+	}
+
+/* Errors */
+LAZY(virErrorPtr, virGetLastError, (void), (), load_failure())
+LAZY(const char *, virGetLastErrorMessage, (void), (), load_error.message ? load_error.message : "no error")
+LAZY_VOID(virResetLastError, (void), ())
+LAZY_VOID(virSetErrorFunc, (void *userData, virErrorFunc handler), (userData, handler))
+
+/* Connections */
+LAZY(virConnectPtr, virConnectOpen, (const char *name), (name), NULL)
+LAZY(int, virConnectClose, (virConnectPtr conn), (conn), -1)
+LAZY(char *, virConnectGetDomainCapabilities,
+     (virConnectPtr conn, const char *emulatorbin, const char *arch, const char *machine, const char *virttype,
+      unsigned int flags),
+     (conn, emulatorbin, arch, machine, virttype, flags), NULL)
+
+/* Domains (`run`) */
+LAZY(virDomainPtr, virDomainDefineXMLFlags, (virConnectPtr conn, const char *xml, unsigned int flags),
+     (conn, xml, flags), NULL)
+LAZY(virDomainPtr, virDomainLookupByName, (virConnectPtr conn, const char *name), (conn, name), NULL)
+LAZY(int, virDomainCreate, (virDomainPtr domain), (domain), -1)
+LAZY(int, virDomainGetState, (virDomainPtr domain, int *state, int *reason, unsigned int flags),
+     (domain, state, reason, flags), -1)
+LAZY(int, virDomainShutdown, (virDomainPtr domain), (domain), -1)
+LAZY(int, virDomainDestroy, (virDomainPtr domain), (domain), -1)
+LAZY(int, virDomainUndefineFlags, (virDomainPtr domain, unsigned int flags), (domain, flags), -1)
+LAZY(int, virDomainFree, (virDomainPtr domain), (domain), -1)
