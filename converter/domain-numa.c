@@ -233,6 +233,8 @@ static void emit_cell(const struct numa_plan *p, size_t i, const int *pins, uint
 int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus)
 {
 	struct numa_plan p = { 0 };
+	/* Declared before any goto: a jump past a cleanup variable's initialisation frees garbage. */
+	_cleanup_free_ char *nodeset = NULL;
 	int r = -1;
 
 	if (read_topology(&p.topo, ctx->err) < 0)
@@ -251,7 +253,7 @@ int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins,
 	xmlNodePtr tmem = el(tune, "memory");
 	attr(tmem, "mode", "strict");
 	size_t cap = p.topo.n * 8 + 1, len = 0;
-	_cleanup_free_ char *nodeset = xmalloc(cap);
+	nodeset = xmalloc(cap);
 	nodeset[0] = '\0';
 	for (size_t i = 0; i < p.topo.n; i++)
 		if (p.guest_of_cell[i] >= 0)

@@ -1855,7 +1855,8 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 	struct json_tokener *tok;
 	json_object *root;
 	enum json_tokener_error jerr;
-	size_t end, line, col;
+	size_t end, line, col, bad_at;
+	const char *bad;
 
 	if (len > VMI_MAX_INPUT_BYTES)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is larger than the limit of %u bytes.", source,
@@ -1883,6 +1884,14 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 					     source, VMI_MAX_DEPTH, line, col);
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: %s at line %zu, column %zu.",
 				     source, json_tokener_error_desc(jerr), line, col);
+	}
+	/* json-c lets overlong forms and encoded surrogates through; the domain XML must not get them. */
+	bad = vj_utf8_invalid(json, len, &bad_at);
+	if (bad) {
+		json_object_put(root);
+		position(json, bad_at, &line, &col);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid UTF-8: %s at line %zu, column %zu.",
+				     source, bad, line, col);
 	}
 	for (size_t i = end; i < len; i++) {
 		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0') {

@@ -11,7 +11,7 @@
 
 #include "caps.h"
 #include "error.h"
-#include "memlock.h"
+#include "limits.h"
 #include "options.h"
 #include "select.h"
 #include "state.h"
