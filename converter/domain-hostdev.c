@@ -125,6 +125,8 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 {
 	struct pool *pci, *mdev;
 
+	if (rq->name == NULL || *rq->name == '\0')
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.name is required.", rq->field);
 	if (rq->resource == NULL || *rq->resource == '\0')
 		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
 				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
@@ -195,7 +197,7 @@ static int build_sriov(struct build_ctx *ctx)
 
 	for (size_t i = 0; i < dv->n_interfaces; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent"))
+		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent") || in->name == NULL)
 			continue;
 		xmlNodePtr h = el(ctx->devices, "hostdev");
 		attr(h, "type", "pci");
