@@ -156,10 +156,16 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 				     rq->field, rq->resource, usb_env);
 	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
 	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
-	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-			     "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
-			     "(the device plugin sets them in virt-launcher's environment).",
-			     rq->field, rq->resource, pci_env, mdev_env);
+	hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+		      "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
+		      "(the device plugin sets them in virt-launcher's environment).",
+		      rq->field, rq->resource, pci_env, mdev_env);
+	/* Keep the device in the tree so the profile still sees it (and refuses it where passthrough is impossible). */
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "type", "pci");
+	attr(h, "managed", "no");
+	alias_ua(h, rq->alias_prefix, rq->name);
+	return 0;
 }
 
 static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
