@@ -22,6 +22,9 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-for
 ifeq ($(SANITIZE),1)
 override CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=address,undefined
+# ASan hooks libtirpc's xdrmem_create only when libtirpc is loaded at start-up: a libvirt dlopen()ed later by
+# launcher/libvirt-lazy.c crashes in the hook.  Sanitizer builds load libvirt up front (the wrappers still work).
+PKG_LIBS += -Wl,--no-as-needed $(shell $(PKG_CONFIG) --libs libvirt) -Wl,--as-needed
 endif
 ifeq ($(COVERAGE),1)
 override CFLAGS += --coverage
