@@ -167,16 +167,6 @@ static bool host_mode(const char *model)
 	return str_equal(model, "host-model") || str_equal(model, "host-passthrough");
 }
 
-static bool memfd_required(const struct vmi *vmi)
-{
-	bool passt = false;
-	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
-		passt |= vmi->devices.interfaces[i].binding == IFACE_PASST;
-	if (vmi->memory.hugepages_size && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false"))
-		return true;
-	return passt;
-}
-
 static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 {
 	const struct vmi *vmi = ctx->vmi;
@@ -208,7 +198,8 @@ static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 		attr(fe, "name", "mpx");
 		attr(fe, "policy", "disable");
 	}
-	if (memfd_required(vmi)) {
+	/* A synthetic single cell for memfd, unless the guest mirrors the host's NUMA nodes (domain-numa.c). */
+	if (memfd_required(vmi) && !(vmi->cpu.numa_guest_mapping_passthrough && vmi->cpu.dedicated_cpu_placement)) {
 		int64_t mem = vmi_guest_memory(vmi);
 		if (vmi->memory.max_guest >= 0 && vmi->memory.guest >= 0)
 			mem = vmi->memory.guest;
@@ -261,56 +252,65 @@ static void pin(xmlNodePtr tune, const char *elname, const char *idattr, uint32_
 	attr(p, "cpuset", set);
 }
 
+/* iothreadpin for the shared/auto IOThreads, spread over the vCPUs' CPUs (vcpu.FormatDomainIOThreadPin). */
+static void pin_iothreads(struct build_ctx *ctx, xmlNodePtr tune, const int *cpus, uint32_t pinned,
+			  const int *emulator, size_t n_emulator)
+{
+	uint32_t nio = ctx->iothread_count;
+
+	if (n_emulator) {
+		pin(tune, "iothreadpin", "iothread", 1, emulator, n_emulator);
+	} else if (nio >= pinned) {
+		for (uint32_t t = 1; t <= nio; t++)
+			pin(tune, "iothreadpin", "iothread", t, &cpus[t % pinned], 1);
+	} else if (nio > 0) {
+		/* Contiguous runs of the vCPUs' CPUs, the first ones one longer. */
+		uint32_t series = pinned % nio, curr = 0;
+		for (uint32_t t = 1; t <= nio; t++) {
+			uint32_t len = pinned / nio + (t <= series ? 1 : 0);
+			pin(tune, "iothreadpin", "iothread", t, &cpus[curr], len);
+			curr += len;
+		}
+	}
+}
+
 static int build_cputune(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
 	_cleanup_free_ int *cpus = NULL;
 	size_t n = 0, used;
-	uint32_t pinned = ctx->vcpus;
+	uint32_t pinned = ctx->vcpus, supplemental = ctx->supplemental_threads;
 	int emulator[2];
 	size_t n_emulator = 0;
 
 	if (!vmi->cpu.dedicated_cpu_placement)
 		return 0;
-	if (ctx->supplemental_threads)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "Dedicated CPUs together with spec.domain.ioThreadsPolicy 'supplementalPool' are not "
-				     "supported yet.");
 	if (pod_cpuset(&cpus, &n, ctx->err) < 0)
 		return -1;
 	if (vmi->cpu.isolate_emulator_thread) {
 		n_emulator = 1;
-		if (annotation(vmi, "kubevirt.io/emulator-thread-complete-to-even-parity") && ctx->vcpus % 2 == 0)
+		/* The annotation asks for an even number of pinned CPUs (vCPUs plus supplemental IOThreads). */
+		if (annotation(vmi, "kubevirt.io/emulator-thread-complete-to-even-parity") && (pinned + supplemental) % 2 == 0)
 			n_emulator = 2;
 	}
-	if (n < pinned + n_emulator)
+	if (n < pinned + supplemental + n_emulator)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-				     "The pod's cpuset has %zu CPUs, but %u dedicated vCPUs%s need %zu.", n, pinned,
-				     n_emulator ? " and the isolated emulator thread" : "", pinned + n_emulator);
+				     "The pod's cpuset has %zu CPUs, but %u dedicated vCPUs%s%s need %zu.", n, pinned,
+				     supplemental ? ", the supplemental IOThreads" : "",
+				     n_emulator ? " and the isolated emulator thread" : "",
+				     (size_t)pinned + supplemental + n_emulator);
 
+	/* The pod's CPUs in order: vCPUs first, then supplemental IOThreads, then the emulator thread. */
 	xmlNodePtr tune = el(ctx->root, "cputune");
 	for (uint32_t v = 0; v < pinned; v++)
 		pin(tune, "vcpupin", "vcpu", v, &cpus[v], 1);
 	used = pinned;
+	for (uint32_t t = 1; t <= supplemental; t++)
+		pin(tune, "iothreadpin", "iothread", t, &cpus[used++], 1);
 	for (size_t i = 0; i < n_emulator; i++)
 		emulator[i] = cpus[used++];
-	if (ctx->has_iothreads) {
-		uint32_t nio = ctx->iothread_count;
-		if (n_emulator) {
-			pin(tune, "iothreadpin", "iothread", 1, emulator, n_emulator);
-		} else if (nio >= pinned) {
-			for (uint32_t t = 1; t <= nio; t++)
-				pin(tune, "iothreadpin", "iothread", t, &cpus[t % pinned], 1);
-		} else if (nio > 0) {
-			/* Spread the vCPUs' CPUs over the IOThreads in contiguous runs, the first ones one longer. */
-			uint32_t series = pinned % nio, curr = 0;
-			for (uint32_t t = 1; t <= nio; t++) {
-				uint32_t len = pinned / nio + (t <= series ? 1 : 0);
-				pin(tune, "iothreadpin", "iothread", t, &cpus[curr], len);
-				curr += len;
-			}
-		}
-	}
+	if (ctx->has_iothreads && supplemental == 0)
+		pin_iothreads(ctx, tune, cpus, pinned, emulator, n_emulator);
 	if (n_emulator)
 		pin(tune, "emulatorpin", NULL, 0, emulator, n_emulator);
 	if (vmi->cpu.realtime) {
@@ -322,6 +322,8 @@ static int build_cputune(struct build_ctx *ctx)
 		attr(s, "scheduler", "fifo");
 		attr(s, "priority", "1");
 	}
+	if (vmi->cpu.numa_guest_mapping_passthrough)
+		return numa_passthrough(ctx, tune, cpus, pinned);
 	return 0;
 }
 

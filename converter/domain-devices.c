@@ -275,8 +275,12 @@ static int build_watchdog(struct build_ctx *ctx)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
 				     "spec.domain.devices.watchdog: '%s' is not a watchdog action (reset, poweroff, shutdown).",
 				     action);
+	const char *model = dv->watchdog_model && *dv->watchdog_model ? dv->watchdog_model : ctx->amd64 ? "i6300esb" : "diag288";
+	if (strcmp(model, ctx->amd64 ? "i6300esb" : "diag288") != 0)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "spec.domain.devices.watchdog: a %s watchdog cannot be mapped on %s.", model, ctx->arch);
 	xmlNodePtr w = el(ctx->devices, "watchdog");
-	attr(w, "model", ctx->amd64 ? "i6300esb" : "diag288");
+	attr(w, "model", model);
 	attr(w, "action", action);
 	alias_ua(w, NULL, dv->watchdog_name ? dv->watchdog_name : "");
 	return 0;
@@ -314,6 +318,32 @@ int build_devices_after_disks(struct build_ctx *ctx)
 		attr(el_text(rng, "backend", "/dev/urandom"), "model", "random");
 		if (vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0)
 			attr(el(rng, "driver"), "iommu", "on");
+	}
+	for (size_t i = 0; i < dv->n_filesystems; i++) {
+		/* virtiofsd runs in its own container and listens on a socket named after the volume. */
+		const char *name = dv->filesystems[i].name;
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.filesystems[%zu].name", i);
+		if (check_path_component(name, field, ctx->err) < 0)
+			return -1;
+		xmlNodePtr fs = el(ctx->devices, "filesystem");
+		attr(fs, "type", "mount");
+		attr(fs, "accessmode", "passthrough");
+		attr_fmt(el(fs, "source"), "socket", KV_SHARE_DIR "/virtiofs-containers/%s.sock", name);
+		attr(el(fs, "target"), "dir", name);
+		xmlNodePtr drv = el(fs, "driver");
+		attr(drv, "type", "virtiofs");
+		attr(drv, "queue", "1024");
+	}
+	if (dv->client_passthrough) {
+		/* Four USB redirection sockets, the API's UsbClientPassthroughMaxNumberOf. */
+		for (int i = 0; i < 4; i++) {
+			xmlNodePtr r = el(ctx->devices, "redirdev");
+			attr(r, "type", "unix");
+			attr(r, "bus", "usb");
+			xmlNodePtr src = el(r, "source");
+			attr(src, "mode", "bind");
+			attr_fmt(src, "path", KV_PRIVATE_DIR "/%s/virt-usbredir-%d", vmi_uid(vmi), i);
+		}
 	}
 	if (build_sound(ctx) < 0)
 		return -1;

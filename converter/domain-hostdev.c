@@ -7,6 +7,7 @@
  * tells virt-launcher through environment variables:
  *   PCI_RESOURCE_<RESOURCE>       comma-separated PCI addresses (VFIO)
  *   MDEV_PCI_RESOURCE_<RESOURCE>  comma-separated mediated device UUIDs
+ *   USB_RESOURCE_<RESOURCE>       USB devices: refused, not supported yet
  * where <RESOURCE> is the deviceName upper-cased with '/' and '.' as '_'.
  * Devices asking for the same resource take its addresses in order.  When
  * neither variable is set the conversion fails (exit 3) naming both.
@@ -125,7 +126,8 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 	struct pool *pci, *mdev;
 
 	if (rq->resource == NULL || *rq->resource == '\0')
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.deviceName is required.", rq->field);
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
 	pci = pool_get(ps, "PCI_RESOURCE", rq->resource);
 	if (pci) {
 		if (pci->next >= pci->n)
@@ -145,6 +147,11 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 			*first_mdev = h;
 		return 0;
 	}
+	_cleanup_free_ char *usb_env = env_name("USB_RESOURCE", rq->resource);
+	if (getenv(usb_env))
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "%s: '%s' is a USB device (%s is set); USB host device passthrough is not supported yet.",
+				     rq->field, rq->resource, usb_env);
 	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
 	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
 	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,

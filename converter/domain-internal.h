@@ -73,6 +73,9 @@ bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled
 const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
 const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
 const char *annotation(const struct vmi *vmi, const char *key);
+/* Guest memory must be shared (virtiofs, passt); memfd-backed (that, or hugepages unless annotated off). */
+bool needs_shared_memory(const struct vmi *vmi);
+bool memfd_required(const struct vmi *vmi);
 /* metadata.uid, or the zero UID for manifests that have none yet. */
 const char *vmi_uid(const struct vmi *vmi);
 
@@ -92,6 +95,9 @@ int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host dev
 int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
 int build_devices_after_disks(struct build_ctx *ctx);
 void build_controllers(struct build_ctx *ctx);
+
+/* domain-numa.c: guest NUMA cells mirroring the host nodes of the pinned vCPUs (pins[v] = host CPU of vCPU v). */
+int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus);
 
 /* CPUs this process may run on, ascending (HVL_CPUSET, else sched_getaffinity). */
 int pod_cpuset(int **cpus, size_t *n, hvl_error **err);

@@ -10,8 +10,10 @@
  * (domain-hostdev.c).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "domain-internal.h"
+#include "log.h"
 #include "util.h"
 
 #define PASST_LOG KV_SHARE_DIR "/passt.log"
@@ -96,14 +98,24 @@ static int build_one(struct build_ctx *ctx, size_t i)
 				     in->name);
 	if (in->binding == IFACE_SRIOV)
 		return 0;
-	if (in->binding == IFACE_BINDING_PLUGIN)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "%s.binding: network binding plugin '%s' is not supported yet: how it attaches to the "
-				     "domain is cluster configuration the converter does not read.",
-				     field, in->binding_plugin ? in->binding_plugin : "");
+	const char *plugin = in->binding_plugin ? in->binding_plugin : "";
+	bool tap_plugin = false;
+	if (in->binding == IFACE_BINDING_PLUGIN) {
+		/*
+		 * How a plugin attaches is the KubeVirt CR's domainAttachmentType.  The plugins KubeVirt
+		 * documents with 'tap'/'managedTap' are rendered like bridge; any other plugin's sidecar adds
+		 * its own interface to the domain, so KubeVirt's converter leaves it out, and so do we.
+		 */
+		tap_plugin = strcmp(plugin, "macvtap") == 0 || strcasecmp(plugin, "managedtap") == 0;
+		if (!tap_plugin) {
+			log_warning("%s: binding plugin '%s' adds its interface itself (sidecar); it is not in the converted domain.",
+				    field, plugin);
+			return 0;
+		}
+	}
 
 	xmlNodePtr iface = el(ctx->devices, "interface");
-	bool tap = in->binding == IFACE_MASQUERADE || in->binding == IFACE_BRIDGE;
+	bool tap = in->binding == IFACE_MASQUERADE || in->binding == IFACE_BRIDGE || tap_plugin;
 	attr(iface, "type", tap ? "ethernet" : "vhostuser");
 	if (in->pci_address) {
 		_cleanup_free_ char *pf = xasprintf("%s.pciAddress", field);
@@ -115,7 +127,8 @@ static int build_one(struct build_ctx *ctx, size_t i)
 		attr(el(iface, "source"), "dev", dev);
 	}
 	if (tap) {
-		_cleanup_free_ char *t = tap_name(net);
+		/* A macvtap plugin's CNI makes the pod interface itself the tap, so no tap device of ours exists. */
+		_cleanup_free_ char *t = strcmp(plugin, "macvtap") == 0 ? pod_iface_name(net) : tap_name(net);
 		xmlNodePtr target = el(iface, "target");
 		attr(target, "dev", t);
 		attr(target, "managed", "no");

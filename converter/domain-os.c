@@ -82,6 +82,27 @@ static void build_efi(struct build_ctx *ctx, xmlNodePtr os)
 	attr(el_text(os, "nvram", nvram), "template", vars);
 }
 
+/* firmware.acpi: SLIC/MSDM tables from a secret volume, mounted at secret/<volume>/<type>.bin (os.go). */
+static int acpi_table(struct build_ctx *ctx, xmlNodePtr *acpi, xmlNodePtr os, const char *type, const char *volume)
+{
+	if (volume == NULL || *volume == '\0')
+		return 0;
+	const struct vmi_volume *v = ctx_volume(ctx, volume);
+	if (v == NULL)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "spec.domain.firmware.acpi: the %s table's volume '%s' is not in spec.volumes.", type, volume);
+	if (v->type != VOLUME_SECRET)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "spec.domain.firmware.acpi: the %s table's volume '%s' must be a secret.", type, volume);
+	if (check_path_component(volume, "spec.domain.firmware.acpi", ctx->err) < 0)
+		return -1;
+	if (*acpi == NULL)
+		*acpi = el(os, "acpi");
+	_cleanup_free_ char *path = xasprintf(KV_PRIVATE_DIR "/secret/%s/%s.bin", volume, type);
+	attr(el_text(*acpi, "table", path), "type", type);
+	return 0;
+}
+
 int build_os(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
@@ -91,6 +112,10 @@ int build_os(struct build_ctx *ctx)
 
 	attr(type, "arch", libvirt_arch(ctx->arch));
 	attr(type, "machine", vmi->machine_type && *vmi->machine_type ? vmi->machine_type : default_machine(ctx->arch));
+	xmlNodePtr acpi = NULL;
+	if (acpi_table(ctx, &acpi, os, "slic", fw->acpi_slic_name) < 0 ||
+	    acpi_table(ctx, &acpi, os, "msdm", fw->acpi_msdm_name) < 0)
+		return -1;
 	if (strcmp(ctx->arch, "s390x") != 0)
 		attr(el(os, "smbios"), "mode", "sysinfo");
 	if (vmi->start_strategy && strcmp(vmi->start_strategy, "Paused") == 0) {
@@ -125,5 +150,21 @@ int build_os(struct build_ctx *ctx)
 		attr(el_text(sys, "entry", fw->serial), "name", "serial");
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
 		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
+
+	const struct vmi_chassis *ch = &vmi->chassis;
+	const struct {
+		const char *name, *value;
+	} chassis[] = {
+		{ "manufacturer", ch->manufacturer }, { "version", ch->version }, { "serial", ch->serial },
+		{ "asset", ch->asset },               { "sku", ch->sku },
+	};
+	xmlNodePtr chn = NULL;
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(chassis); i++) {
+		if (chassis[i].value == NULL || *chassis[i].value == '\0')
+			continue;
+		if (chn == NULL)
+			chn = el(si, "chassis");
+		attr(el_text(chn, "entry", chassis[i].value), "name", chassis[i].name);
+	}
 	return 0;
 }

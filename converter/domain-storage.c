@@ -221,20 +221,175 @@ struct disk_state {
 	uint32_t current_auto, current_dedicated;
 };
 
-static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
+/* One disk being converted. */
+struct disk_plan {
+	const struct vmi_disk *d;
+	const char *field;   /* spec.domain.devices.disks[i] */
+	enum vmi_bus bus;
+	const char *cache;   /* after the shareable default */
+	struct disk_source s;
+	char dev[16];
+	unsigned unit;       /* index among the disks of the same prefix: the SCSI unit */
+};
+
+static int check_disk(struct build_ctx *ctx, struct disk_plan *p)
 {
-	const struct vmi *vmi = ctx->vmi;
-	const struct vmi_disk *d = &vmi->devices.disks[i];
-	_cleanup_free_ char *field = xasprintf("spec.domain.devices.disks[%zu]", i);
 	static const char *const caches[] = { "none", "writethrough", "writeback", NULL };
 	static const char *const ios[] = { "native", "threads", "default", NULL };
 	static const char *const policies[] = { "stop", "ignore", "report", "enospace", NULL };
-	struct disk_source s = { 0 };
+	const struct vmi_disk *d = p->d;
+
+	if (p->cache && !valid_value(p->cache, caches))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s.cache: '%s' is not a cache mode (none, writethrough, writeback).", p->field, p->cache);
+	if (d->io && !valid_value(d->io, ios))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.io: '%s' is not an I/O mode (native, threads).", p->field,
+				     d->io);
+	if (d->error_policy && !valid_value(d->error_policy, policies))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s.errorPolicy: '%s' is not an error policy (stop, ignore, report, enospace).", p->field,
+				     d->error_policy);
+	if (d->shareable) {
+		/* Several writers need the host page cache out of the way. */
+		if (p->cache == NULL)
+			p->cache = "none";
+		else if (strcmp(p->cache, "none") != 0)
+			return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a shareable disk requires cache 'none', not '%s'.",
+					     p->field, p->cache);
+	}
+	if (d->pci_address && p->bus != BUS_VIRTIO)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s.disk.pciAddress: a PCI address is only allowed on the virtio bus.", p->field);
+	return 0;
+}
+
+static int plan_source(struct build_ctx *ctx, struct disk_plan *p, const struct vmi_volume *v)
+{
+	if (v == NULL) {
+		/* An empty CD-ROM drive. */
+		p->s.type = "block";
+		p->s.driver_type = "raw";
+		p->s.discard = true;
+		return 0;
+	}
+	if (override_source(ctx, v->name, &p->s))
+		return 0;
+	size_t index = (size_t)(v - ctx->vmi->volumes);
+	_cleanup_free_ char *vfield = xasprintf("spec.volumes[%zu]", index);
+	if (check_path_component(v->name, vfield, ctx->err) < 0)
+		return -1;
+	return volume_source(ctx, v, index, p->d->device == DISK_DEVICE_LUN, &p->s, vfield);
+}
+
+static void emit_source(xmlNodePtr disk, const struct disk_plan *p)
+{
+	if (p->s.file == NULL && p->s.dev == NULL)
+		return;
+	xmlNodePtr src = el(disk, "source");
+	attr(src, "file", p->s.file);
+	attr(src, "dev", p->s.dev);
+	attr(src, "name", p->s.source_name);
+	if (p->d->device == DISK_DEVICE_LUN && p->d->lun_reservation) {
+		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon. */
+		xmlNodePtr res = el(src, "reservations");
+		attr(res, "managed", "no");
+		xmlNodePtr rs = el(res, "source");
+		attr(rs, "type", "unix");
+		attr(rs, "path", KV_SHARE_DIR "/daemons/pr/pr-helper.sock");
+		attr(rs, "mode", "client");
+	}
+}
+
+static void emit_driver(struct build_ctx *ctx, xmlNodePtr disk, const struct disk_plan *p, struct disk_state *st)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const struct vmi_disk *d = p->d;
+	bool virtio = p->bus == BUS_VIRTIO;
+	xmlNodePtr drv = el(disk, "driver");
+
+	if (!p->s.plain_driver) {
+		attr(drv, "cache", p->cache);
+		attr(drv, "io", d->io);
+		/* Disks and LUNs always discard; a CD-ROM only when its volume asks. */
+		if (p->s.discard || d->device != DISK_DEVICE_CDROM)
+			attr(drv, "discard", "unmap");
+		if (vmi->devices.block_multiqueue && virtio)
+			attr_u(drv, "queues", ctx->vcpus);
+		if (vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0 && virtio)
+			attr(drv, "iommu", "on");
+	}
+	attr(drv, "error_policy", d->error_policy ? d->error_policy : "stop");
+	attr(drv, "name", "qemu");
+	attr(drv, "type", p->s.driver_type);
+	if (!ctx->has_iothreads || !virtio)
+		return;
+	/* IOThreads: every pool thread, a dedicated one, or the auto threads round-robin (storage/disk.go). */
+	if (ctx->supplemental_threads) {
+		xmlNodePtr ths = el(drv, "iothreads");
+		for (uint32_t t = 1; t <= ctx->supplemental_threads; t++)
+			attr_u(el(ths, "iothread"), "id", t);
+	} else if (d->dedicated_iothread) {
+		attr_u(drv, "iothread", st->current_dedicated++);
+	} else {
+		attr_u(drv, "iothread", st->current_auto);
+		st->current_auto = ctx->auto_threads ? st->current_auto % ctx->auto_threads + 1 : 1;
+	}
+}
+
+static int emit_tail(struct build_ctx *ctx, xmlNodePtr disk, const struct disk_plan *p)
+{
+	const struct vmi_disk *d = p->d;
+	bool readonly = d->device == DISK_DEVICE_CDROM ? d->readonly != TRI_FALSE : d->readonly == TRI_TRUE;
+
+	if (readonly || p->s.readonly)
+		el(disk, "readonly");
+	alias_ua(disk, NULL, d->name);
+	if (p->s.bs_file || p->s.bs_dev) {
+		xmlNodePtr bs = el(disk, "backingStore");
+		attr(bs, "type", p->s.bs_type);
+		attr(el(bs, "format"), "type", p->s.bs_format);
+		xmlNodePtr bsrc = el(bs, "source");
+		attr(bsrc, "file", p->s.bs_file);
+		attr(bsrc, "dev", p->s.bs_dev);
+	}
+	if (d->boot_order)
+		attr_u(el(disk, "boot"), "order", d->boot_order);
+	if (p->bus == BUS_SCSI) {
+		xmlNodePtr a = el(disk, "address");
+		attr(a, "type", "drive");
+		attr(a, "controller", "0");
+		attr(a, "bus", "0");
+		attr_u(a, "unit", p->unit);
+	} else if (d->pci_address) {
+		_cleanup_free_ char *pf = xasprintf("%s.disk.pciAddress", p->field);
+		if (pci_address(disk, "address", d->pci_address, pf, ctx->err) < 0)
+			return -1;
+	}
+	if (d->logical_block_size || d->physical_block_size || d->discard_granularity_set) {
+		xmlNodePtr b = el(disk, "blockio");
+		if (d->logical_block_size)
+			attr_u(b, "logical_block_size", d->logical_block_size);
+		if (d->physical_block_size)
+			attr_u(b, "physical_block_size", d->physical_block_size);
+		if (d->discard_granularity_set)
+			attr_u(b, "discard_granularity", d->discard_granularity);
+	} else if (d->block_size_match_volume) {
+		/* KubeVirt measures the volume's block sizes in the pod (statfs, BLKSSZGET); they are unknown here. */
+		log_warning("%s.blockSize.matchVolume: the block sizes are measured on the volume in the pod; "
+			    "the converted domain uses the hypervisor's defaults.",
+			    p->field);
+	}
+	if (d->shareable)
+		el(disk, "shareable");
+	return 0;
+}
+
+static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
+{
+	const struct vmi_disk *d = &ctx->vmi->devices.disks[i];
+	_cleanup_free_ char *field = xasprintf("spec.domain.devices.disks[%zu]", i);
+	struct disk_plan p = { .d = d, .field = field, .bus = effective_bus(ctx, d), .cache = d->cache };
 	const struct vmi_volume *v;
-	enum vmi_bus bus = effective_bus(ctx, d);
-	const char *cache = d->cache;
-	char dev[16];
-	unsigned unit;
 	int r = -1;
 
 	if (check_path_component(d->name, field, ctx->err) < 0)
@@ -246,139 +401,29 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	}
 	if (v == NULL && d->device != DISK_DEVICE_CDROM)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no volume named '%s' in spec.volumes.", field, d->name);
-	if (cache && !valid_value(cache, caches))
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.cache: '%s' is not a cache mode (none, writethrough, writeback).",
-				     field, cache);
-	if (d->io && !valid_value(d->io, ios))
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.io: '%s' is not an I/O mode (native, threads).", field, d->io);
-	if (d->error_policy && !valid_value(d->error_policy, policies))
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-				     "%s.errorPolicy: '%s' is not an error policy (stop, ignore, report, enospace).", field,
-				     d->error_policy);
-	if (d->shareable) {
-		if (cache == NULL)
-			cache = "none";
-		else if (strcmp(cache, "none") != 0)
-			return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a shareable disk requires cache 'none', not '%s'.",
-					     field, cache);
-	}
-	if (d->pci_address && bus != BUS_VIRTIO)
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-				     "%s.disk.pciAddress: a PCI address is only allowed on the virtio bus.", field);
+	if (check_disk(ctx, &p) < 0 || plan_source(ctx, &p, v) < 0)
+		goto out;
 
-	if (v == NULL) {
-		/* An empty CD-ROM drive. */
-		s.type = "block";
-		s.driver_type = "raw";
-		s.discard = true;
-	} else if (!override_source(ctx, v->name, &s)) {
-		_cleanup_free_ char *vfield = xasprintf("spec.volumes[%zu]", (size_t)(v - vmi->volumes));
-		if (check_path_component(v->name, vfield, ctx->err) < 0 ||
-		    volume_source(ctx, v, (size_t)(v - vmi->volumes), d->device == DISK_DEVICE_LUN, &s, vfield) < 0)
-			goto out;
-	}
-
-	if (bus == BUS_VIRTIO) {
-		unit = st->vd_next++;
-		device_name("vd", unit, dev, sizeof(dev));
-	} else {
-		unit = st->sd_next++;
-		device_name("sd", unit, dev, sizeof(dev));
-	}
+	p.unit = p.bus == BUS_VIRTIO ? st->vd_next++ : st->sd_next++;
+	device_name(p.bus == BUS_VIRTIO ? "vd" : "sd", p.unit, p.dev, sizeof(p.dev));
 
 	xmlNodePtr disk = el(ctx->devices, "disk");
-	const char *device = d->device == DISK_DEVICE_CDROM ? "cdrom" : d->device == DISK_DEVICE_LUN ? "lun" : "disk";
-	attr(disk, "device", device);
-	attr(disk, "type", s.type);
-	if ((d->device == DISK_DEVICE_DISK && bus == BUS_VIRTIO) || s.virtio_model)
+	attr(disk, "device", d->device == DISK_DEVICE_CDROM ? "cdrom" : d->device == DISK_DEVICE_LUN ? "lun" : "disk");
+	attr(disk, "type", p.s.type);
+	if ((d->device == DISK_DEVICE_DISK && p.bus == BUS_VIRTIO) || p.s.virtio_model)
 		attr(disk, "model", ctx->virtio_model);
-
-	if (s.file || s.dev) {
-		xmlNodePtr src = el(disk, "source");
-		attr(src, "file", s.file);
-		attr(src, "dev", s.dev);
-		attr(src, "name", s.source_name);
-		if (d->device == DISK_DEVICE_LUN && d->lun_reservation) {
-			xmlNodePtr res = el(src, "reservations");
-			attr(res, "managed", "no");
-			xmlNodePtr rs = el(res, "source");
-			attr(rs, "type", "unix");
-			attr(rs, "path", KV_SHARE_DIR "/daemons/pr/pr-helper.sock");
-			attr(rs, "mode", "client");
-		}
-	}
+	emit_source(disk, &p);
 	xmlNodePtr target = el(disk, "target");
-	attr(target, "bus", bus_name(bus));
-	attr(target, "dev", dev);
+	attr(target, "bus", bus_name(p.bus));
+	attr(target, "dev", p.dev);
 	if (d->device == DISK_DEVICE_CDROM)
 		attr(target, "tray", d->tray ? d->tray : "closed");
 	if (d->serial && *d->serial)
 		el_text(disk, "serial", d->serial);
-
-	xmlNodePtr drv = el(disk, "driver");
-	if (!s.plain_driver) {
-		attr(drv, "cache", cache);
-		attr(drv, "io", d->io);
-		if (s.discard || d->device != DISK_DEVICE_CDROM)
-			attr(drv, "discard", "unmap");
-		if (ctx->vmi->devices.block_multiqueue && bus == BUS_VIRTIO)
-			attr_u(drv, "queues", ctx->vcpus);
-		if (vmi->launch_security && strncmp(vmi->launch_security, "sev", 3) == 0 && bus == BUS_VIRTIO)
-			attr(drv, "iommu", "on");
-	}
-	attr(drv, "error_policy", d->error_policy ? d->error_policy : "stop");
-	attr(drv, "name", "qemu");
-	attr(drv, "type", s.driver_type);
-	if (ctx->has_iothreads && bus == BUS_VIRTIO) {
-		if (ctx->supplemental_threads) {
-			xmlNodePtr ths = el(drv, "iothreads");
-			for (uint32_t t = 1; t <= ctx->supplemental_threads; t++)
-				attr_u(el(ths, "iothread"), "id", t);
-		} else if (d->dedicated_iothread) {
-			attr_u(drv, "iothread", st->current_dedicated++);
-		} else {
-			attr_u(drv, "iothread", st->current_auto);
-			st->current_auto = ctx->auto_threads ? st->current_auto % ctx->auto_threads + 1 : 1;
-		}
-	}
-
-	bool readonly = d->device == DISK_DEVICE_CDROM ? d->readonly != TRI_FALSE : d->readonly == TRI_TRUE;
-	if (readonly || s.readonly)
-		el(disk, "readonly");
-	alias_ua(disk, NULL, d->name);
-	if (s.bs_file || s.bs_dev) {
-		xmlNodePtr bs = el(disk, "backingStore");
-		attr(bs, "type", s.bs_type);
-		attr(el(bs, "format"), "type", s.bs_format);
-		xmlNodePtr bsrc = el(bs, "source");
-		attr(bsrc, "file", s.bs_file);
-		attr(bsrc, "dev", s.bs_dev);
-	}
-	if (d->boot_order)
-		attr_u(el(disk, "boot"), "order", d->boot_order);
-	if (bus == BUS_SCSI) {
-		xmlNodePtr a = el(disk, "address");
-		attr(a, "type", "drive");
-		attr(a, "controller", "0");
-		attr(a, "bus", "0");
-		attr_u(a, "unit", unit);
-	} else if (d->pci_address) {
-		_cleanup_free_ char *pf = xasprintf("%s.disk.pciAddress", field);
-		if (pci_address(disk, "address", d->pci_address, pf, ctx->err) < 0)
-			goto out;
-	}
-	if (d->logical_block_size || d->physical_block_size) {
-		xmlNodePtr b = el(disk, "blockio");
-		if (d->logical_block_size)
-			attr_u(b, "logical_block_size", d->logical_block_size);
-		if (d->physical_block_size)
-			attr_u(b, "physical_block_size", d->physical_block_size);
-	}
-	if (d->shareable)
-		el(disk, "shareable");
-	r = 0;
+	emit_driver(ctx, disk, &p, st);
+	r = emit_tail(ctx, disk, &p);
 out:
-	disk_source_free(&s);
+	disk_source_free(&p.s);
 	return r;
 }
 

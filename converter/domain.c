@@ -249,30 +249,40 @@ static void build_memory(struct build_ctx *ctx)
 	}
 }
 
-static bool passt_binding(const struct vmi *vmi)
+bool needs_shared_memory(const struct vmi *vmi)
 {
+	/* virtiofsd and passt's vhost-user back-end both map the guest's memory. */
+	if (vmi->devices.n_filesystems > 0)
+		return true;
 	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
 		if (vmi->devices.interfaces[i].binding == IFACE_PASST)
 			return true;
 	return false;
 }
 
+bool memfd_required(const struct vmi *vmi)
+{
+	if (vmi->memory.hugepages_size && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false"))
+		return true;
+	return needs_shared_memory(vmi);
+}
+
 static void build_memory_backing(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
 	bool hugepages = vmi->memory.hugepages_size != NULL;
-	bool shared = passt_binding(vmi);
+	bool shared = needs_shared_memory(vmi);
 
 	if (!hugepages && !shared)
 		return;
 	xmlNodePtr mb = el(ctx->root, "memoryBacking");
 	if (hugepages)
 		el(mb, "hugepages");
+	/* memfd backs hugepages unless the kubevirt.io/memfd annotation says false, and shared memory always. */
+	if (memfd_required(vmi))
+		attr(el(mb, "source"), "type", "memfd");
 	if (shared)
 		attr(el(mb, "access"), "mode", "shared");
-	/* memfd backs hugepages unless the kubevirt.io/memfd annotation says false, and shared memory always. */
-	if ((hugepages && !str_equal(annotation(vmi, "kubevirt.io/memfd"), "false")) || shared)
-		attr(el(mb, "source"), "type", "memfd");
 }
 
 static void build_metadata(struct build_ctx *ctx)
@@ -288,6 +298,21 @@ static void build_metadata(struct build_ctx *ctx)
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%lld", (long long)(vmi->termination_grace_period >= 0 ? vmi->termination_grace_period : 30));
 	el_text(el(kv, "graceperiod"), "deletionGracePeriodSeconds", buf);
+}
+
+/* Ignition data (kubevirt.io/ignitiondata) reaches the guest through fw_cfg, which only QEMU's command line can set. */
+static void build_ignition(struct build_ctx *ctx, xmlNsPtr qemu_ns)
+{
+	const struct vmi *vmi = ctx->vmi;
+	const char *data = annotation(vmi, "kubevirt.io/ignitiondata");
+	const char *ns = vmi->namespace_ && *vmi->namespace_ ? vmi->namespace_ : "default";
+
+	if (data == NULL || strstr(data, "ignition") == NULL)
+		return;
+	xmlNodePtr cmd = xmlNewChild(ctx->root, qemu_ns, (const xmlChar *)"commandline", NULL);
+	attr(xmlNewChild(cmd, qemu_ns, (const xmlChar *)"arg", NULL), "value", "-fw_cfg");
+	attr_fmt(xmlNewChild(cmd, qemu_ns, (const xmlChar *)"arg", NULL), "value",
+		 "name=opt/com.coreos/config,file=" KV_EPHEMERAL_DIR "/ignition-data/%s/%s/data.ign", ns, vmi->name);
 }
 
 static int build_launch_security(struct build_ctx *ctx)
@@ -326,15 +351,9 @@ static int build_kvm_domain(struct build_ctx *ctx)
 	const struct vmi *vmi = ctx->vmi;
 
 	attr(ctx->root, "type", "kvm");
-	xmlNewNs(ctx->root, (const xmlChar *)"http://libvirt.org/schemas/domain/qemu/1.0", (const xmlChar *)"qemu");
+	xmlNsPtr qemu_ns =
+		xmlNewNs(ctx->root, (const xmlChar *)"http://libvirt.org/schemas/domain/qemu/1.0", (const xmlChar *)"qemu");
 
-	if (vmi->cpu.numa_guest_mapping_passthrough)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "spec.domain.cpu.numa.guestMappingPassthrough is not supported yet: it needs the node's "
-				     "NUMA topology, which the converter does not read.");
-	if (vmi->devices.client_passthrough)
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "spec.domain.devices.clientPassthrough (USB redirection) is not supported yet.");
 
 	if (build_identity(ctx) < 0)
 		return -1;
@@ -347,6 +366,7 @@ static int build_kvm_domain(struct build_ctx *ctx)
 	    build_devices_after_disks(ctx) < 0)
 		return -1;
 	build_clock(ctx);
+	build_ignition(ctx, qemu_ns);
 	build_metadata(ctx);
 	build_features(ctx);
 	if (build_cpu(ctx) < 0)

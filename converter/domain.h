@@ -19,7 +19,9 @@
 struct convert_options {
 	enum hypervisor hypervisor;
 	const char *cpu_model;        /* for mshv/qemu profiles; NULL = default */
-	/* Local files to use instead of the cluster paths, by volume name (`run --disk NAME=PATH`). */
+	/* Local files to use instead of the cluster paths, by volume name (`run --disk NAME=PATH`).
+	 * `run` also takes the names "kernel" and "initrd" for a kernel-boot VMI's files and applies
+	 * those itself (launcher/run-local.c): names that match no volume must stay ignored here. */
 	const char *const *disk_names;
 	const char *const *disk_paths;
 	size_t n_disk_overrides;

@@ -23,9 +23,10 @@ void vj_init(struct vj_ctx *c, const char *root, hvl_error **err)
 }
 
 /*
- * Append n bytes, cut at the end of the buffer as snprintf would.  Keys come from this program, never from the
- * input, so only deep indexes can reach the end.  Plain copies rather than vsnprintf: the path is extended for
- * every member read, and formatting was a tenth of the parse.
+ * Append n bytes, cut at the end of the buffer as snprintf would.  Most keys come from this program, but map
+ * keys (annotations, resource names) come from the input, so control characters are masked and a message cannot
+ * be forged.  Plain copies rather than vsnprintf: the path is extended for every member read, and formatting was
+ * a tenth of the parse.
  */
 static void append(struct vj_ctx *c, const char *s, size_t n)
 {
@@ -33,7 +34,10 @@ static void append(struct vj_ctx *c, const char *s, size_t n)
 
 	if (n > room)
 		n = room;
-	memcpy(c->path + c->len, s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		c->path[c->len + i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
 	c->len += n;
 	c->path[c->len] = '\0';
 }
@@ -211,8 +215,59 @@ int vj_array(struct vj_ctx *c, json_object *obj, const char *key, size_t max, js
 	return 0;
 }
 
+/* The lead byte's payload bits, sequence length and smallest code point it may encode without being overlong. */
+static bool utf8_lead(unsigned char b, uint32_t *cp, size_t *n, uint32_t *min)
+{
+	if (b >= 0xc2 && b <= 0xdf)
+		*cp = b & 0x1f, *n = 1, *min = 0x80;
+	else if (b >= 0xe0 && b <= 0xef)
+		*cp = b & 0x0f, *n = 2, *min = 0x800;
+	else if (b >= 0xf0 && b <= 0xf4)
+		*cp = b & 0x07, *n = 3, *min = 0x10000;
+	else
+		return false;
+	return true;
+}
+
+const char *vj_utf8_invalid(const char *s, size_t len, size_t *off)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp, min;
+		size_t n;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		*off = i;
+		if (!utf8_lead(p[i], &cp, &n, &min))
+			return p[i] == 0xc0 || p[i] == 0xc1 ? "an overlong encoding" : "a byte that cannot start a character";
+		if (len - i <= n)
+			return "an incomplete sequence";
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return "an incomplete sequence";
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (cp < min)
+			return "an overlong encoding";
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			return "a UTF-16 surrogate";
+		if (cp > 0x10ffff)
+			return "a code point past U+10FFFF";
+		if (cp == 0xfffe || cp == 0xffff)
+			return "U+FFFE or U+FFFF, which XML cannot carry";
+		i += n + 1;
+	}
+	return NULL;
+}
+
 int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 {
+	const char *bad;
+	size_t off;
 	json_object *v = vj_get(obj, key);
 	const char *s;
 	size_t len;
@@ -226,6 +281,21 @@ int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out)
 	if (strlen(s) != len) {
 		_cleanup_free_ char *shown = vj_show(v);
 		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains a NUL character.", shown);
+	}
+	/* XML 1.0 cannot carry other control characters, and strings end up in the domain XML. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+			_cleanup_free_ char *shown = vj_show(v);
+			return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains the control character \\x%02x.", shown,
+					  ch);
+		}
+	}
+	/* The raw input is strict UTF-8 (vmi_parse), but a \uffff escape decodes to what XML cannot carry. */
+	bad = vj_utf8_invalid(s, len, &off);
+	if (bad) {
+		_cleanup_free_ char *shown = vj_show(v);
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' contains %s.", shown, bad);
 	}
 	/* Go cannot tell "" from absent: neither can we. */
 	if (len == 0)

@@ -68,5 +68,12 @@ int vj_enum(struct vj_ctx *c, json_object *obj, const char *key, const struct vj
 int vj_enum_string(struct vj_ctx *c, json_object *obj, const char *key, const char *const *allowed, size_t n,
 		   char **out);
 
+/*
+ * Where s[0..len) stops being text XML can carry: the offset of the first sequence that is not strict
+ * UTF-8 (RFC 3629: no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF) or that encodes
+ * U+FFFE/U+FFFF.  Returns what is wrong there ("an overlong encoding", ...), NULL when all is well.
+ */
+const char *vj_utf8_invalid(const char *s, size_t len, size_t *off);
+
 /* Require obj (at the current path) to be a JSON object. */
 int vj_expect_object(struct vj_ctx *c, json_object *obj);

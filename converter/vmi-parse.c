@@ -4,9 +4,9 @@
  *
  * Accepted documents:
  *  - kind VirtualMachineInstance: spec, metadata and status are read;
- *  - kind VirtualMachine: spec.template is the VMI; its metadata name and
- *    namespace fall back to the VM's (as virt-controller names the VMI after
- *    the VM), and errors name paths under spec.template.spec;
+ *  - kind VirtualMachine: spec.template is the VMI, named after the VM in
+ *    the VM's namespace (as virt-controller's SetupVMIFromVM does, whatever
+ *    the template's metadata says); errors name paths under spec.template;
  *  - no kind at all: accepted as a bare VMI when it has spec.domain (what
  *    `kubectl get vmi -o json | jq .` fragments and STANDALONE_VMI look like);
  *    any other kind is rejected naming `kind`.
@@ -356,41 +356,40 @@ static int parse_uid(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
 			  shown);
 }
 
-/* fallback: the VirtualMachine's metadata, for a template without name or namespace. */
-static int parse_metadata(struct vj_ctx *c, json_object *meta, json_object *fallback, const char *fallback_path,
-			  struct vmi *vmi)
+/* metadata.name and namespace; meta may be NULL (then the name is missing). */
+static int parse_identity(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
 {
-	json_object *src = meta;
-	struct vj_ctx fc;
-
-	if (meta)
-		TRY(vj_string(c, meta, "name", &vmi->name));
-	if (vmi->name == NULL && fallback) {
-		vj_init(&fc, fallback_path, c->err);
-		TRY(required_name(&fc, fallback, "name", NAME_SUBDOMAIN, &vmi->name));
-	} else if (meta) {
-		TRY(required_name(c, meta, "name", NAME_SUBDOMAIN, &vmi->name));
-	} else {
-		return vj_fail_at(c, "name", HVL_EXIT_INPUT, "a name is required.");
-	}
-
-	if (meta)
-		TRY(vj_string(c, meta, "namespace", &vmi->namespace_));
-	if (vmi->namespace_ == NULL && fallback) {
-		vj_init(&fc, fallback_path, c->err);
-		TRY(vj_string(&fc, fallback, "namespace", &vmi->namespace_));
-		if (vmi->namespace_ && !is_dns_label(vmi->namespace_))
-			return required_name(&fc, fallback, "namespace", NAME_LABEL, &vmi->namespace_);
-	} else if (vmi->namespace_ && !is_dns_label(vmi->namespace_)) {
-		return required_name(c, meta, "namespace", NAME_LABEL, &vmi->namespace_);
-	}
 	if (meta == NULL)
-		return 0;
-	if (!vj_has(meta, "uid") && fallback)
-		src = NULL; /* the VM's UID is not the VMI's; leave it unset */
-	if (src)
-		TRY(parse_uid(c, src, vmi));
+		return vj_fail_at(c, "name", HVL_EXIT_INPUT, "a name is required.");
+	TRY(required_name(c, meta, "name", NAME_SUBDOMAIN, &vmi->name));
+	TRY(vj_string(c, meta, "namespace", &vmi->namespace_));
+	if (vmi->namespace_ && !is_dns_label(vmi->namespace_))
+		return required_name(c, meta, "namespace", NAME_LABEL, &vmi->namespace_);
+	return 0;
+}
+
+static int parse_vmi_metadata(struct vj_ctx *c, json_object *meta, struct vmi *vmi)
+{
+	TRY(parse_identity(c, meta, vmi));
+	TRY(parse_uid(c, meta, vmi));
 	return parse_annotations(c, meta, vmi);
+}
+
+/*
+ * virt-controller (SetupVMIFromVM) names the VMI after the VM, in the VM's
+ * namespace, whatever the template says; the template contributes labels and
+ * annotations, and the VMI gets its own UID.
+ */
+static int parse_vm_metadata(json_object *vm_meta, json_object *template_meta, struct vmi *vmi, hvl_error **err)
+{
+	struct vj_ctx c;
+
+	vj_init(&c, "metadata", err);
+	TRY(parse_identity(&c, vm_meta, vmi));
+	if (template_meta == NULL)
+		return 0;
+	vj_init(&c, "spec.template.metadata", err);
+	return parse_annotations(&c, template_meta, vmi);
 }
 
 /* ---- resources, memory, cpu ---------------------------------------------------- */
@@ -1020,6 +1019,44 @@ static int secret_ref(struct vj_ctx *c, json_object *o, const char *key, bool *p
 	return 0;
 }
 
+/* Decoded length of standard, padded base64 (Go's StdEncoding, which skips CR and LF); -1 if malformed. */
+static long base64_decoded_len(const char *s)
+{
+	size_t n = 0, pad = 0;
+
+	for (; *s; s++) {
+		if (*s == '\r' || *s == '\n')
+			continue;
+		if (*s == '=') {
+			pad++;
+		} else if (pad || !(isalnum((unsigned char)*s) || *s == '+' || *s == '/')) {
+			return -1;
+		}
+		n++;
+	}
+	if (n % 4 != 0 || pad > 2)
+		return -1;
+	return (long)(n / 4 * 3 - pad);
+}
+
+/* KubeVirt caps inline cloud-init data (larger data belongs in a secret). */
+#define CLOUD_INIT_MAX_LEN 2048
+
+static int check_cloud_init_data(struct vj_ctx *c, json_object *o, const char *key, const char *text, bool base64)
+{
+	long len = text == NULL ? 0 : base64 ? base64_decoded_len(text) : (long)strlen(text);
+
+	if (len < 0) {
+		_cleanup_free_ char *shown = vj_show(vj_get(o, key));
+		return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is not valid base64.", shown);
+	}
+	if (len > CLOUD_INIT_MAX_LEN)
+		return vj_fail_at(c, key, HVL_EXIT_INPUT,
+				  "%ld bytes exceed KubeVirt's limit of %d for inline data; use a secret instead.", len,
+				  CLOUD_INIT_MAX_LEN);
+	return 0;
+}
+
 static int parse_cloud_init(struct vj_ctx *c, json_object *o, struct vmi_volume *v)
 {
 	_cleanup_free_ char *user64 = NULL, *net64 = NULL;
@@ -1041,6 +1078,10 @@ static int parse_cloud_init(struct vj_ctx *c, json_object *o, struct vmi_volume 
 			       "only one of networkData, networkDataBase64 and networkDataSecretRef may be set.");
 	if (n_user + n_net == 0)
 		return vj_fail(c, HVL_EXIT_INPUT, "user data or network data is required.");
+	TRY(check_cloud_init_data(c, o, "userData", v->user_data, false));
+	TRY(check_cloud_init_data(c, o, "userDataBase64", user64, true));
+	TRY(check_cloud_init_data(c, o, "networkData", v->network_data, false));
+	TRY(check_cloud_init_data(c, o, "networkDataBase64", net64, true));
 	/* Base64 stays encoded here: the ISO is generated by virt-launcher, not from this model. */
 	if (user64 && v->user_data == NULL)
 		v->user_data = TAKE_PTR(user64);
@@ -1145,6 +1186,16 @@ static int parse_volume(struct vj_ctx *c, json_object *elem, void *item)
 			return vj_fail_at(c, unsupported_volume_sources[i], HVL_EXIT_UNSUPPORTED,
 					  "%s volumes are not supported by hvl-launcher yet.",
 					  unsupported_volume_sources[i]);
+	}
+	if (src == NULL) {
+		/* A volume is a name and one source: any other key is a source from a newer KubeVirt. */
+		json_object_object_foreach(elem, key, val)
+		{
+			(void)val;
+			if (strcmp(key, "name") != 0)
+				return vj_fail_at(c, key, HVL_EXIT_UNSUPPORTED,
+						  "this volume source is not supported by hvl-launcher yet.");
+		}
 	}
 	if (src == NULL)
 		return vj_fail(c, HVL_EXIT_INPUT,
@@ -1692,65 +1743,86 @@ static int reject_vm_expansions(struct vj_ctx *c, json_object *vm_spec)
 	return 0;
 }
 
-static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
+/* kind: VirtualMachineInstance, VirtualMachine, or absent on a bare VMI (one with spec.domain). */
+static int parse_kind(struct vj_ctx *c, json_object *root, struct vmi *vmi, bool *is_vm)
 {
-	struct vj_ctx c;
-	json_object *spec = NULL, *meta = NULL, *template = NULL, *vm_meta = NULL;
-	bool is_vm;
+	json_object *spec = vj_get(root, "spec");
 
-	vj_init(&c, "", err);
-	TRY(vj_expect_object(&c, root));
-	TRY(check_api_version(&c, root));
-	TRY(vj_string(&c, root, "kind", &vmi->kind));
+	TRY(vj_string(c, root, "kind", &vmi->kind));
 	if (vmi->kind == NULL) {
-		json_object *s = vj_get(root, "spec");
-		if (s == NULL || !json_object_is_type(s, json_type_object) || !vj_has(s, "domain"))
-			return vj_fail_at(&c, "kind", HVL_EXIT_INPUT,
+		if (spec == NULL || !json_object_is_type(spec, json_type_object) || !vj_has(spec, "domain"))
+			return vj_fail_at(c, "kind", HVL_EXIT_INPUT,
 					  "missing; expected VirtualMachineInstance or VirtualMachine.");
 		vmi->kind = xstrdup("VirtualMachineInstance");
 	} else if (strcmp(vmi->kind, "VirtualMachine") != 0 && strcmp(vmi->kind, "VirtualMachineInstance") != 0) {
 		_cleanup_free_ char *shown = vj_show(vj_get(root, "kind"));
-		return vj_fail_at(&c, "kind", HVL_EXIT_INPUT, "'%s' is not VirtualMachineInstance or VirtualMachine.",
+		return vj_fail_at(c, "kind", HVL_EXIT_INPUT, "'%s' is not VirtualMachineInstance or VirtualMachine.",
 				  shown);
 	}
-	is_vm = strcmp(vmi->kind, "VirtualMachine") == 0;
+	*is_vm = strcmp(vmi->kind, "VirtualMachine") == 0;
+	/* The model is always the VMI, whichever object carried it. */
+	free(vmi->kind);
+	vmi->kind = xstrdup("VirtualMachineInstance");
+	return 0;
+}
 
+static int parse_vmi(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	json_object *meta = NULL, *spec = NULL;
+	struct vj_ctx c;
+	size_t mark;
+
+	vj_init(&c, "", err);
 	TRY(vj_object(&c, root, "metadata", &meta));
 	TRY(vj_object(&c, root, "spec", &spec));
 	if (spec == NULL)
-		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the %s has no spec.", vmi->kind);
-	if (is_vm) {
-		size_t mark = vj_enter(&c, "spec");
-		TRY(reject_vm_expansions(&c, spec));
-		TRY(vj_object(&c, spec, "template", &template));
-		if (template == NULL)
-			return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
-		vj_leave(&c, mark);
-		vm_meta = meta;
-		meta = NULL;
-		spec = NULL;
-		vj_init(&c, "spec.template", err);
-		TRY(vj_object(&c, template, "metadata", &meta));
-		TRY(vj_object(&c, template, "spec", &spec));
-		if (spec == NULL)
-			return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
-		free(vmi->kind);
-		vmi->kind = xstrdup("VirtualMachineInstance");
-	}
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachineInstance has no spec.");
+	mark = vj_enter(&c, "metadata");
+	TRY(parse_vmi_metadata(&c, meta, vmi));
+	vj_leave(&c, mark);
+	mark = vj_enter(&c, "spec");
+	TRY(parse_spec(&c, spec, vmi));
+	vj_leave(&c, mark);
+	TRY(parse_status(&c, vj_get(root, "status"), vmi));
+	return vmi_validate(vmi, "spec", err);
+}
 
-	{
-		size_t mark = vj_enter(&c, "metadata");
-		TRY(parse_metadata(&c, meta, vm_meta, "metadata", vmi));
-		vj_leave(&c, mark);
-	}
-	{
-		size_t mark = vj_enter(&c, "spec");
-		TRY(parse_spec(&c, spec, vmi));
-		vj_leave(&c, mark);
-	}
-	if (!is_vm)
-		TRY(parse_status(&c, vj_get(root, "status"), vmi));
-	return vmi_validate(vmi, is_vm ? "spec.template.spec" : "spec", err);
+static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	json_object *vm_meta = NULL, *vm_spec = NULL, *template = NULL, *meta = NULL, *spec = NULL;
+	struct vj_ctx c;
+
+	vj_init(&c, "", err);
+	TRY(vj_object(&c, root, "metadata", &vm_meta));
+	TRY(vj_object(&c, root, "spec", &vm_spec));
+	if (vm_spec == NULL)
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine has no spec.");
+	vj_init(&c, "spec", err);
+	TRY(reject_vm_expansions(&c, vm_spec));
+	TRY(vj_object(&c, vm_spec, "template", &template));
+	if (template == NULL)
+		return vj_fail_at(&c, "template", HVL_EXIT_INPUT, "a VirtualMachine needs a VMI template.");
+	vj_init(&c, "spec.template", err);
+	TRY(vj_object(&c, template, "metadata", &meta));
+	TRY(vj_object(&c, template, "spec", &spec));
+	if (spec == NULL)
+		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
+	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
+	vj_init(&c, "spec.template.spec", err);
+	TRY(parse_spec(&c, spec, vmi));
+	return vmi_validate(vmi, "spec.template.spec", err);
+}
+
+static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
+{
+	struct vj_ctx c;
+	bool is_vm = false;
+
+	vj_init(&c, "", err);
+	TRY(vj_expect_object(&c, root));
+	TRY(check_api_version(&c, root));
+	TRY(parse_kind(&c, root, vmi, &is_vm));
+	return is_vm ? parse_vm(root, vmi, err) : parse_vmi(root, vmi, err);
 }
 
 /* Line and column of byte offset `off`, for syntax errors. */
@@ -1768,12 +1840,23 @@ static void position(const char *json, size_t off, size_t *line, size_t *col)
 	}
 }
 
+/* The input need not be NUL-terminated: never look past len. */
+static bool only_space(const char *json, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0')
+			return false;
+	}
+	return true;
+}
+
 static int parse_json(const char *json, size_t len, const char *source, json_object **out, hvl_error **err)
 {
 	struct json_tokener *tok;
 	json_object *root;
 	enum json_tokener_error jerr;
-	size_t end, line, col;
+	size_t end, line, col, bad_at;
+	const char *bad;
 
 	if (len > VMI_MAX_INPUT_BYTES)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is larger than the limit of %u bytes.", source,
@@ -1792,7 +1875,7 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 
 	if (jerr == json_tokener_continue || (jerr == json_tokener_success && root == NULL && len == 0))
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: the document is %s.", source,
-				     len == 0 || strspn(json, " \t\r\n") == len ? "empty" : "truncated");
+				     only_space(json, len) ? "empty" : "truncated");
 	if (jerr != json_tokener_success) {
 		position(json, end, &line, &col);
 		if (jerr == json_tokener_error_depth)
@@ -1802,8 +1885,16 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: %s at line %zu, column %zu.",
 				     source, json_tokener_error_desc(jerr), line, col);
 	}
+	/* json-c lets overlong forms and encoded surrogates through; the domain XML must not get them. */
+	bad = vj_utf8_invalid(json, len, &bad_at);
+	if (bad) {
+		json_object_put(root);
+		position(json, bad_at, &line, &col);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid UTF-8: %s at line %zu, column %zu.",
+				     source, bad, line, col);
+	}
 	for (size_t i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", json[i])) {
+		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0') {
 			json_object_put(root);
 			position(json, i, &line, &col);
 			return hvl_error_set(err, HVL_EXIT_INPUT,

@@ -11,9 +11,9 @@
  * XML, overhead, launch plan) reads only this model, never JSON.
  *
  * Inputs: kind VirtualMachineInstance; kind VirtualMachine (its
- * spec.template is the VMI, named after the VM when the template has no
- * name/namespace; instancetype/preference are refused, only virt-controller
- * can expand them); or no kind at all when the document has spec.domain (a
+ * spec.template is the VMI, named after the VM in the VM's namespace as
+ * virt-controller does; instancetype/preference are refused, only
+ * virt-controller can expand them); or no kind at all when the document has spec.domain (a
  * bare VMI).  Other kinds fail naming `kind`.  Errors are HVL_EXIT_INPUT and
  * name the JSON path (spec.domain.devices.disks[2].disk.bus) and quote the
  * value; valid KubeVirt features the model does not carry (unknown device

@@ -89,7 +89,8 @@ int caps_apply(caps_mask keep, bool no_new_privs, struct caps_result *result, hv
 			return hvl_error_set(err, HVL_EXIT_INTERNAL,
 					     "Cannot drop %s from the bounding set: that needs CAP_SETPCAP, which this "
 					     "process lacks, and no_new_privs is off, so NEXT could regain them through "
-					     "file capabilities.",
+					     "file capabilities: leave no_new_privs on (unset HVL_NO_NEW_PRIVS) or give "
+					     "the process CAP_SETPCAP.",
 					     names);
 		log_info("The bounding set keeps %s (no CAP_SETPCAP to drop them); no_new_privs stops NEXT from "
 			 "gaining them.",

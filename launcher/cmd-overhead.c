@@ -16,7 +16,7 @@
 #include "util.h"
 #include "vmi.h"
 
-static const char *const arch_names[] = { [ARCH_AMD64] = "amd64", [ARCH_ARM64] = "arm64", [ARCH_S390X] = "s390x" };
+static const char *const arch_names[] = {[ARCH_AMD64] = "amd64", [ARCH_ARM64] = "arm64", [ARCH_S390X] = "s390x"};
 
 static double mib(int64_t bytes)
 {
@@ -26,7 +26,8 @@ static double mib(int64_t bytes)
 static void print_text(const struct vmi *vmi, const struct overhead_result *r, FILE *out)
 {
 	fprintf(out, "VMI %s/%s: %u vCPU%s, %s, hypervisor %s, ratio %g (%s)\n", vmi->namespace_, vmi->name, r->vcpus,
-		r->vcpus == 1 ? "" : "s", r->arch, hypervisor_name(r->hypervisor), r->ratio, OVERHEAD_KUBEVIRT_BASELINE);
+		r->vcpus == 1 ? "" : "s", r->arch, hypervisor_name(r->hypervisor), r->ratio,
+		OVERHEAD_KUBEVIRT_BASELINE);
 	fprintf(out, "%-24s %14s %10s\n", "TERM", "BYTES", "MiB");
 	for (int t = 0; t < OVERHEAD_TERM_COUNT; t++)
 		if (r->applies[t])
@@ -82,11 +83,15 @@ static void print_json(const struct vmi *vmi, const struct overhead_result *r, F
 	json_object_put(root);
 }
 
-static int load_vmi(const char *path, struct vmi **out, hvl_error **err)
+/* The request as submitted goes into params: KubeVirt main computes with it, not with our defaulted one. */
+static int load_vmi(const char *path, struct overhead_params *params, struct vmi **out, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 
-	if (vmi_load(path, &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0)
+	if (vmi_load(path, &vmi, err) < 0)
+		return -1;
+	overhead_submitted_request(params, vmi);
+	if (vmi_apply_defaults(vmi, err) < 0)
 		return -1;
 	*out = TAKE_PTR(vmi);
 	return 0;
@@ -95,20 +100,20 @@ static int load_vmi(const char *path, struct vmi **out, hvl_error **err)
 int cmd_overhead(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
-	struct overhead_config cfg = { 0 };
+	struct overhead_config cfg = {0};
 	struct overhead_params params;
 	struct overhead_result result;
 	int status = -1;
 
 	if (opts->vmi_path == NULL)
-		return hvl_error_set(err, HVL_EXIT_USAGE, "overhead: a VMI is required (--vmi FILE, or '-' for stdin).");
-	if (load_vmi(opts->vmi_path, &vmi, err) < 0)
+		return hvl_error_set(err, HVL_EXIT_USAGE,
+				     "overhead: a VMI is required (--vmi FILE, or '-' for stdin).");
+	overhead_params_init(&params,
+			     opts->hypervisor == HV_REQUEST_AUTO ? HYPERVISOR_KVM : (enum hypervisor)opts->hypervisor);
+	if (load_vmi(opts->vmi_path, &params, &vmi, err) < 0)
 		return hvl_error_wrap(err, "Cannot compute the overhead of '%s'", opts->vmi_path);
 	if (opts->kubevirt_config && overhead_config_load(opts->kubevirt_config, &cfg, err) < 0)
 		return -1;
-
-	overhead_params_init(&params, opts->hypervisor == HV_REQUEST_AUTO ? HYPERVISOR_KVM
-									   : (enum hypervisor)opts->hypervisor);
 	overhead_config_apply(&cfg, &params);
 	if (opts->arch_set && (unsigned)opts->arch < HVL_ARRAY_SIZE(arch_names))
 		params.arch = arch_names[opts->arch];

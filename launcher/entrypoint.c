@@ -48,7 +48,10 @@ static int drop_privileges(const struct launch_plan *plan, hvl_error **err)
 {
 	struct caps_result caps;
 
-	if (caps_apply(plan->keep_caps, plan->no_new_privs, &caps, err) < 0)
+	/* no_new_privs may already be set by the runtime (allowPrivilegeEscalation: false, KubeVirt's non-root pods). */
+	bool nnp = plan->no_new_privs || sys_get_no_new_privs() == 1;
+
+	if (caps_apply(plan->keep_caps, nnp, &caps, err) < 0)
 		return -1;
 	if (caps.dropped_bounding) {
 		_cleanup_free_ char *names = caps_format(caps.dropped_bounding);

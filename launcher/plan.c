@@ -29,9 +29,19 @@ unsigned plan_hook_sidecars(char *const *argv)
 	return 0;
 }
 
+/* NEXT may change directory: what it is told (HVL_DECISION_FILE...) must be absolute. */
+static char *absolute_dir(const char *dir)
+{
+	char cwd[4096];
+
+	if (dir[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(dir);
+	return xasprintf("%s/%s", cwd, dir);
+}
+
 static char *strip_trailing_slashes(const char *dir)
 {
-	char *copy = xstrdup(dir);
+	char *copy = absolute_dir(dir);
 	size_t len = strlen(copy);
 
 	while (len > 1 && copy[len - 1] == '/')

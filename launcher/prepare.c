@@ -8,9 +8,6 @@
 #include "overhead.h"
 #include "util.h"
 
-/* Until converter/domain.c is merged, build and fail clearly rather than not link. */
-#pragma weak domain_build
-
 const char *prepare_memlock_reason(const struct vmi *vmi)
 {
 	if (vmi_has_vfio(vmi))
@@ -36,8 +33,6 @@ static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_mo
 	size_t len;
 	int r;
 
-	if (domain_build == NULL)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "This build has no domain builder (converter/domain.c).");
 	for (size_t i = 0; i < n_disks; i++) {
 		names[i] = disks[i].volume;
 		paths[i] = disks[i].path;

@@ -76,8 +76,7 @@ static int read_ratio(struct json_object *conf, const char *file, struct overhea
 }
 
 /* binding.<name>.computeResourceOverhead.requests.memory, or -1 when the plugin declares none. */
-static int read_plugin(const char *name, struct json_object *plugin, const char *file, int64_t *memory,
-		       hvl_error **err)
+static int read_plugin(const char *name, struct json_object *plugin, const char *file, int64_t *memory, hvl_error **err)
 {
 	_cleanup_free_ char *base = xasprintf("spec.configuration.network.binding.%s", name);
 	_cleanup_free_ char *p_plugin = xstrdup(base);
@@ -119,7 +118,7 @@ static int read_bindings(struct json_object *conf, const char *file, struct over
 		if (read_plugin(name, plugin, file, &memory, err) < 0)
 			return -1;
 		cfg->plugins = xreallocarray(cfg->plugins, cfg->n_plugins + 1, sizeof(*cfg->plugins));
-		cfg->plugins[cfg->n_plugins++] = (struct overhead_binding_plugin){ xstrdup(name), memory };
+		cfg->plugins[cfg->n_plugins++] = (struct overhead_binding_plugin){xstrdup(name), memory};
 	}
 	return 0;
 }
@@ -127,7 +126,7 @@ static int read_bindings(struct json_object *conf, const char *file, struct over
 int overhead_config_parse(const char *json, const char *path, struct overhead_config *out, hvl_error **err)
 {
 	__attribute__((cleanup(json_put))) struct json_object *root = NULL;
-	struct overhead_config cfg = { .ratio = 1.0 };
+	struct overhead_config cfg = {.ratio = 1.0};
 	struct json_object *cr, *spec, *conf;
 	enum json_tokener_error jerr = json_tokener_success;
 

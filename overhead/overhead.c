@@ -28,50 +28,51 @@ struct term_info {
  * pages deposited from the L1VH partition, outside the pod.
  */
 static const struct term_info terms[OVERHEAD_TERM_COUNT] = {
-	[OVERHEAD_PAGE_TABLES] = { "page-tables", "resources.requests.memory / 512, computed on the kilo-scaled request",
-				   "KVM's EPT/shadow tables are kernel memory charged to the pod; under mshv the second-level "
-				   "tables live in the hypervisor, built from pages deposited by the L1VH kernel, so the pod "
-				   "is not charged for them. Kept (upstream keeps it; 2 MiB per GiB)." },
-	[OVERHEAD_VIRT_LAUNCHER_MONITOR] = { "virt-launcher-monitor", "25Mi", "Same process under mshv." },
-	[OVERHEAD_VIRT_LAUNCHER] = { "virt-launcher", "100Mi", "Same process under mshv." },
-	[OVERHEAD_VIRTLOGD] = { "virtlogd", "25Mi", "Same process under mshv." },
-	[OVERHEAD_VIRTQEMUD] = { "virtqemud", "40Mi", "Same daemon; libvirt >= 11.10 drives type='hyperv' domains." },
-	[OVERHEAD_QEMU] = { "qemu", "50Mi (KubeVirt main; 30Mi in v1.5 to v1.9.0)",
-			    "QEMU with -accel mshv (QEMU >= 10.2): the local APIC runs in the hypervisor, the IOAPIC "
-			    "and PIT in QEMU; no measurement of the difference exists. Kept." },
-	[OVERHEAD_VCPUS] = { "vcpus", "8Mi per vCPU (sockets x cores x threads, else CPU limit, else request, min 1)",
-			     "One QEMU thread per vCPU as with KVM; the VP state lives in the hypervisor (deposited "
-			     "pages). Kept." },
-	[OVERHEAD_IOTHREAD] = { "iothread", "8Mi", "Same QEMU IOThread. Kept." },
-	[OVERHEAD_VIDEO] = { "video", "32Mi unless devices.autoattachGraphicsDevice is false", "Same QEMU device." },
-	[OVERHEAD_ARM64_PFLASH] = { "arm64-pflash", "128Mi on arm64 (two 64Mi UEFI pflash devices)",
-				    "QEMU's mshv accelerator is x86_64 only." },
-	[OVERHEAD_VFIO] = { "vfio", "1Gi with host devices, GPUs or SR-IOV interfaces",
-			    "VFIO passthrough is not available on mshv yet (VFIO-MSHV bridge not merged). Kept." },
-	[OVERHEAD_DOWNWARD_METRICS] = { "downward-metrics", "1Mi with a downwardMetrics volume", "Same." },
-	[OVERHEAD_PROBES] = { "exec-probes", "10Mi per exec liveness/readiness probe, plus 100Mi once", "Same." },
-	[OVERHEAD_SEV] = { "sev", "256Mi for SEV, SEV-ES or SEV-SNP",
-			   "Confidential guests are not offered through mshv here. Kept." },
-	[OVERHEAD_TPM] = { "tpm", "53Mi (swtpm process)", "Same swtpm process." },
-	[OVERHEAD_DEDICATED_CPU] = { "dedicated-cpu", "100Mi with dedicated CPUs or Guaranteed QoS", "Same." },
-	[OVERHEAD_ADDED] = { "added-overhead", "spec.domain.memory.reservedOverhead.addedOverhead", "Same." },
-	[OVERHEAD_RATIO] = { "ratio", "int64(float64(ceil(sum / 1000)) * (ratio - 1)) * 1000",
-			     "Same cluster setting." },
-	[OVERHEAD_PASST] = { "passt", "250Mi with a passtBinding interface", "Same passt process." },
-	[OVERHEAD_BINDING_PLUGINS] = { "binding-plugins",
-				       "sum of computeResourceOverhead.requests.memory of each binding plugin used",
-				       "Same." },
+    [OVERHEAD_PAGE_TABLES] =
+	{"page-tables", "resources.requests.memory / 512, computed on the kilo-scaled request",
+	 "KVM's EPT/shadow tables are kernel memory charged to the pod; under mshv the second-level "
+	 "tables live in the hypervisor, built from pages deposited by the L1VH kernel, so the pod "
+	 "is not charged for them. Kept (upstream keeps it; 2 MiB per GiB)."},
+    [OVERHEAD_VIRT_LAUNCHER_MONITOR] = {"virt-launcher-monitor", "25Mi", "Same process under mshv."},
+    [OVERHEAD_VIRT_LAUNCHER] = {"virt-launcher", "100Mi", "Same process under mshv."},
+    [OVERHEAD_VIRTLOGD] = {"virtlogd", "25Mi", "Same process under mshv."},
+    [OVERHEAD_VIRTQEMUD] = {"virtqemud", "40Mi", "Same daemon; libvirt >= 11.10 drives type='hyperv' domains."},
+    [OVERHEAD_QEMU] = {"qemu", "50Mi (KubeVirt main; 30Mi in v1.5 to v1.9.0)",
+		       "QEMU with -accel mshv (QEMU >= 10.2): the local APIC runs in the hypervisor, device models "
+		       "stay in QEMU; no measurement of the difference exists. Kept."},
+    [OVERHEAD_VCPUS] = {"vcpus", "8Mi per vCPU (sockets x cores x threads, else CPU limit, else request, min 1)",
+			"One QEMU thread per vCPU as with KVM; the VP state lives in the hypervisor (deposited "
+			"pages). Kept."},
+    [OVERHEAD_IOTHREAD] = {"iothread", "8Mi", "Same QEMU IOThread. Kept."},
+    [OVERHEAD_VIDEO] = {"video", "32Mi unless devices.autoattachGraphicsDevice is false", "Same QEMU device."},
+    [OVERHEAD_ARM64_PFLASH] = {"arm64-pflash", "128Mi on arm64 (two 64Mi UEFI pflash devices)",
+			       "QEMU's mshv accelerator is x86_64 only."},
+    [OVERHEAD_VFIO] = {"vfio", "1Gi with host devices, GPUs or SR-IOV interfaces",
+		       "VFIO passthrough is not available on mshv yet (VFIO-MSHV bridge not merged). Kept."},
+    [OVERHEAD_DOWNWARD_METRICS] = {"downward-metrics", "1Mi with a downwardMetrics volume", "Same."},
+    [OVERHEAD_PROBES] = {"exec-probes", "10Mi per exec liveness/readiness probe, plus 100Mi once", "Same."},
+    [OVERHEAD_SEV] = {"sev", "256Mi for SEV, SEV-ES or SEV-SNP",
+		      "Confidential guests are not offered through mshv here. Kept."},
+    [OVERHEAD_TPM] = {"tpm", "53Mi (swtpm process)", "Same swtpm process."},
+    [OVERHEAD_DEDICATED_CPU] = {"dedicated-cpu", "100Mi with dedicated CPUs or Guaranteed QoS", "Same."},
+    [OVERHEAD_ADDED] = {"added-overhead", "spec.domain.memory.reservedOverhead.addedOverhead", "Same."},
+    [OVERHEAD_RATIO] = {"ratio", "int64(float64(ceil(sum / 1000)) * (ratio - 1)) * 1000", "Same cluster setting."},
+    [OVERHEAD_PASST] = {"passt", "250Mi with a passtBinding interface", "Same passt process."},
+    [OVERHEAD_BINDING_PLUGINS] = {"binding-plugins",
+				  "sum of computeResourceOverhead.requests.memory of each binding plugin used",
+				  "Same."},
 };
 
 static const struct term_info host_terms[OVERHEAD_HOST_TERM_COUNT] = {
-	[OVERHEAD_HOST_MSHV_PARTITION_DEPOSIT] = { "mshv-partition-deposit",
-						   "208 pages of 4 KiB deposited into the hypervisor at partition creation "
-						   "(mshv_root HV_INIT_PARTITION_DEPOSIT_PAGES); more on demand, not estimated",
-						   NULL },
-	[OVERHEAD_HOST_MSHV_REGION_PAGES] = { "mshv-region-pages",
-					      "8 bytes per 4 KiB guest page (guest memory / 512): mshv_root's vzalloc'd "
-					      "page-pointer array for the pinned guest memory regions",
-					      NULL },
+    [OVERHEAD_HOST_MSHV_PARTITION_DEPOSIT] =
+	{"mshv-partition-deposit",
+	 "208 pages of 4 KiB deposited into the hypervisor at partition creation "
+	 "(mshv_root HV_INIT_PARTITION_DEPOSIT_PAGES); more on demand, not estimated",
+	 NULL},
+    [OVERHEAD_HOST_MSHV_REGION_PAGES] = {"mshv-region-pages",
+					 "8 bytes per 4 KiB guest page (guest memory / 512): mshv_root's vzalloc'd "
+					 "page-pointer array for the pinned guest memory regions",
+					 NULL},
 };
 
 const char *overhead_term_name(enum overhead_term term)
@@ -106,6 +107,12 @@ void overhead_params_init(struct overhead_params *params, enum hypervisor hv)
 	params->ratio = 1.0;
 }
 
+void overhead_submitted_request(struct overhead_params *params, const struct vmi *parsed)
+{
+	params->submitted_request_set = true;
+	params->submitted_request = parsed->resources.request_memory;
+}
+
 /* ---- KubeVirt's arithmetic ------------------------------------------------ */
 
 static int64_t ceil_div(int64_t value, int64_t by)
@@ -133,13 +140,15 @@ int overhead_ratio_addition(int64_t overhead, double ratio, int64_t *addition, h
 {
 	if (!isfinite(ratio) || ratio < 1.0)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "additionalGuestMemoryOverheadRatio: %g is not a finite number of at least 1.0.", ratio);
+				     "additionalGuestMemoryOverheadRatio: %g is not a finite number of at least 1.0.",
+				     ratio);
 	/* Exactly MultiplyMemory's steps: float64 of the kilo-scaled sum, times (ratio - 1), truncated to int64. */
 	double scaled = (double)kilo_scaled(overhead) * (ratio - 1.0);
 	if (!(scaled < (double)(INT64_MAX / 1000)))
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "additionalGuestMemoryOverheadRatio: %g makes the overhead of %lld bytes overflow 64 bits.",
-				     ratio, (long long)overhead);
+		return hvl_error_set(
+		    err, HVL_EXIT_INPUT,
+		    "additionalGuestMemoryOverheadRatio: %g makes the overhead of %lld bytes overflow 64 bits.", ratio,
+		    (long long)overhead);
 	*addition = (int64_t)scaled * 1000;
 	return 0;
 }
@@ -280,7 +289,7 @@ static int64_t binding_plugins_memory(const struct vmi *vmi, const struct overhe
 
 static const char *resolve_arch(const struct vmi *vmi, const struct overhead_params *params, hvl_error **err)
 {
-	static const char *const known[] = { "amd64", "arm64", "s390x" };
+	static const char *const known[] = {"amd64", "arm64", "s390x"};
 	const char *arch = params->arch ? params->arch : vmi->architecture;
 
 	if (arch == NULL || *arch == '\0')
@@ -300,12 +309,18 @@ static void set_term(struct overhead_result *r, enum overhead_term term, bool ap
 }
 
 /* Every term except the ratio and the network ones; the values cannot overflow except addedOverhead. */
-static void backend_terms(const struct vmi *vmi, const char *arch, struct overhead_result *r)
+static void backend_terms(const struct vmi *vmi, const struct overhead_params *params, const char *arch,
+			  struct overhead_result *r)
 {
+	/* KubeVirt main's webhook leaves resources.requests.memory as submitted; our defaults may have filled it. */
+	struct vmi_resources res = vmi->resources;
+	if (params->submitted_request_set)
+		res.request_memory = params->submitted_request;
+
 	const struct vmi_probe_summary *probes = &vmi->probes;
 	int n_exec = probes->liveness_exec + probes->readiness_exec;
 
-	set_term(r, OVERHEAD_PAGE_TABLES, true, overhead_page_tables(vmi->resources.request_memory));
+	set_term(r, OVERHEAD_PAGE_TABLES, true, overhead_page_tables(res.request_memory));
 	set_term(r, OVERHEAD_VIRT_LAUNCHER_MONITOR, true, 25 * MiB);
 	set_term(r, OVERHEAD_VIRT_LAUNCHER, true, 100 * MiB);
 	set_term(r, OVERHEAD_VIRTLOGD, true, 25 * MiB);
@@ -321,8 +336,7 @@ static void backend_terms(const struct vmi *vmi, const char *arch, struct overhe
 	set_term(r, OVERHEAD_PROBES, n_exec > 0, n_exec * 10 * MiB + 100 * MiB);
 	set_term(r, OVERHEAD_SEV, is_sev(vmi), 256 * MiB);
 	set_term(r, OVERHEAD_TPM, vmi->devices.has_tpm, 53 * MiB);
-	set_term(r, OVERHEAD_DEDICATED_CPU, vmi->cpu.dedicated_cpu_placement || wants_guaranteed_qos(&vmi->resources),
-		 100 * MiB);
+	set_term(r, OVERHEAD_DEDICATED_CPU, vmi->cpu.dedicated_cpu_placement || wants_guaranteed_qos(&res), 100 * MiB);
 	set_term(r, OVERHEAD_ADDED, vmi->memory.reserved_overhead >= 0, vmi->memory.reserved_overhead);
 }
 
@@ -367,7 +381,7 @@ static void host_terms_for(const struct vmi *vmi, enum hypervisor hv, struct ove
 int overhead_compute(const struct vmi *vmi, const struct overhead_params *params, struct overhead_result *out,
 		     hvl_error **err)
 {
-	struct overhead_result r = { 0 };
+	struct overhead_result r = {0};
 	int64_t addition = 0;
 	bool plugins_used;
 	const char *arch = resolve_arch(vmi, params, err);
@@ -381,7 +395,7 @@ int overhead_compute(const struct vmi *vmi, const struct overhead_params *params
 	r.hypervisor = params->hypervisor;
 	r.ratio = params->ratio_set ? params->ratio : 1.0;
 
-	backend_terms(vmi, arch, &r);
+	backend_terms(vmi, params, arch, &r);
 	if (sum_terms(&r, OVERHEAD_PAGE_TABLES, OVERHEAD_ADDED, &r.backend_total, err) < 0)
 		return -1;
 	/* MultiplyMemory is the last step of GetMemoryOverhead: it scales everything above, addedOverhead too. */

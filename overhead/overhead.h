@@ -33,26 +33,26 @@
 
 /* The terms, in the order KubeVirt adds them. */
 enum overhead_term {
-	OVERHEAD_PAGE_TABLES,           /* memory request / 512, kilo-scaled */
+	OVERHEAD_PAGE_TABLES,		/* memory request / 512, kilo-scaled */
 	OVERHEAD_VIRT_LAUNCHER_MONITOR, /* 25Mi */
-	OVERHEAD_VIRT_LAUNCHER,         /* 100Mi */
-	OVERHEAD_VIRTLOGD,              /* 25Mi */
-	OVERHEAD_VIRTQEMUD,             /* 40Mi */
-	OVERHEAD_QEMU,                  /* 50Mi */
-	OVERHEAD_VCPUS,                 /* 8Mi per vCPU */
-	OVERHEAD_IOTHREAD,              /* 8Mi */
-	OVERHEAD_VIDEO,                 /* 32Mi unless autoattachGraphicsDevice is false */
-	OVERHEAD_ARM64_PFLASH,          /* 128Mi on arm64 */
-	OVERHEAD_VFIO,                  /* 1Gi with host devices, GPUs or SR-IOV */
-	OVERHEAD_DOWNWARD_METRICS,      /* 1Mi with a downwardMetrics volume */
-	OVERHEAD_PROBES,                /* 10Mi per exec probe, +100Mi once */
-	OVERHEAD_SEV,                   /* 256Mi for SEV, SEV-ES, SEV-SNP */
-	OVERHEAD_TPM,                   /* 53Mi for swtpm */
-	OVERHEAD_DEDICATED_CPU,         /* 100Mi for dedicated CPUs or Guaranteed QoS */
-	OVERHEAD_ADDED,                 /* spec.domain.memory.reservedOverhead.addedOverhead */
-	OVERHEAD_RATIO,                 /* additionalGuestMemoryOverheadRatio, on the sum above */
-	OVERHEAD_PASST,                 /* 250Mi with a passtBinding interface */
-	OVERHEAD_BINDING_PLUGINS,       /* what the used binding plugins declare */
+	OVERHEAD_VIRT_LAUNCHER,		/* 100Mi */
+	OVERHEAD_VIRTLOGD,		/* 25Mi */
+	OVERHEAD_VIRTQEMUD,		/* 40Mi */
+	OVERHEAD_QEMU,			/* 50Mi */
+	OVERHEAD_VCPUS,			/* 8Mi per vCPU */
+	OVERHEAD_IOTHREAD,		/* 8Mi */
+	OVERHEAD_VIDEO,			/* 32Mi unless autoattachGraphicsDevice is false */
+	OVERHEAD_ARM64_PFLASH,		/* 128Mi on arm64 */
+	OVERHEAD_VFIO,			/* 1Gi with host devices, GPUs or SR-IOV */
+	OVERHEAD_DOWNWARD_METRICS,	/* 1Mi with a downwardMetrics volume */
+	OVERHEAD_PROBES,		/* 10Mi per exec probe, +100Mi once */
+	OVERHEAD_SEV,			/* 256Mi for SEV, SEV-ES, SEV-SNP */
+	OVERHEAD_TPM,			/* 53Mi for swtpm */
+	OVERHEAD_DEDICATED_CPU,		/* 100Mi for dedicated CPUs or Guaranteed QoS */
+	OVERHEAD_ADDED,			/* spec.domain.memory.reservedOverhead.addedOverhead */
+	OVERHEAD_RATIO,			/* additionalGuestMemoryOverheadRatio, on the sum above */
+	OVERHEAD_PASST,			/* 250Mi with a passtBinding interface */
+	OVERHEAD_BINDING_PLUGINS,	/* what the used binding plugins declare */
 	OVERHEAD_TERM_COUNT
 };
 
@@ -82,22 +82,33 @@ struct overhead_params {
 	bool ratio_set;
 	const struct overhead_binding_plugin *plugins;
 	size_t n_plugins;
+	/*
+	 * resources.requests.memory as submitted, before vmi_apply_defaults (bytes, -1 unset).  KubeVirt main's
+	 * webhook never fills the request in, while our defaults copy memory.guest into it as KubeVirt v1.1.1's
+	 * did; the page-table and Guaranteed-QoS terms read the request, so set this (overhead_submitted_request())
+	 * to get main's figure exactly.  Unset, the defaulted request is used: up to guest/512 more, never less.
+	 */
+	bool submitted_request_set;
+	int64_t submitted_request;
 };
 
 struct overhead_result {
-	int64_t total;                        /* bytes virt-controller adds to the compute container */
-	int64_t backend_total;                /* GetMemoryOverhead alone: before passt and binding plugins */
-	int64_t terms[OVERHEAD_TERM_COUNT];   /* bytes per term; 0 when it does not apply */
-	bool applies[OVERHEAD_TERM_COUNT];    /* the term's condition holds (a 0-byte addedOverhead applies) */
+	int64_t total;				/* bytes virt-controller adds to the compute container */
+	int64_t backend_total;			/* GetMemoryOverhead alone: before passt and binding plugins */
+	int64_t terms[OVERHEAD_TERM_COUNT];	/* bytes per term; 0 when it does not apply */
+	bool applies[OVERHEAD_TERM_COUNT];	/* the term's condition holds (a 0-byte addedOverhead applies) */
 	int64_t host[OVERHEAD_HOST_TERM_COUNT]; /* outside the pod, not in total; -1 when not applicable */
-	uint32_t vcpus;                       /* as KubeVirt counts them for the per-vCPU term */
-	const char *arch;                     /* the architecture used (static string) */
+	uint32_t vcpus;				/* as KubeVirt counts them for the per-vCPU term */
+	const char *arch;			/* the architecture used (static string) */
 	enum hypervisor hypervisor;
-	double ratio;                         /* the ratio used, 1.0 when none */
+	double ratio; /* the ratio used, 1.0 when none */
 };
 
-/* Defaults: the given hypervisor, the VMI's architecture, no ratio, no plugins. */
+/* Defaults: the given hypervisor, the VMI's architecture, no ratio, no plugins, the VMI's own request. */
 void overhead_params_init(struct overhead_params *params, enum hypervisor hv);
+
+/* Record a freshly parsed (not yet defaulted) VMI's memory request in params. */
+void overhead_submitted_request(struct overhead_params *params, const struct vmi *parsed);
 
 /*
  * Compute the overhead.  Fails (HVL_EXIT_INPUT, message naming the field) only

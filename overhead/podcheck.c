@@ -19,9 +19,12 @@
 const char *podcheck_source_name(enum podcheck_source source)
 {
 	switch (source) {
-	case PODCHECK_SOURCE_CGROUP_V2: return "cgroup v2";
-	case PODCHECK_SOURCE_CGROUP_V1: return "cgroup v1";
-	default: return "none";
+	case PODCHECK_SOURCE_CGROUP_V2:
+		return "cgroup v2";
+	case PODCHECK_SOURCE_CGROUP_V1:
+		return "cgroup v1";
+	default:
+		return "none";
 	}
 }
 
@@ -105,7 +108,7 @@ int podcheck_read_limit(const char *cgroup_root, int64_t *limit, enum podcheck_s
 int podcheck_check(const char *cgroup_root, int64_t guest, bool hugepages, int64_t overhead,
 		   struct podcheck_result *out, hvl_error **err)
 {
-	struct podcheck_result r = { .overhead = overhead, .hugepages = hugepages };
+	struct podcheck_result r = {.overhead = overhead, .hugepages = hugepages};
 
 	if (guest < 0 || overhead < 0)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "podcheck: negative size (guest %lld, overhead %lld).",
@@ -150,11 +153,12 @@ char *podcheck_warning(const struct podcheck_result *r)
 				 "overhead (the guest's hugepages are charged apart): the launcher or QEMU may be "
 				 "OOM-killed. Raise the compute container's memory limit to at least %lld bytes.",
 				 mib(r->limit), r->path, mib(r->needed), (long long)r->needed);
-	return xasprintf("The pod's memory limit is %.1f MiB (%s), but the VM needs %.1f MiB: %.1f MiB of guest memory "
-			 "plus %.1f MiB of KubeVirt's estimated overhead. QEMU or the launcher may be OOM-killed; raise "
-			 "the compute container's memory limit to at least %lld bytes, or lower "
-			 "spec.domain.memory.guest.",
-			 mib(r->limit), r->path, mib(r->needed), mib(r->guest), mib(r->overhead), (long long)r->needed);
+	return xasprintf(
+	    "The pod's memory limit is %.1f MiB (%s), but the VM needs %.1f MiB: %.1f MiB of guest memory "
+	    "plus %.1f MiB of KubeVirt's estimated overhead. QEMU or the launcher may be OOM-killed; raise "
+	    "the compute container's memory limit to at least %lld bytes, or lower "
+	    "spec.domain.memory.guest.",
+	    mib(r->limit), r->path, mib(r->needed), mib(r->guest), mib(r->overhead), (long long)r->needed);
 }
 
 void podcheck_result_clear(struct podcheck_result *r)

@@ -33,20 +33,20 @@
 #define PODCHECK_DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
 
 enum podcheck_source {
-	PODCHECK_SOURCE_NONE,      /* no memory controller found: nothing to check */
+	PODCHECK_SOURCE_NONE,	   /* no memory controller found: nothing to check */
 	PODCHECK_SOURCE_CGROUP_V2, /* memory.max */
 	PODCHECK_SOURCE_CGROUP_V1, /* memory/memory.limit_in_bytes */
 };
 
 struct podcheck_result {
 	enum podcheck_source source;
-	char *path;       /* the file the limit came from; NULL with PODCHECK_SOURCE_NONE */
-	int64_t limit;    /* bytes; -1 when unlimited or unknown */
-	int64_t guest;    /* guest RAM charged to the memory cgroup: 0 with hugepages (hugetlb is charged apart) */
+	char *path;	  /* the file the limit came from; NULL with PODCHECK_SOURCE_NONE */
+	int64_t limit;	  /* bytes; -1 when unlimited or unknown */
+	int64_t guest;	  /* guest RAM charged to the memory cgroup: 0 with hugepages (hugetlb is charged apart) */
 	int64_t overhead; /* bytes, as given */
-	int64_t needed;   /* guest + overhead */
-	bool hugepages;   /* the guest is backed by hugepages */
-	bool too_small;   /* a limit exists and is below needed */
+	int64_t needed;	  /* guest + overhead */
+	bool hugepages;	  /* the guest is backed by hugepages */
+	bool too_small;	  /* a limit exists and is below needed */
 };
 
 /*

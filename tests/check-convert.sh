@@ -80,6 +80,9 @@ rc=$?
 ok
 [ "$rc" -eq 3 ] && grep -q "'bogus' is not a PCI address" "$tmp/err" || fail "a malformed PCI_RESOURCE_* address is not rejected clearly"
 
+USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 5 "USB host device passthrough is not supported yet" -- \
+	--hypervisor kvm --vmi "$EX/vmi-gpu.json"
+
 # ---- XML special characters are escaped, and survive a parse round trip ----
 python3 - "$tmp/escape.json" <<'EOF'
 import json, sys

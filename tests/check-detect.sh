@@ -47,7 +47,7 @@ expect_out "Usage: hvl-launcher overhead"
 expect_out "--ratio"
 
 # every long option of the getopt table shows up in some mode's --help
-helps=$(for mode in "" detect convert overhead run; do "$HVL" $mode --help; done)
+helps=$(for mode in "" detect convert overhead run hook; do "$HVL" $mode --help; done)
 top=${HVL_TOP:-$(dirname "$0")/..}
 for opt in $(grep -ohE '\{ *"[a-z0-9-]+", *(no_argument|required_argument|optional_argument)' "$top"/launcher/*.c |
 	sed -E 's/\{ *"([^"]+)".*/\1/' | sort -u); do

@@ -146,6 +146,45 @@ grep -q '"enabled":true' "$state/decision.json" || fail "dropin: the decision fi
 run dropin_noemu 4 env HVL_NEXT="$tmp/bin/orig" HVL_DEV_ROOT="$tmp/devroot" HVL_NO_LIBVIRT=1 HVL_LOG_FORMAT=text \
 	HVL_STATE_DIR="$state" "$tmp/bin/virt-launcher-monitor" --name testvmi --hypervisor kvm
 
+# 15. Non-root, as in KubeVirt's default pods: no capability to drop from the bounding set; no_new_privs
+#     covers it.  Already set by the runtime (allowPrivilegeEscalation: false) counts too.
+if command -v setpriv >/dev/null; then
+	nr_state=$tmp/nonroot
+	mkdir -m 0777 "$nr_state"
+	chmod 0755 "$tmp" # the device root inside must be reachable
+	nr_common=(--log-format text --no-libvirt --dev-root "$tmp/devroot" --allow-emulation --state-dir "$nr_state/s")
+	run nonroot 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$HVL" "${nr_common[@]}" \
+		-- /bin/sh -c "$status_script"
+	expect_line nonroot '^CapEff:[[:space:]]+0000000000000000$'
+	expect_line nonroot '^NoNewPrivs:[[:space:]]+1$'
+	expect_err nonroot "no_new_privs stops NEXT from gaining them"
+	run nonroot_nnp_off 1 setpriv --reuid=65534 --regid=65534 --clear-groups env HVL_NO_NEW_PRIVS=0 "$HVL" \
+		"${nr_common[@]}" -- /bin/true
+	expect_err nonroot_nnp_off "needs CAP_SETPCAP"
+	run nonroot_runtime_nnp 0 setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		env HVL_NO_NEW_PRIVS=0 "$HVL" "${nr_common[@]}" -- /bin/sh -c "$status_script"
+	expect_line nonroot_runtime_nnp '^NoNewPrivs:[[:space:]]+1$'
+fi
+
+# 16. With a VMI that needs locked memory (a GPU): converted domain written next to the decision, and the
+#     memlock raise driven by the VMI.
+export PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:81:00.0 # what the device plugin would set
+gpu=$HVL_TOP/tests/data/examples/vmi-gpu.json
+rm -rf "$state"
+{
+	run vmi 0 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --vmi "$gpu" --memlock-failure warn -- \
+		/bin/sh -c 'echo "memlock=$(ulimit -l)"; echo "xml=$HVL_DOMAIN_XML"; grep -c "<hostdev" "$HVL_DOMAIN_XML"'
+	expect_line vmi '^memlock=8192$'
+	expect_line vmi "^xml=$state/domain.xml\$"
+	expect_line vmi '^1$'
+	expect_err vmi "VFIO devices"
+	grep -q '"overheadBytes":[1-9]' "$state/decision.json" || fail "vmi: no overhead in the decision file"
+	grep -q "\"domainXML\":\"$state/domain.xml\"" "$state/decision.json" || fail "vmi: no domainXML in the decision file"
+	run vmi_fail 1 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --vmi "$gpu" -- /bin/true
+	expect_err vmi_fail "The VMI needs locked memory (VFIO devices"
+	run vmi_bad 3 "$HVL" "${common[@]}" --vmi "$tmp/missing.json" -- /bin/true
+}
+
 if [ "$failures" -gt 0 ]; then
 	echo "check-exec: $failures failure(s)" >&2
 	exit 1

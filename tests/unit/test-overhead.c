@@ -34,12 +34,12 @@
 
 struct overhead_case {
 	const char *name;
-	const char *spec;    /* the VMI's spec, JSON */
-	bool raw;            /* parse only: skip KubeVirt's admission defaults */
-	enum hypervisor hv;  /* HYPERVISOR_KVM unless set (KVM is enum value 1, so 0 means mshv: set explicitly) */
+	const char *spec;   /* the VMI's spec, JSON */
+	bool raw;	    /* parse only: skip KubeVirt's admission defaults */
+	enum hypervisor hv; /* HYPERVISOR_KVM unless set (KVM is enum value 1, so 0 means mshv: set explicitly) */
 	bool hv_set;
 	const char *arch;
-	double ratio;        /* 0: no ratio */
+	double ratio; /* 0: no ratio */
 	const struct overhead_binding_plugin *plugins;
 	size_t n_plugins;
 	int64_t expected;
@@ -50,8 +50,8 @@ struct overhead_case {
 #define SPEC(...) "{" __VA_ARGS__ "}"
 
 static const struct overhead_binding_plugin plugins[] = {
-	{ "mybind", 100 * MiB },
-	{ "nodecl", -1 },
+    {"mybind", 100 * MiB},
+    {"nodecl", -1},
 };
 
 /* clang-format off */
@@ -202,6 +202,15 @@ static const struct overhead_case cases[] = {
 	 * F 251658240 + C 8388608 + IOT 8388608 + V 33554432 = 301989888 */
 	DO_TEST("guest-only-raw", 301989888,
 		SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}"), .raw = true),
+	/* The same manifest through the defaults: they copy memory.guest into the request (as KubeVirt v1.1.1's
+	 * webhook did), main's does not, and the overhead is computed on the request as submitted: 301989888 */
+	DO_TEST("guest-only", 301989888, SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}")),
+	/* Guaranteed QoS by limits alone: memory limit 1Gi without a request (guest 512Mi), cpu request = limit = 2.
+	 * Main sees no memory request: PT 0, memory wants Guaranteed (no request, a limit), cpu too: +100Mi.
+	 * 0 + F 251658240 + 2 C 16777216 + IOT 8388608 + V 33554432 + 104857600 = 415236096 */
+	DO_TEST("guaranteed-by-limit", 415236096,
+		SPEC("\"domain\":{\"memory\":{\"guest\":\"512Mi\"},\"resources\":{\"requests\":{\"cpu\":\"2\"},"
+		     "\"limits\":{\"memory\":\"1Gi\",\"cpu\":\"2\"}},\"devices\":{}}")),
 	/* Decimal request 1024M: PT = 1024000000 / 512 = 2000000; 2000000 + 251658240 + 8388608 + 8388608 + 33554432
 	 * = 303989888 */
 	DO_TEST("1024M", 303989888,
@@ -234,7 +243,8 @@ static const struct overhead_case cases[] = {
 };
 /* clang-format on */
 
-static struct vmi *load_case(const struct overhead_case *c)
+/* Parse, remember the request as submitted (what KubeVirt main computes with), then apply the defaults. */
+static struct vmi *load_case(const struct overhead_case *c, struct overhead_params *params)
 {
 	_cleanup_error_ hvl_error *err = NULL;
 	_cleanup_free_ char *json = xasprintf("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\","
@@ -242,25 +252,30 @@ static struct vmi *load_case(const struct overhead_case *c)
 					      c->spec);
 	struct vmi *vmi = NULL;
 
-	if (vmi_parse(json, strlen(json), c->name, &vmi, &err) < 0 ||
-	    (!c->raw && vmi_apply_defaults(vmi, &err) < 0)) {
-		print_error("%s: %s\n", c->name, err->msg);
-		vmi_free(vmi);
-		fail();
-	}
+	if (vmi_parse(json, strlen(json), c->name, &vmi, &err) < 0)
+		goto fail;
+	if (params)
+		overhead_submitted_request(params, vmi);
+	if (!c->raw && vmi_apply_defaults(vmi, &err) < 0)
+		goto fail;
 	return vmi;
+fail:
+	print_error("%s: %s\n", c->name, err->msg);
+	vmi_free(vmi);
+	fail();
+	return NULL;
 }
 
 static void run_case(void **state)
 {
 	const struct overhead_case *c = *state;
-	_cleanup_vmi_ struct vmi *vmi = load_case(c);
 	_cleanup_error_ hvl_error *err = NULL;
 	struct overhead_params params;
 	struct overhead_result r;
 	int64_t sum = 0;
 
 	overhead_params_init(&params, c->hv_set ? c->hv : HYPERVISOR_KVM);
+	_cleanup_vmi_ struct vmi *vmi = load_case(c, &params);
 	params.arch = c->arch;
 	params.ratio_set = c->ratio != 0;
 	params.ratio = c->ratio != 0 ? c->ratio : 1.0;
@@ -284,9 +299,9 @@ static void test_page_tables(void **state)
 	(void)state;
 	assert_int_equal(overhead_page_tables(-1), 0); /* unset request */
 	assert_int_equal(overhead_page_tables(0), 0);
-	assert_int_equal(overhead_page_tables(1), 1);      /* ceil(1/1000) = 1 -> 1000 / 512 = 1 */
-	assert_int_equal(overhead_page_tables(1000), 1);   /* 1000 / 512 = 1 */
-	assert_int_equal(overhead_page_tables(1001), 3);   /* 2000 / 512 = 3 */
+	assert_int_equal(overhead_page_tables(1), 1);	 /* ceil(1/1000) = 1 -> 1000 / 512 = 1 */
+	assert_int_equal(overhead_page_tables(1000), 1); /* 1000 / 512 = 1 */
+	assert_int_equal(overhead_page_tables(1001), 3); /* 2000 / 512 = 3 */
 	assert_int_equal(overhead_page_tables(GiB), 2097152);
 	assert_int_equal(overhead_page_tables(8 * GiB), 16777216);
 	/* ceil(INT64_MAX / 1000) = 9223372036854776, * 1000 / 512 = 18014398509481984 (no overflow) */
@@ -307,7 +322,7 @@ static void test_ratio_addition(void **state)
 	assert_int_equal(overhead_ratio_addition(1001, 2.0, &add, &err), 0);
 	assert_int_equal(add, 2000);
 
-	static const double bad[] = { 0.5, 0.999999, -1.0, NAN, INFINITY, 1e300 };
+	static const double bad[] = {0.5, 0.999999, -1.0, NAN, INFINITY, 1e300};
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(bad); i++) {
 		add = 42;
 		assert_int_equal(overhead_ratio_addition(304087040, bad[i], &add, &err), -1);
@@ -326,19 +341,19 @@ static void test_parse_ratio(void **state)
 		const char *message; /* NULL: accepted */
 		double value;
 	} rows[] = {
-		{ "1.5", NULL, 1.5 },
-		{ "1", NULL, 1.0 },
-		{ "2.332", NULL, 2.332 },
-		{ "1e1", NULL, 10.0 },
-		{ "", "is not a number", 0 },
-		{ "abc", "is not a number", 0 },
-		{ " 1.5", "is not a number", 0 },
-		{ "1.5x", "is not a number", 0 },
-		{ "0.99", "cannot be smaller than 1.0", 0 },
-		{ "-2", "cannot be smaller than 1.0", 0 },
-		{ "1e999", "is out of range", 0 },
-		{ "inf", "is out of range", 0 },
-		{ "nan", "is out of range", 0 },
+	    {"1.5", NULL, 1.5},
+	    {"1", NULL, 1.0},
+	    {"2.332", NULL, 2.332},
+	    {"1e1", NULL, 10.0},
+	    {"", "is not a number", 0},
+	    {"abc", "is not a number", 0},
+	    {" 1.5", "is not a number", 0},
+	    {"1.5x", "is not a number", 0},
+	    {"0.99", "cannot be smaller than 1.0", 0},
+	    {"-2", "cannot be smaller than 1.0", 0},
+	    {"1e999", "is out of range", 0},
+	    {"inf", "is out of range", 0},
+	    {"nan", "is out of range", 0},
 	};
 	(void)state;
 
@@ -364,8 +379,8 @@ static void test_parse_ratio(void **state)
 
 static int compute_spec(const char *spec, struct overhead_params *params, struct overhead_result *r, hvl_error **err)
 {
-	struct overhead_case c = { .name = "inline", .spec = spec };
-	_cleanup_vmi_ struct vmi *vmi = load_case(&c);
+	struct overhead_case c = {.name = "inline", .spec = spec};
+	_cleanup_vmi_ struct vmi *vmi = load_case(&c, NULL);
 	return overhead_compute(vmi, params, r, err);
 }
 
@@ -413,10 +428,11 @@ static void test_added_overhead_zero(void **state)
 	(void)state;
 
 	overhead_params_init(&params, HYPERVISOR_KVM);
-	assert_int_equal(compute_spec(SPEC("\"domain\":{\"resources\":{\"requests\":{\"memory\":\"1Gi\"}},"
-					   "\"memory\":{\"reservedOverhead\":{\"addedOverhead\":\"0\"}},\"devices\":{}}"),
-				      &params, &r, &err),
-			 0);
+	assert_int_equal(
+	    compute_spec(SPEC("\"domain\":{\"resources\":{\"requests\":{\"memory\":\"1Gi\"}},"
+			      "\"memory\":{\"reservedOverhead\":{\"addedOverhead\":\"0\"}},\"devices\":{}}"),
+			 &params, &r, &err),
+	    0);
 	assert_true(r.applies[OVERHEAD_ADDED]);
 	assert_int_equal(r.terms[OVERHEAD_ADDED], 0);
 	assert_int_equal(r.total, 304087040);
@@ -435,13 +451,28 @@ static void test_mshv_host_terms(void **state)
 	assert_int_equal(r.hypervisor, HYPERVISOR_MSHV);
 	assert_int_equal(r.total, 304087040);
 	assert_int_equal(r.host[OVERHEAD_HOST_MSHV_PARTITION_DEPOSIT], 208 * 4096); /* 851968 */
-	assert_int_equal(r.host[OVERHEAD_HOST_MSHV_REGION_PAGES], GiB / 4096 * 8); /* 2097152 */
+	assert_int_equal(r.host[OVERHEAD_HOST_MSHV_REGION_PAGES], GiB / 4096 * 8);  /* 2097152 */
+}
+
+/* Without the submitted request the defaulted one counts: conservative, guest/512 more than main. */
+static void test_defaulted_request(void **state)
+{
+	_cleanup_error_ hvl_error *err = NULL;
+	struct overhead_params params;
+	struct overhead_result r;
+	(void)state;
+
+	overhead_params_init(&params, HYPERVISOR_KVM);
+	assert_int_equal(
+	    compute_spec(SPEC("\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{}}"), &params, &r, &err), 0);
+	assert_int_equal(r.terms[OVERHEAD_PAGE_TABLES], 2097152);
+	assert_int_equal(r.total, 304087040);
 }
 
 static void test_errors(void **state)
 {
 	struct overhead_params params;
-	struct overhead_result r = { .total = 77 };
+	struct overhead_result r = {.total = 77};
 	hvl_error *err = NULL;
 	(void)state;
 
@@ -493,18 +524,23 @@ static void test_term_names(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_page_tables),	    cmocka_unit_test(test_ratio_addition),
-		cmocka_unit_test(test_parse_ratio),	    cmocka_unit_test(test_breakdown),
-		cmocka_unit_test(test_added_overhead_zero), cmocka_unit_test(test_mshv_host_terms),
-		cmocka_unit_test(test_errors),		    cmocka_unit_test(test_term_names),
+	    cmocka_unit_test(test_page_tables),
+	    cmocka_unit_test(test_ratio_addition),
+	    cmocka_unit_test(test_parse_ratio),
+	    cmocka_unit_test(test_breakdown),
+	    cmocka_unit_test(test_added_overhead_zero),
+	    cmocka_unit_test(test_mshv_host_terms),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_defaulted_request),
+	    cmocka_unit_test(test_term_names),
 	};
 	size_t n_cases = HVL_ARRAY_SIZE(cases), n = n_cases + HVL_ARRAY_SIZE(fixed);
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
 	int failed;
 
 	for (size_t i = 0; i < n_cases; i++)
-		tests[i] = (struct CMUnitTest){ .name = cases[i].name, .test_func = run_case,
-						.initial_state = (void *)&cases[i] };
+		tests[i] = (struct CMUnitTest){
+		    .name = cases[i].name, .test_func = run_case, .initial_state = (void *)&cases[i]};
 	memcpy(tests + n_cases, fixed, sizeof(fixed));
 	failed = _cmocka_run_group_tests("overhead", tests, n, NULL, NULL);
 	free(tests);

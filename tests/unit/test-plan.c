@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plan.h"
 #include "util.h"
@@ -39,6 +40,12 @@ static void test_decision_files(void **state)
 	/* Not under the hooks directory, or the hooks directory itself: a single file. */
 	expect_files("/var/run/kubevirt-hooksx", 1, (const char *[]){ "/var/run/kubevirt-hooksx/decision.json", NULL });
 	expect_files("/var/run/kubevirt-hooks", 1, (const char *[]){ "/var/run/kubevirt-hooks/decision.json", NULL });
+
+	/* Relative: made absolute, since NEXT may change directory before reading HVL_DECISION_FILE. */
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	_cleanup_free_ char *want = xasprintf("%s/rel/st/decision.json", cwd);
+	expect_files("rel/st", 0, (const char *[]){ want, NULL });
 }
 
 static void test_hook_sidecars(void **state)

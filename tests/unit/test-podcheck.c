@@ -173,7 +173,7 @@ static void test_bad_files(void **state)
 {
 	char *root = make_root();
 	hvl_error *err = NULL;
-	struct podcheck_result r = { .limit = 77 };
+	struct podcheck_result r = {.limit = 77};
 	(void)state;
 
 	put(root, "cgroup.controllers", "memory\n");
@@ -253,10 +253,14 @@ static void test_run_vmi(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_too_small),	      cmocka_unit_test(test_v2_boundary),
-		cmocka_unit_test(test_v2_unlimited_and_root), cmocka_unit_test(test_v1),
-		cmocka_unit_test(test_no_controller),	      cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_hugepages),	      cmocka_unit_test(test_run_vmi),
+	    cmocka_unit_test(test_v2_too_small),
+	    cmocka_unit_test(test_v2_boundary),
+	    cmocka_unit_test(test_v2_unlimited_and_root),
+	    cmocka_unit_test(test_v1),
+	    cmocka_unit_test(test_no_controller),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_hugepages),
+	    cmocka_unit_test(test_run_vmi),
 	};
 	return cmocka_run_group_tests_name("podcheck", tests, NULL, NULL);
 }

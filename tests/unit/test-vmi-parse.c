@@ -458,8 +458,11 @@ static void test_virtual_machine(void **state)
 	assert_string_equal(a->name, "myvm");
 	assert_string_equal(a->namespace_, "prod");
 	assert_null(a->uid); /* the VM's UID is not the VMI's */
-	assert_string_equal(b->name, "inner");
-	assert_string_equal(b->namespace_, "other");
+	assert_int_equal(a->n_annotations, 0);
+	assert_int_equal(b->n_annotations, 0);
+	/* virt-controller names the VMI after the VM, in its namespace, whatever the template says */
+	assert_string_equal(b->name, "myvm");
+	assert_string_equal(b->namespace_, "prod");
 }
 
 static void test_bare_vmi_without_kind(void **state)
@@ -522,6 +525,52 @@ static void test_input_size_limit(void **state)
 	hvl_error_free(&err);
 }
 
+/* vmi_parse() takes a buffer and a length; nothing may read past it (ASan checks). */
+static void test_unterminated_buffers(void **state)
+{
+	static const char *const inputs[] = { " ", "\n\t", "{", "{\"kind\":", "{}", "{} x", "[]" };
+	static const char *const expect[] = { "empty", "empty", "truncated", "truncated", "kind: missing",
+					      "not valid JSON", "expected an object" };
+
+	(void)state;
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(inputs); i++) {
+		size_t len = strlen(inputs[i]);
+		char *exact = xmalloc(len);
+		struct vmi *v = NULL;
+		hvl_error *err = NULL;
+
+		memcpy(exact, inputs[i], len);
+		assert_int_equal(vmi_parse(exact, len, "buffer", &v, &err), -1);
+		if (strstr(err->msg, expect[i]) == NULL)
+			fail_msg("'%s': unexpected message: %s", inputs[i], err->msg);
+		hvl_error_free(&err);
+		free(exact);
+	}
+}
+
+static void test_load_from_stdin(void **state)
+{
+	static const char json[] = "{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"piped\"},"
+				   "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"64Mi\"}}}}";
+	int fds[2], saved = dup(STDIN_FILENO);
+	struct vmi *v = NULL;
+	hvl_error *err = NULL;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], json, sizeof(json) - 1), (ssize_t)(sizeof(json) - 1));
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	if (vmi_load("-", &v, &err) < 0)
+		fail_msg("%s", err->msg);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_string_equal(v->name, "piped");
+	assert_int_equal(v->memory.guest, 64LL << 20);
+	vmi_free(v);
+}
+
 static void test_depth_limit(void **state)
 {
 	(void)state;
@@ -550,6 +599,32 @@ static void test_depth_limit(void **state)
 		free(json);
 		free(nest);
 	}
+}
+
+/* Map keys come from the input and end up in the path: masked and bounded. */
+static void test_hostile_keys_in_paths(void **state)
+{
+	_cleanup_free_ char *long_key = xmalloc(2001);
+	_cleanup_free_ char *json = NULL;
+	struct vmi *v = NULL;
+	hvl_error *err = NULL;
+
+	(void)state;
+	json = vmi_json("\"resources\":{\"requests\":{\"memory\":\"1Gi\",\"evil\\u001b[2J\":\"x\"}}", NULL);
+	assert_int_equal(vmi_parse(json, strlen(json), "test", &v, &err), -1);
+	assert_string_equal(err->msg, "spec.domain.resources.requests.evil?[2J: 'x' is not a Kubernetes quantity (it does "
+				      "not start with a number).");
+	hvl_error_free(&err);
+
+	memset(long_key, 'k', 2000);
+	long_key[2000] = '\0';
+	free(json);
+	json = xasprintf("{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"x\",\"annotations\":"
+			 "{\"%s\":1}},\"spec\":{\"domain\":{}}}",
+			 long_key);
+	assert_int_equal(vmi_parse(json, strlen(json), "test", &v, &err), -1);
+	assert_true(strlen(err->msg) < 700);
+	hvl_error_free(&err);
 }
 
 static void test_errors_leave_output_untouched(void **state)
@@ -916,7 +991,10 @@ int main(void)
 		cmocka_unit_test(test_null_is_absent_and_empty_string_is_unset),
 		cmocka_unit_test(test_quantities_as_numbers),
 		cmocka_unit_test(test_input_size_limit),
+		cmocka_unit_test(test_unterminated_buffers),
+		cmocka_unit_test(test_load_from_stdin),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_hostile_keys_in_paths),
 		cmocka_unit_test(test_errors_leave_output_untouched),
 		cmocka_unit_test(test_defaults_match_kubevirt),
 		cmocka_unit_test(test_defaults_basics),

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "run-local.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static bool named(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+		if (named(c, name))
+			return c;
+	return NULL;
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, BAD_CAST name) : NULL;
+	char *s = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return s;
+}
+
+static void drop(xmlNodePtr n)
+{
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+static const char *mapped(const struct disk_mapping *disks, size_t n, const char *volume)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(disks[i].volume, volume) == 0)
+			return disks[i].path;
+	return NULL;
+}
+
+/* The VMI volume a device belongs to: KubeVirt's alias is "ua-<name>". */
+static char *volume_of(xmlNodePtr dev)
+{
+	_cleanup_free_ char *alias = attr(child(dev, "alias"), "name");
+	return alias && str_has_prefix(alias, "ua-") ? xstrdup(alias + 3) : NULL;
+}
+
+static int mkdir_parents(const char *path, hvl_error **err)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create '%s'", dir);
+		*p = '/';
+	}
+	return 0;
+}
+
+static bool pod_path(const char *path)
+{
+	return path && str_has_prefix(path, "/var/run/kubevirt");
+}
+
+/* ---- boot files ---- */
+
+static int set_boot_file(xmlNodePtr os, const char *element, const struct disk_mapping *disks, size_t n,
+			 const char *volume, hvl_error **err)
+{
+	xmlNodePtr node = child(os, element);
+	const char *local = mapped(disks, n, volume);
+	xmlChar *current;
+
+	if (node == NULL)
+		return 0;
+	current = xmlNodeGetContent(node);
+	if (local == NULL) {
+		bool missing = access((const char *)current, R_OK) < 0;
+		int r = missing ? hvl_error_set(err, HVL_EXIT_INPUT,
+						"The %s '%s' comes from the VMI's kernel-boot container image and does "
+						"not exist here: give it with --disk %s=PATH.",
+						element, (const char *)current, volume)
+				: 0;
+		xmlFree(current);
+		return r;
+	}
+	log_info("run: <%s> '%s' is the local file '%s'.", element, (const char *)current, local);
+	xmlFree(current);
+	xmlNodeSetContent(node, BAD_CAST local);
+	return 0;
+}
+
+/* ---- devices ---- */
+
+static void replace_serials(xmlNodePtr devices, const char *serial_log)
+{
+	xmlNodePtr next, serial;
+
+	for (xmlNodePtr c = devices->children; c; c = next) {
+		next = c->next;
+		if (named(c, "serial") || named(c, "console"))
+			drop(c);
+	}
+	serial = xmlNewChild(devices, NULL, BAD_CAST "serial", NULL);
+	xmlNewProp(serial, BAD_CAST "type", BAD_CAST "file");
+	xmlNewProp(xmlNewChild(serial, NULL, BAD_CAST "source", NULL), BAD_CAST "path", BAD_CAST serial_log);
+	xmlNewProp(xmlNewChild(serial, NULL, BAD_CAST "target", NULL), BAD_CAST "port", BAD_CAST "0");
+	log_info("run: the serial console goes to '%s' and is copied to standard output.", serial_log);
+}
+
+static void user_network(xmlNodePtr iface)
+{
+	xmlNodePtr next;
+	_cleanup_free_ char *type = attr(iface, "type");
+
+	for (xmlNodePtr c = iface->children; c; c = next) {
+		next = c->next;
+		if (!(named(c, "mac") || named(c, "model") || named(c, "alias") || named(c, "boot") ||
+		      named(c, "address") || named(c, "rom")))
+			drop(c);
+	}
+	xmlSetProp(iface, BAD_CAST "type", BAD_CAST "user");
+	log_info("run: interface of type '%s' uses user-mode networking: there is no pod network here.",
+		 type ? type : "?");
+}
+
+/*
+ * QEMU creates the VNC socket itself, as the unprivileged user libvirt runs it as,
+ * which cannot write into our private directory: listen on localhost instead
+ * (`virsh vncdisplay` shows the port).
+ */
+static void local_vnc(xmlNodePtr graphics)
+{
+	xmlNodePtr next, listen;
+
+	for (xmlNodePtr c = graphics->children; c; c = next) {
+		next = c->next;
+		if (named(c, "listen"))
+			drop(c);
+	}
+	xmlUnsetProp(graphics, BAD_CAST "socket");
+	xmlSetProp(graphics, BAD_CAST "autoport", BAD_CAST "yes");
+	listen = xmlNewChild(graphics, NULL, BAD_CAST "listen", NULL);
+	xmlNewProp(listen, BAD_CAST "type", BAD_CAST "address");
+	xmlNewProp(listen, BAD_CAST "address", BAD_CAST "127.0.0.1");
+	log_info("run: VNC listens on 127.0.0.1 (virsh vncdisplay) instead of the pod's unix socket.");
+}
+
+static int check_disk(xmlNodePtr disk, hvl_error **err)
+{
+	xmlNodePtr source = child(disk, "source");
+	_cleanup_free_ char *file = attr(source, "file"), *dev = attr(source, "dev");
+	_cleanup_free_ char *volume = volume_of(disk);
+	const char *path = file ? file : dev;
+
+	if (path == NULL || access(path, F_OK) == 0)
+		return 0;
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "The disk of volume '%s' is '%s', which only exists in a virt-launcher pod: map the "
+			     "volume to a local file with --disk %s=PATH.",
+			     volume ? volume : "?", path, volume ? volume : "NAME");
+}
+
+/* Attributes and text that name pod paths: move them into the private directory. */
+static int relocate(xmlNodePtr n, const char *private_dir, hvl_error **err)
+{
+	for (; n; n = n->next) {
+		/* Disks were checked: a pod path that exists here is used as is. */
+		if (n->type == XML_ELEMENT_NODE && !named(n, "disk")) {
+			for (xmlAttrPtr a = n->properties; a; a = a->next) {
+				_cleanup_free_ char *v = attr(n, (const char *)a->name);
+				if (!pod_path(v))
+					continue;
+				_cleanup_free_ char *local = xasprintf("%s%s", private_dir, v);
+				if (mkdir_parents(local, err) < 0)
+					return -1;
+				xmlSetProp(n, a->name, BAD_CAST local);
+				log_info("run: <%s %s> '%s' moved to '%s'.", (const char *)n->name, (const char *)a->name,
+					 v, local);
+			}
+			if (named(n, "nvram")) {
+				xmlChar *text = xmlNodeGetContent(n);
+				if (pod_path((const char *)text)) {
+					_cleanup_free_ char *local = xasprintf("%s%s", private_dir, (const char *)text);
+					if (mkdir_parents(local, err) < 0) {
+						xmlFree(text);
+						return -1;
+					}
+					xmlNodeSetContent(n, BAD_CAST local);
+				}
+				xmlFree(text);
+			}
+			if (relocate(n->children, private_dir, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int adapt_devices(xmlNodePtr devices, const char *serial_log, hvl_error **err)
+{
+	xmlNodePtr next;
+
+	for (xmlNodePtr c = devices->children; c; c = next) {
+		next = c->next;
+		if (named(c, "interface"))
+			user_network(c);
+		else if (named(c, "graphics"))
+			local_vnc(c);
+		else if (named(c, "hostdev") || named(c, "filesystem")) {
+			_cleanup_free_ char *volume = volume_of(c);
+			log_warning("run: <%s> '%s' removed: nothing to pass through on this machine.",
+				    (const char *)c->name, volume ? volume : "");
+			drop(c);
+		} else if (named(c, "disk") && check_disk(c, err) < 0)
+			return -1;
+	}
+	replace_serials(devices, serial_log);
+	return 0;
+}
+
+int run_local_adapt(xmlDocPtr doc, const char *private_dir, const char *serial_log, const struct disk_mapping *disks,
+		    size_t n_disks, hvl_error **err)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr os = child(root, "os"), devices = child(root, "devices");
+
+	if (root == NULL || devices == NULL)
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain has no <devices>.");
+	if (set_boot_file(os, "kernel", disks, n_disks, RUN_DISK_KERNEL, err) < 0 ||
+	    set_boot_file(os, "initrd", disks, n_disks, RUN_DISK_INITRD, err) < 0)
+		return -1;
+	if (adapt_devices(devices, serial_log, err) < 0)
+		return -1;
+	return relocate(root->children, private_dir, err);
+}

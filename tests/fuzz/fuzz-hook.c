@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Hook mode's inputs: the domain XML KubeVirt (or an earlier sidecar) hands
+ * to onDefineDomain, edited by every hypervisor profile, and the --vmi JSON.
+ * Whatever comes in, what goes back to libvirt must be well-formed XML.
+ */
+#include <stdint.h>
+
+#include "domain.h"
+#include "fuzz-common.h"
+#include "hook.h"
+#include "log.h"
+
+#define HOOK_STATUSES (FUZZ_STATUS(HVL_EXIT_INPUT) | FUZZ_STATUS(HVL_EXIT_UNSUPPORTED))
+
+static void edit(const char *xml, size_t len, enum hypervisor hv, const char *cpu_model)
+{
+	struct profile_report report = { 0 };
+	xmlDocPtr doc = NULL;
+	hvl_error *err = NULL;
+	char *out = NULL;
+	size_t out_len = 0;
+	int r;
+
+	/* The profile edits the tree in place: a fresh parse for each hypervisor. */
+	r = hook_xml_parse(xml, len, &doc, &err);
+	if (r < 0) {
+		fuzz_check_error(r, err, FUZZ_STATUS(HVL_EXIT_INPUT));
+		hvl_error_free(&err);
+		return;
+	}
+	r = hook_edit_domain(doc, xml, len, hv, cpu_model, &out, &out_len, &report, &err);
+	if (r == 0)
+		fuzz_check_xml(out, out_len);
+	else
+		fuzz_check_error(r, err, HOOK_STATUSES);
+	free(out);
+	xmlFreeDoc(doc);
+	profile_report_free(&report);
+	hvl_error_free(&err);
+}
+
+static void vmi_json(const char *json, size_t len)
+{
+	char *name = NULL, *ns = NULL, *uid = NULL;
+	hvl_error *err = NULL;
+	int r;
+
+	r = hook_vmi_parse(json, len, &name, &ns, &uid, &err);
+	if (r < 0)
+		fuzz_check_error(r, err, FUZZ_STATUS(HVL_EXIT_INPUT));
+	free(name);
+	free(ns);
+	free(uid);
+	hvl_error_free(&err);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	log_init(LOG_FORMAT_TEXT, 0);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	hvl_error *err = NULL;
+	xmlDocPtr doc = NULL;
+
+	if (size > 0 && data[0] == '{') {
+		vmi_json(text, size);
+		return 0;
+	}
+	/* Cheap rejection first, so that malformed inputs cost one parse, not four. */
+	if (hook_xml_parse(text, size, &doc, &err) < 0) {
+		fuzz_check_error(-1, err, FUZZ_STATUS(HVL_EXIT_INPUT));
+		hvl_error_free(&err);
+		return 0;
+	}
+	xmlFreeDoc(doc);
+	for (int hv = 0; hv < HYPERVISOR_COUNT; hv++)
+		edit(text, size, (enum hypervisor)hv, NULL);
+	edit(text, size, HYPERVISOR_MSHV, "EPYC-Milan");
+	return 0;
+}

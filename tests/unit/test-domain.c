@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The domain builder on small VMIs, checked with XPath, and its helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libxml/xpath.h>
+
+#include "domain-internal.h"
+#include "domain.h"
+#include "log.h"
+#include "util.h"
+#include "vmi.h"
+
+static xmlDocPtr build_json(const char *json, enum hypervisor hv, hvl_error **err)
+{
+	_cleanup_vmi_ struct vmi *vmi = NULL;
+	xmlDocPtr doc = NULL;
+	struct convert_options o = { .hypervisor = hv };
+	struct profile_report r = { 0 };
+
+	if (vmi_parse(json, strlen(json), "test", &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0) {
+		fail_msg("test VMI does not parse: %s", (*err)->msg);
+		return NULL;
+	}
+	int rc = domain_build(vmi, &o, &doc, &r, err);
+	profile_report_free(&r);
+	return rc < 0 ? NULL : doc;
+}
+
+static char *xpath_str(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	char *s = NULL;
+	if (obj) {
+		xmlChar *v = xmlXPathCastToString(obj);
+		s = xstrdup((const char *)v);
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(ctx);
+	return s;
+}
+
+static void assert_xpath(xmlDocPtr doc, const char *expr, const char *want)
+{
+	_cleanup_free_ char *got = xpath_str(doc, expr);
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", expr, got ? got : "(null)", want);
+}
+
+#define VMI_HEAD "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"t\"},"
+
+static void device_names_past_z(void **state)
+{
+	(void)state;
+	/* 28 virtio disks: vda..vdz, vdaa, vdab; the SATA disk numbers separately. */
+	char *disks = xstrdup(""), *vols = xstrdup("");
+	for (int i = 0; i < 28; i++) {
+		char *d = xasprintf("%s{\"name\":\"d%d\",\"disk\":{\"bus\":\"virtio\"}},", disks, i);
+		char *v = xasprintf("%s{\"name\":\"d%d\",\"emptyDisk\":{\"capacity\":\"1Gi\"}},", vols, i);
+		free(disks);
+		free(vols);
+		disks = d;
+		vols = v;
+	}
+	_cleanup_free_ char *json = xasprintf(VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{"
+					      "\"disks\":[%s{\"name\":\"s\",\"disk\":{\"bus\":\"sata\"}}]}},"
+					      "\"volumes\":[%s{\"name\":\"s\",\"emptyDisk\":{\"capacity\":\"1Gi\"}}]}}",
+					      disks, vols);
+	free(disks);
+	free(vols);
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "string(//disk[alias/@name='ua-d25']/target/@dev)", "vdz");
+	assert_xpath(doc, "string(//disk[alias/@name='ua-d26']/target/@dev)", "vdaa");
+	assert_xpath(doc, "string(//disk[alias/@name='ua-d27']/target/@dev)", "vdab");
+	assert_xpath(doc, "string(//disk[alias/@name='ua-s']/target/@dev)", "sda");
+}
+
+static void empty_cdrom_and_cpu_from_limits(void **state)
+{
+	(void)state;
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"resources\":{\"requests\":{\"memory\":\"1Gi\",\"cpu\":\"500m\"},"
+				    "\"limits\":{\"cpu\":\"2500m\"}},\"devices\":{\"disks\":[{\"name\":\"cd\",\"cdrom\":{}}]}}}}";
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "string(//disk[@device='cdrom']/@type)", "block");
+	assert_xpath(doc, "count(//disk[@device='cdrom']/source)", "0");
+	/* Without a topology the CPU limit (rounded up) gives the sockets. */
+	assert_xpath(doc, "string(/domain/vcpu)", "3");
+}
+
+static void dedicated_cpus_need_enough_cpus(void **state)
+{
+	(void)state;
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},"
+				    "\"cpu\":{\"cores\":4,\"dedicatedCpuPlacement\":true,\"isolateEmulatorThread\":true},"
+				    "\"resources\":{\"requests\":{\"cpu\":\"5\",\"memory\":\"1Gi\"},\"limits\":{\"cpu\":\"5\",\"memory\":\"1Gi\"}}}}}";
+	_cleanup_error_ hvl_error *err = NULL;
+
+	setenv("HVL_CPUSET", "0-3", 1);
+	xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_null(doc);
+	assert_int_equal(err->status, HVL_EXIT_INPUT);
+	assert_non_null(strstr(err->msg, "4 CPUs"));
+	hvl_error_free(&err);
+
+	setenv("HVL_CPUSET", "10-13,20", 1);
+	doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "string(//cputune/vcpupin[@vcpu='3']/@cpuset)", "13");
+	assert_xpath(doc, "string(//cputune/emulatorpin/@cpuset)", "20");
+	assert_xpath(doc, "string(//features/kvm/hint-dedicated/@state)", "on");
+	xmlFreeDoc(doc);
+
+	setenv("HVL_CPUSET", "1-x", 1);
+	doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_null(doc);
+	assert_non_null(strstr(err->msg, "HVL_CPUSET"));
+	unsetenv("HVL_CPUSET");
+}
+
+static void host_devices_take_addresses_in_order(void **state)
+{
+	(void)state;
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"devices\":{\"hostDevices\":["
+				    "{\"name\":\"a\",\"deviceName\":\"example.com/dev\"},{\"name\":\"b\",\"deviceName\":\"example.com/dev\"}]}}}}";
+	_cleanup_error_ hvl_error *err = NULL;
+
+	setenv("PCI_RESOURCE_EXAMPLE_COM_DEV", "0000:81:00.1, 0000:81:00.2", 1);
+	xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "string(//hostdev[alias/@name='ua-hostdevice-a']/source/address/@function)", "0x1");
+	assert_xpath(doc, "string(//hostdev[alias/@name='ua-hostdevice-b']/source/address/@function)", "0x2");
+	xmlFreeDoc(doc);
+
+	setenv("PCI_RESOURCE_EXAMPLE_COM_DEV", "0000:81:00.1", 1);
+	doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_null(doc);
+	assert_int_equal(err->status, HVL_EXIT_INPUT);
+	assert_non_null(strstr(err->msg, "only 1 device"));
+	hvl_error_free(&err);
+
+	/* Refused on mshv, whatever the environment says. */
+	setenv("PCI_RESOURCE_EXAMPLE_COM_DEV", "0000:81:00.1,0000:81:00.2", 1);
+	doc = build_json(json, HYPERVISOR_MSHV, &err);
+	assert_null(doc);
+	assert_int_equal(err->status, HVL_EXIT_UNSUPPORTED);
+	unsetenv("PCI_RESOURCE_EXAMPLE_COM_DEV");
+}
+
+static void supplemental_pool_iothreads(void **state)
+{
+	(void)state;
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"ioThreadsPolicy\":\"supplementalPool\","
+				    "\"ioThreads\":{\"supplementalPoolThreadCount\":3},"
+				    "\"devices\":{\"disks\":[{\"name\":\"r\",\"disk\":{\"bus\":\"virtio\"}}]}},"
+				    "\"volumes\":[{\"name\":\"r\",\"emptyDisk\":{\"capacity\":\"1Gi\"}}]}}";
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "string(/domain/iothreads)", "3");
+	assert_xpath(doc, "count(//disk/driver/iothreads/iothread)", "3");
+	assert_xpath(doc, "count(//disk/driver/@iothread)", "0");
+}
+
+static void numa_passthrough_rules(void **state)
+{
+	(void)state;
+	const char *fmt = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"%s\"%s},"
+			  "\"cpu\":{\"cores\":4,\"dedicatedCpuPlacement\":true,\"numa\":{\"guestMappingPassthrough\":{}}},"
+			  "\"resources\":{\"requests\":{\"cpu\":\"4\",\"memory\":\"%s\"},\"limits\":{\"cpu\":\"4\",\"memory\":\"%s\"}}}}}";
+	const char *hp = ",\"hugepages\":{\"pageSize\":\"2Mi\"}";
+	const char *top = getenv("HVL_TOP");
+	_cleanup_free_ char *dir = xasprintf("%s/tests/data/convert/numa-host", top ? top : ".");
+	_cleanup_error_ hvl_error *err = NULL;
+
+	setenv("HVL_NUMA_DIR", dir, 1);
+	setenv("HVL_CPUSET", "2-5", 1); /* two vCPUs on each host node */
+	_cleanup_free_ char *good = xasprintf(fmt, "1026Mi", hp, "1026Mi", "1026Mi");
+	xmlDocPtr doc = build_json(good, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	/* 513 pages over two cells: the first gets the odd page. */
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='0']/@memory)", "538968064");
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='1']/@memory)", "536870912");
+	assert_xpath(doc, "string(//cpu/numa/cell[@id='0']/@cpus)", "0,1");
+	assert_xpath(doc, "string(//numatune/memory/@nodeset)", "0,1");
+	assert_xpath(doc, "count(//memoryBacking/hugepages/page)", "2");
+	xmlFreeDoc(doc);
+
+	/* Odd sizes and missing hugepages are refused by the VMI validation before the converter sees them. */
+	setenv("HVL_NUMA_DIR", "/nonexistent", 1);
+	doc = build_json(good, HYPERVISOR_KVM, &err);
+	assert_non_null(doc);
+	assert_xpath(doc, "count(//numatune)", "0");
+	xmlFreeDoc(doc);
+	unsetenv("HVL_NUMA_DIR");
+	unsetenv("HVL_CPUSET");
+}
+
+static void cpu_lists(void **state)
+{
+	(void)state;
+	_cleanup_free_ int *cpus = NULL;
+	size_t n = 0;
+	assert_int_equal(parse_cpu_list("2-5,8\n", &cpus, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(cpus[0], 2);
+	assert_int_equal(cpus[3], 5);
+	assert_int_equal(cpus[4], 8);
+	int *bad = NULL;
+	assert_int_equal(parse_cpu_list("5-2", &bad, &n), -1);
+	assert_int_equal(parse_cpu_list("a", &bad, &n), -1);
+	assert_int_equal(parse_cpu_list("", &bad, &n), -1);
+	assert_int_equal(parse_cpu_list("1,,2", &bad, &n), -1);
+	assert_null(bad);
+}
+
+static void sha256_prefix(void **state)
+{
+	(void)state;
+	char out[12];
+	/* Reference values from Python's hashlib. */
+	sha256_hex11("net1", out);
+	assert_string_equal(out, "6c270ef2f25");
+	sha256_hex11("", out);
+	assert_string_equal(out, "e3b0c44298f");
+	char *long_name = xmalloc(101);
+	memset(long_name, 'a', 100);
+	long_name[100] = '\0';
+	sha256_hex11(long_name, out);
+	free(long_name);
+	assert_string_equal(out, "2816597888e");
+}
+
+static void pci_addresses(void **state)
+{
+	(void)state;
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)"devices", NULL);
+	xmlDocSetRootElement(doc, root);
+	const char *bad[] = { "0000:00:20.0", "0000:00:01.8", "00:01.0", "0000:00:01.0x", "zzzz:00:01.0", NULL };
+	for (const char **b = bad; *b; b++) {
+		_cleanup_error_ hvl_error *err = NULL;
+		assert_int_equal(pci_address(root, "address", *b, "f", &err), -1);
+		assert_int_equal(err->status, HVL_EXIT_INPUT);
+	}
+	_cleanup_error_ hvl_error *err = NULL;
+	assert_int_equal(pci_address(root, "address", "0000:3d:1f.7", "f", &err), 0);
+	assert_xpath(doc, "string(/devices/address/@slot)", "0x1f");
+	assert_xpath(doc, "string(/devices/address/@type)", "pci");
+}
+
+static void path_components(void **state)
+{
+	(void)state;
+	const char *bad[] = { "", ".", "..", "a/b", "a\nb", NULL };
+	for (const char **b = bad; *b; b++) {
+		_cleanup_error_ hvl_error *err = NULL;
+		assert_int_equal(check_path_component(*b, "f", &err), -1);
+	}
+	_cleanup_error_ hvl_error *err = NULL;
+	assert_int_equal(check_path_component("disk..img", "f", &err), 0);
+}
+
+int main(void)
+{
+	log_init(LOG_FORMAT_TEXT, -1);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(device_names_past_z),
+		cmocka_unit_test(empty_cdrom_and_cpu_from_limits),
+		cmocka_unit_test(dedicated_cpus_need_enough_cpus),
+		cmocka_unit_test(host_devices_take_addresses_in_order),
+		cmocka_unit_test(supplemental_pool_iothreads),
+		cmocka_unit_test(numa_passthrough_rules),
+		cmocka_unit_test(cpu_lists),
+		cmocka_unit_test(sha256_prefix),
+		cmocka_unit_test(pci_addresses),
+		cmocka_unit_test(path_components),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
