@@ -162,6 +162,7 @@ static int prepare(struct run *r, hvl_error **err)
 	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
+	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);
 	r->dir = xasprintf("%s/hvl-run.XXXXXX", tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp");
 	if (mkdtemp(r->dir) == NULL) {
 		hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create a private directory '%s'", r->dir);
@@ -284,17 +285,26 @@ static const char *shutoff_reason(int reason)
 	}
 }
 
-static int start_and_wait(struct run *r, hvl_error **err)
+/*
+ * Installed before the domain is defined: from then on a signal must lead to the
+ * cleanup, not end the process.  A closed terminal or a reader gone from the pipe
+ * must not kill us either.
+ */
+static void catch_signals(void)
 {
-	struct outcome o = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* A closed terminal or a reader gone from the pipe must not kill us before the cleanup. */
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static int start_and_wait(struct run *r, hvl_error **err)
+{
+	struct outcome o = { 0 };
+
 	if (virDomainCreate(r->dom) < 0)
 		return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot start the domain");
 	log_info("run: domain '%s' started.", r->name);
@@ -371,8 +381,14 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "'run' needs a VMI: hvl-launcher run --vmi FILE.");
 	log_set_vmi(NULL, NULL, NULL);
 	ret = prepare(&r, err);
-	if (ret == 0)
+	if (ret == 0) {
+		catch_signals();
 		ret = define(&r, err);
+	}
+	/* A signal that came while defining: stop here, the domain is not started. */
+	if (ret == 0 && stop_signal)
+		ret = hvl_error_set(err, HVL_EXIT_VM_FAILED, "Stopped by signal %d before the domain was started.",
+				    (int)stop_signal);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
 	cleanup(&r, ret < 0 && r.xml != NULL);
