@@ -147,6 +147,10 @@ int cmd_entrypoint(const struct hvl_options *opts, hvl_error **err)
 	if (r < 0)
 		return -1;
 	if (opts->dry_run) {
+		if (plan_observe(&plan, err) < 0) {
+			plan_free(&plan);
+			return -1;
+		}
 		_cleanup_free_ char *json = plan_to_json(&plan);
 		fputs(json, stdout);
 		r = fflush(stdout) == 0 ? 0 : hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the plan");

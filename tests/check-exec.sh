@@ -124,9 +124,9 @@ run nonext 2 "$HVL" "${common[@]}"
 
 # 12. --dry-run: JSON plan, nothing executed, nothing written.
 rm -rf "$state"
-run dry 0 "$HVL" "${common[@]}" --dry-run -- /bin/touch "$tmp/dry-ran"
+run dry 0 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --dry-run -- /bin/touch "$tmp/dry-ran"
 [ -e "$tmp/dry-ran" ] && fail "dry: NEXT ran"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["decision"]["hypervisor"]=="qemu"; assert p["exec"]["argv"][0]=="/bin/touch"; assert p["capabilities"]["noNewPrivs"] is True' \
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["decision"]["hypervisor"]=="qemu"; assert p["exec"]["argv"][0]=="/bin/touch"; assert p["capabilities"]["noNewPrivs"] is True; assert "sys_admin" in p["capabilities"]["drop"]; assert "sys_nice" not in p["capabilities"]["drop"]; assert p["limits"]["memlock"]["current"] == {"soft": 1048576, "hard": 8388608}' \
 	"$tmp/dry.out" 2>"$tmp/dry.py" || { fail "dry: plan JSON:"; cat "$tmp/dry.py" "$tmp/dry.out" >&2; }
 [ -e "$state" ] && fail "dry: the state directory was created"
 
