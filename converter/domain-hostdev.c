@@ -125,6 +125,8 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 {
 	struct pool *pci, *mdev;
 
+	if (rq->name == NULL || *rq->name == '\0')
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.name is required.", rq->field);
 	if (rq->resource == NULL || *rq->resource == '\0')
 		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
 				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
@@ -154,10 +156,16 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 				     rq->field, rq->resource, usb_env);
 	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
 	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
-	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-			     "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
-			     "(the device plugin sets them in virt-launcher's environment).",
-			     rq->field, rq->resource, pci_env, mdev_env);
+	hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+		      "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
+		      "(the device plugin sets them in virt-launcher's environment).",
+		      rq->field, rq->resource, pci_env, mdev_env);
+	/* Keep the device in the tree so the profile still sees it (and refuses it where passthrough is impossible). */
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "type", "pci");
+	attr(h, "managed", "no");
+	alias_ua(h, rq->alias_prefix, rq->name);
+	return 0;
 }
 
 static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
@@ -195,7 +203,7 @@ static int build_sriov(struct build_ctx *ctx)
 
 	for (size_t i = 0; i < dv->n_interfaces; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent"))
+		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent") || in->name == NULL)
 			continue;
 		xmlNodePtr h = el(ctx->devices, "hostdev");
 		attr(h, "type", "pci");
