@@ -254,8 +254,15 @@ static int wait_for_shutoff(struct run *r, struct outcome *o, hvl_error **err)
 			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot read the domain state");
 		if (o->state == VIR_DOMAIN_SHUTOFF)
 			return 0;
-		if (o->state == VIR_DOMAIN_CRASHED && virDomainDestroy(r->dom) < 0)
-			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the crashed domain");
+		/* Ends that no waiting will mend: a crash, or a disk error paused it (error_policy stop). */
+		if (!o->destroyed && (o->state == VIR_DOMAIN_CRASHED ||
+				      (o->state == VIR_DOMAIN_PAUSED && o->reason == VIR_DOMAIN_PAUSED_IOERROR))) {
+			o->why_destroyed = o->state == VIR_DOMAIN_CRASHED ? "the guest crashed"
+									  : "a disk I/O error paused the guest";
+			if (virDomainDestroy(r->dom) < 0)
+				return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the domain");
+			o->destroyed = true;
+		}
 		if (stop_signal)
 			request_stop(r, o, &grace_deadline);
 		if (!o->destroyed && grace_deadline > 0 && now() >= grace_deadline) {
