@@ -71,7 +71,7 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable, hvl_error **err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
@@ -79,7 +79,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	if (fd < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create a temporary file next to '%s'",
 					   path);
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int saved = errno;
 		unlink(tmp);
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, saved, "Cannot write '%s'", tmp);
@@ -90,4 +90,14 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, saved, "Cannot replace '%s'", path);
 	}
 	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
+{
+	return write_replace(path, data, len, mode, true, err);
+}
+
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
+{
+	return write_replace(path, data, len, mode, false, err);
 }

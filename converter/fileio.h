@@ -20,3 +20,10 @@ int read_file(const char *path, size_t max_bytes, const char *what, char **data,
  * path is untouched, so a reader never sees partial output.
  */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err);
+
+/*
+ * The same without fsync: readers still never see a partial file (the rename is atomic), but the data may be
+ * lost on a machine crash.  For pod-lifetime state (the decision file, the converted domain), which a crash
+ * discards with the pod anyway, and which is written on every VM start, where fsync costs about a millisecond.
+ */
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err);

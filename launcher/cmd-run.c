@@ -162,6 +162,7 @@ static int prepare(struct run *r, hvl_error **err)
 	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
+	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);
 	r->dir = xasprintf("%s/hvl-run.XXXXXX", tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp");
 	if (mkdtemp(r->dir) == NULL) {
 		hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create a private directory '%s'", r->dir);
@@ -253,8 +254,15 @@ static int wait_for_shutoff(struct run *r, struct outcome *o, hvl_error **err)
 			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot read the domain state");
 		if (o->state == VIR_DOMAIN_SHUTOFF)
 			return 0;
-		if (o->state == VIR_DOMAIN_CRASHED && virDomainDestroy(r->dom) < 0)
-			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the crashed domain");
+		/* Ends that no waiting will mend: a crash, or a disk error paused it (error_policy stop). */
+		if (!o->destroyed && (o->state == VIR_DOMAIN_CRASHED ||
+				      (o->state == VIR_DOMAIN_PAUSED && o->reason == VIR_DOMAIN_PAUSED_IOERROR))) {
+			o->why_destroyed = o->state == VIR_DOMAIN_CRASHED ? "the guest crashed"
+									  : "a disk I/O error paused the guest";
+			if (virDomainDestroy(r->dom) < 0)
+				return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the domain");
+			o->destroyed = true;
+		}
 		if (stop_signal)
 			request_stop(r, o, &grace_deadline);
 		if (!o->destroyed && grace_deadline > 0 && now() >= grace_deadline) {
@@ -284,17 +292,26 @@ static const char *shutoff_reason(int reason)
 	}
 }
 
-static int start_and_wait(struct run *r, hvl_error **err)
+/*
+ * Installed before the domain is defined: from then on a signal must lead to the
+ * cleanup, not end the process.  A closed terminal or a reader gone from the pipe
+ * must not kill us either.
+ */
+static void catch_signals(void)
 {
-	struct outcome o = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* A closed terminal or a reader gone from the pipe must not kill us before the cleanup. */
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static int start_and_wait(struct run *r, hvl_error **err)
+{
+	struct outcome o = { 0 };
+
 	if (virDomainCreate(r->dom) < 0)
 		return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot start the domain");
 	log_info("run: domain '%s' started.", r->name);
@@ -371,8 +388,14 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "'run' needs a VMI: hvl-launcher run --vmi FILE.");
 	log_set_vmi(NULL, NULL, NULL);
 	ret = prepare(&r, err);
-	if (ret == 0)
+	if (ret == 0) {
+		catch_signals();
 		ret = define(&r, err);
+	}
+	/* A signal that came while defining: stop here, the domain is not started. */
+	if (ret == 0 && stop_signal)
+		ret = hvl_error_set(err, HVL_EXIT_VM_FAILED, "Stopped by signal %d before the domain was started.",
+				    (int)stop_signal);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
 	cleanup(&r, ret < 0 && r.xml != NULL);

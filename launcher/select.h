@@ -12,7 +12,7 @@
  *     ... d.chosen is mshv, kvm or qemu; d.reason says why ...
  *     decision_free(&d);
  *
- * The entrypoint uses decide_for_entrypoint(), which adds logging and the decision file.
+ * The entrypoint (entrypoint.c) records the decision in the state file of state.h.
  *
  * decide() probes the devices under opts->dev_root (see detect.h), resolves the
  * HyperVLayered feature gate (see gate.h), asks libvirt whether it can run virt
@@ -94,26 +94,6 @@ void decision_log(const struct decision *d);
  * Gate sources: "default", "KubeVirt CR", "environment", "command line".
  */
 char *decision_to_json(const struct decision *d);
-
-/*
- * The decision file, for the hook sidecar that shares the state directory: <state_dir>/decision.json,
- * the JSON above, written atomically (the directory's last component is created when missing).
- */
-#define HVL_DECISION_FILE "decision.json"
-int decision_write(const struct decision *d, const char *state_dir, hvl_error **err);
-/*
- * Read the choice back from <state_dir>/decision.json.  HVL_EXIT_INPUT when the file is missing,
- * malformed or holds no choice.
- */
-int decision_load_choice(const char *state_dir, enum hypervisor *out, hvl_error **err);
-
-/*
- * The entrypoint mode's decision step, in one call: decide(), decision_log(), then (not with
- * --dry-run) the decision file in opts->state_dir, then decision_require().  A decision file that
- * cannot be written is a warning, not a failure: without a hook sidecar nobody reads it, and the
- * hook decides for itself when it is missing.  On success *out holds the decision (decision_free it).
- */
-int decide_for_entrypoint(const struct hvl_options *opts, struct decision *out, hvl_error **err);
 
 /*
  * The pure selection step, separated for tests: fills d->has_choice, d->chosen

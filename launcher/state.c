@@ -110,7 +110,7 @@ int state_write_file(const char *path, const char *data, size_t len, hvl_error *
 {
 	if (make_parent_dirs(path, err) < 0)
 		return -1;
-	return write_file_atomic(path, data, len, 0644, err);
+	return write_file_replace(path, data, len, 0644, err);
 }
 
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)

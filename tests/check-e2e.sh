@@ -20,6 +20,16 @@ skip() { echo "check-e2e: $*" >&2; exit 77; }
 command -v virsh >/dev/null || skip "virsh is missing"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is missing"
 
+# An ASan build (SANITIZE=1) intercepts libtirpc's XDR functions, but libvirt and with it libtirpc are only
+# loaded on first use (launcher/libvirt-lazy.c): the interceptor then calls NULL.  Preloading libtirpc
+# gives it the real function.
+if ldd "$HVL" 2>/dev/null | grep -q libasan; then
+	tirpc=$(ldconfig -p 2>/dev/null | awk '/libtirpc\.so\.3 /{print $NF; exit}')
+	if [ -n "$tirpc" ]; then
+		export LD_PRELOAD=$tirpc ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	fi
+fi
+
 guest=$("$HVL_TOP/tests/e2e/make-guest.sh")
 status=$?
 [ $status = 77 ] && exit 77

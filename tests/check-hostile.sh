@@ -154,6 +154,42 @@ for expect in "$dir"/*.expect; do
 		head -c 600 "$tmp/stderr" | sed 's/^/  stderr: /' >&2
 	fi
 done
+# ---- -o itself hostile -----------------------------------------------------------------------------------
+good=tests/data/examples/vmi-fedora.json
+convert_to() { "$HVL" --log-format text convert --vmi "$good" --hypervisor kvm -o "$1" >"$tmp/stdout" 2>"$tmp/stderr"; }
+no_temporaries() { [ -z "$(find "$1" -name '*.tmp.*')" ] || fail "left a temporary file in $1"; }
+
+name=output-is-a-directory bad=0
+rm -rf "$tmp/out" && mkdir -p "$tmp/out/domain.xml"
+convert_to "$tmp/out/domain.xml"
+status=$?
+[ "$status" = 1 ] || fail "exit status $status, expected 1"
+grep -qF "Cannot replace '$tmp/out/domain.xml'" "$tmp/stderr" || fail "stderr lacks the reason: $(cat "$tmp/stderr")"
+[ -d "$tmp/out/domain.xml" ] || fail "the directory was replaced"
+no_temporaries "$tmp/out"
+checked=$((checked + 1)) && [ "$bad" = 0 ] || failed=$((failed + 1))
+
+name=output-directory-missing bad=0
+convert_to "$tmp/missing/domain.xml"
+status=$?
+[ "$status" = 1 ] || fail "exit status $status, expected 1"
+grep -qF "Cannot create a temporary file next to '$tmp/missing/domain.xml'" "$tmp/stderr" ||
+	fail "stderr lacks the reason: $(cat "$tmp/stderr")"
+checked=$((checked + 1)) && [ "$bad" = 0 ] || failed=$((failed + 1))
+
+# A symbolic link at -o is replaced, never written through: -o cannot be aimed at another file.
+name=output-is-a-symlink bad=0
+rm -rf "$tmp/out" && mkdir "$tmp/out"
+printf 'precious\n' >"$tmp/precious"
+ln -s "$tmp/precious" "$tmp/out/domain.xml"
+convert_to "$tmp/out/domain.xml"
+status=$?
+[ "$status" = 0 ] || fail "exit status $status, expected 0"
+[ "$(cat "$tmp/precious")" = precious ] || fail "wrote through the symbolic link"
+[ -f "$tmp/out/domain.xml" ] && [ ! -L "$tmp/out/domain.xml" ] || fail "-o is still a symbolic link"
+no_temporaries "$tmp/out"
+checked=$((checked + 1)) && [ "$bad" = 0 ] || failed=$((failed + 1))
+
 echo "$checked hostile inputs, $failed failed"
 [ "$checked" -ge 40 ] || { echo "expected at least 40 hostile inputs" >&2; exit 1; }
 [ "$failed" -eq 0 ]

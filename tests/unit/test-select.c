@@ -418,91 +418,6 @@ static void test_decision_json(void **state)
 	json_object_put(root);
 }
 
-static void test_decision_file(void **state)
-{
-	struct root *r = *state;
-	_cleanup_free_ char *dir = xasprintf("%s/state", r->dir);
-	_cleanup_free_ char *file = xasprintf("%s/%s", dir, HVL_DECISION_FILE);
-	struct decision d;
-	enum hypervisor hv = HYPERVISOR_KVM;
-	hvl_error *err = NULL;
-	FILE *f;
-
-	/* missing file */
-	assert_int_equal(decision_load_choice(dir, &hv, &err), -1);
-	assert_int_equal(err->status, HVL_EXIT_INPUT);
-	hvl_error_free(&err);
-
-	build(&d, true, USABLE, USABLE, false, HV_REQUEST_AUTO, HYPERVISOR_KVM);
-	decision_select(&d);
-	assert_int_equal(decision_write(&d, dir, &err), 0); /* creates the directory */
-	assert_int_equal(decision_write(&d, dir, &err), 0); /* and replaces the file */
-	decision_free(&d);
-	assert_int_equal(decision_load_choice(dir, &hv, &err), 0);
-	assert_int_equal(hv, HYPERVISOR_MSHV);
-
-	/* no choice recorded */
-	build(&d, false, MISSING, MISSING, false, HV_REQUEST_AUTO, HYPERVISOR_KVM);
-	decision_select(&d);
-	assert_int_equal(decision_write(&d, dir, &err), 0);
-	decision_free(&d);
-	assert_int_equal(decision_load_choice(dir, &hv, &err), -1);
-	assert_non_null(strstr(err->msg, "holds no valid choice"));
-	hvl_error_free(&err);
-
-	/* garbage */
-	f = fopen(file, "we");
-	assert_non_null(f);
-	fputs("{\"choice\":\"xen\"}", f);
-	fclose(f);
-	assert_int_equal(decision_load_choice(dir, &hv, &err), -1);
-	hvl_error_free(&err);
-	unlink(file);
-	rmdir(dir);
-}
-
-static void test_decide_for_entrypoint(void **state)
-{
-	struct root *r = *state;
-	_cleanup_free_ char *dir = xasprintf("%s/state", r->dir);
-	_cleanup_free_ char *file = xasprintf("%s/%s", dir, HVL_DECISION_FILE);
-	struct hvl_options o;
-	struct decision d;
-	enum hypervisor hv;
-	hvl_error *err = NULL;
-
-	null_node(r, "kvm");
-	base_opts(&o, r);
-	o.no_libvirt = true;
-	o.state_dir = dir;
-
-	/* --dry-run writes nothing */
-	o.dry_run = true;
-	assert_int_equal(decide_for_entrypoint(&o, &d, &err), 0);
-	assert_int_equal(d.chosen, HYPERVISOR_KVM);
-	decision_free(&d);
-	assert_int_equal(access(file, F_OK), -1);
-
-	o.dry_run = false;
-	assert_int_equal(decide_for_entrypoint(&o, &d, &err), 0);
-	decision_free(&d);
-	assert_int_equal(decision_load_choice(dir, &hv, &err), 0);
-	assert_int_equal(hv, HYPERVISOR_KVM);
-	unlink(file);
-	rmdir(dir);
-
-	/* an unwritable state directory is only a warning */
-	o.state_dir = "/nonexistent/parent/state";
-	assert_int_equal(decide_for_entrypoint(&o, &d, &err), 0);
-	decision_free(&d);
-
-	/* nothing usable: exit status 4 */
-	o.kubevirt_hypervisor = HYPERVISOR_MSHV;
-	assert_int_equal(decide_for_entrypoint(&o, &d, &err), -1);
-	assert_int_equal(err->status, HVL_EXIT_NO_HYPERVISOR);
-	hvl_error_free(&err);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,8 +430,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_libvirt_unreachable, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_decide_bad_config, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_decision_json, make_root, remove_root),
-		cmocka_unit_test_setup_teardown(test_decision_file, make_root, remove_root),
-		cmocka_unit_test_setup_teardown(test_decide_for_entrypoint, make_root, remove_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
