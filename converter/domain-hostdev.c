@@ -7,6 +7,7 @@
  * tells virt-launcher through environment variables:
  *   PCI_RESOURCE_<RESOURCE>       comma-separated PCI addresses (VFIO)
  *   MDEV_PCI_RESOURCE_<RESOURCE>  comma-separated mediated device UUIDs
+ *   USB_RESOURCE_<RESOURCE>       USB devices: refused, not supported yet
  * where <RESOURCE> is the deviceName upper-cased with '/' and '.' as '_'.
  * Devices asking for the same resource take its addresses in order.  When
  * neither variable is set the conversion fails (exit 3) naming both.
@@ -124,6 +125,8 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 {
 	struct pool *pci, *mdev;
 
+	if (rq->name == NULL || *rq->name == '\0')
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.name is required.", rq->field);
 	if (rq->resource == NULL || *rq->resource == '\0')
 		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
 				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
@@ -146,12 +149,23 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 			*first_mdev = h;
 		return 0;
 	}
+	_cleanup_free_ char *usb_env = env_name("USB_RESOURCE", rq->resource);
+	if (getenv(usb_env))
+		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
+				     "%s: '%s' is a USB device (%s is set); USB host device passthrough is not supported yet.",
+				     rq->field, rq->resource, usb_env);
 	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
 	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
-	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-			     "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
-			     "(the device plugin sets them in virt-launcher's environment).",
-			     rq->field, rq->resource, pci_env, mdev_env);
+	hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+		      "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
+		      "(the device plugin sets them in virt-launcher's environment).",
+		      rq->field, rq->resource, pci_env, mdev_env);
+	/* Keep the device in the tree so the profile still sees it (and refuses it where passthrough is impossible). */
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "type", "pci");
+	attr(h, "managed", "no");
+	alias_ua(h, rq->alias_prefix, rq->name);
+	return 0;
 }
 
 static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
@@ -189,7 +203,7 @@ static int build_sriov(struct build_ctx *ctx)
 
 	for (size_t i = 0; i < dv->n_interfaces; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent"))
+		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent") || in->name == NULL)
 			continue;
 		xmlNodePtr h = el(ctx->devices, "hostdev");
 		attr(h, "type", "pci");

@@ -48,6 +48,11 @@ struct build_ctx {
 	const struct vmi_network **networks_by_name;
 
 	hvl_error **err;
+	/*
+	 * An error reported only if the hypervisor profile accepts the domain: a device the pod was not given
+	 * matters less than a device the chosen hypervisor cannot pass through at all (exit 5 beats exit 3).
+	 */
+	hvl_error *deferred;
 };
 
 /* ---- XML helpers: every string goes through libxml2, which escapes it ---- */

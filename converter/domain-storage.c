@@ -3,20 +3,39 @@
  * <disk> for every VMI disk (storage/disk.go, storage/volume.go,
  * storage/configurator.go), with the paths virt-launcher uses in the pod.
  *
- * Known only at run time and therefore not decided here, like KubeVirt's
- * converter: the default cache mode (virt-launcher probes O_DIRECT later),
- * io='native', and the containerDisk's backing format, which virt-handler
- * inspects; we write 'qcow2', the format of KubeVirt's own containerDisk images.
+ * Known only in the pod: whether a PVC is a block device (/dev/<volume>) and
+ * a containerDisk's format (its image's magic), both looked up like
+ * virt-launcher does, with file and qcow2 (the format of KubeVirt's own
+ * containerDisk images) when the pod's files are not there.  Left to
+ * virt-launcher as in KubeVirt's converter: the default cache mode (an O_DIRECT
+ * probe after conversion) and io='native'.
  * Disks of hotpluggable volumes are attached later by the hotplug flow and
  * are not part of the start-up domain.
  */
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain-internal.h"
 #include "log.h"
 #include "util.h"
 
-#define CONTAINER_DISK_BACKING_FORMAT "qcow2"
+#define CONTAINER_DISK_DEFAULT_FORMAT "qcow2"
+
+/* qcow2 images start with "QFI\xfb"; anything else readable is raw (KubeVirt only admits the two). */
+static const char *image_format(const char *path)
+{
+	unsigned char magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return CONTAINER_DISK_DEFAULT_FORMAT;
+	ssize_t n = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (n != (ssize_t)sizeof(magic))
+		return CONTAINER_DISK_DEFAULT_FORMAT;
+	return memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
+}
 
 /* What a volume contributes to its disk. */
 struct disk_source {
@@ -43,6 +62,17 @@ static const char *path_basename(const char *p)
 {
 	const char *slash = strrchr(p, '/');
 	return slash ? slash + 1 : p;
+}
+
+/*
+ * A VMI does not say whether a PVC is Filesystem or Block; virt-launcher looks in its pod, where a block
+ * volume appears as /dev/<volume> (manager.go isBlockDeviceVolume).  So do we; elsewhere it is a file.
+ */
+static bool volume_is_block(const struct vmi_volume *v)
+{
+	struct stat st;
+	_cleanup_free_ char *dev = xasprintf("/dev/%s", v->name);
+	return v->block || (stat(dev, &st) == 0 && S_ISBLK(st.st_mode));
 }
 
 static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type, bool block)
@@ -73,21 +103,21 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 		s->discard = true;
 		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);
 		s->bs_type = "file";
-		s->bs_format = CONTAINER_DISK_BACKING_FORMAT;
 		/* The containerDisk container mounts the image as disk_<index of the volume in spec.volumes>. */
 		s->bs_file = xasprintf(KV_CONTAINER_DISK_DIR "/disk_%zu.img", volume_index);
+		s->bs_format = image_format(s->bs_file);
 		return 0;
 	case VOLUME_PVC:
 	case VOLUME_DATA_VOLUME:
 		/* A LUN passes SCSI commands through, so KubeVirt only admits it on a block-mode volume. */
-		pvc_source(s, v, "raw", v->block || lun);
+		pvc_source(s, v, "raw", lun || volume_is_block(v));
 		/* libvirt 9.0's schema refuses name= next to <reservations> (libxml2 RelaxNG); libvirt ignores it anyway. */
 		if (lun)
 			s->source_name = NULL;
 		return 0;
 	case VOLUME_EPHEMERAL: {
 		struct disk_source backing = { 0 };
-		pvc_source(&backing, v, "raw", v->block);
+		pvc_source(&backing, v, "raw", volume_is_block(v));
 		s->driver_type = "qcow2";
 		s->discard = true;
 		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);

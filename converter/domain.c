@@ -395,6 +395,12 @@ static xmlDictPtr shared_dict(void)
 	return dict;
 }
 
+static int wrap_vmi_error(const struct vmi *vmi, hvl_error **err)
+{
+	return hvl_error_wrap(err, "Cannot convert VMI '%s/%s'", vmi->namespace_ ? vmi->namespace_ : "default",
+			      vmi->name ? vmi->name : "");
+}
+
 int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlDocPtr *out,
 		 struct profile_report *report, hvl_error **err)
 {
@@ -414,13 +420,20 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 		r = build_kvm_domain(&ctx);
 	free(ctx.volumes_by_name);
 	free(ctx.networks_by_name);
-	if (r < 0)
-		return hvl_error_wrap(err, "Cannot convert VMI '%s/%s'",
-				      vmi->namespace_ ? vmi->namespace_ : "default", vmi->name ? vmi->name : "");
+	if (r < 0) {
+		hvl_error_free(&ctx.deferred);
+		return wrap_vmi_error(vmi, err);
+	}
 
 	struct profile_options popts = { .cpu_model = opts ? opts->cpu_model : NULL };
-	if (profile_apply(doc, opts ? opts->hypervisor : HYPERVISOR_KVM, &popts, report, err) < 0)
+	if (profile_apply(doc, opts ? opts->hypervisor : HYPERVISOR_KVM, &popts, report, err) < 0) {
+		hvl_error_free(&ctx.deferred);
 		return -1;
+	}
+	if (ctx.deferred) {
+		*err = TAKE_PTR(ctx.deferred);
+		return wrap_vmi_error(vmi, err);
+	}
 	*out = TAKE_PTR(doc);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,13 +82,25 @@ static void buf_add_str(struct logbuf *l, const char *s)
 	buf_add(l, s, strlen(s));
 }
 
+static bool needs_escape(unsigned char ch)
+{
+	return ch < 0x20 || ch == '"' || ch == '\\' || ch == 0x7f;
+}
+
 static void buf_add_escaped(struct logbuf *l, const char *s)
 {
-	size_t n = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
 
-	/* Worst case: every byte becomes \u00XX. */
-	buf_reserve(l, n * 6);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
+		/* Copy the run of bytes that need no escaping in one go: that is nearly every byte. */
+		const unsigned char *run = p;
+		while (*p && !needs_escape(*p))
+			p++;
+		buf_add(l, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		/* Worst case: \u00XX. */
+		buf_reserve(l, 6);
 		char *o = l->s + l->len;
 		switch (*p) {
 		case '"': o[0] = '\\'; o[1] = '"'; l->len += 2; break;
@@ -95,14 +108,11 @@ static void buf_add_escaped(struct logbuf *l, const char *s)
 		case '\n': o[0] = '\\'; o[1] = 'n'; l->len += 2; break;
 		case '\r': o[0] = '\\'; o[1] = 'r'; l->len += 2; break;
 		case '\t': o[0] = '\\'; o[1] = 't'; l->len += 2; break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				l->len += (size_t)sprintf(o, "\\u%04x", *p);
-			else
-				l->s[l->len++] = (char)*p;
+		default: l->len += (size_t)sprintf(o, "\\u%04x", *p);
 		}
+		l->s[l->len] = '\0';
+		p++;
 	}
-	l->s[l->len] = '\0';
 }
 
 char *json_escape(const char *s)

@@ -58,6 +58,14 @@ static caps_mask held(int which, unsigned last)
 	return mask;
 }
 
+int caps_current_bounding(caps_mask *out, hvl_error **err)
+{
+	if (sys_caps_load() < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot read the process capabilities");
+	*out = held(CAPNG_BOUNDING_SET, sys_caps_last());
+	return 0;
+}
+
 static const int all_sets[] = { CAPNG_EFFECTIVE, CAPNG_PERMITTED, CAPNG_INHERITABLE, CAPNG_BOUNDING_SET,
 				CAPNG_AMBIENT };
 

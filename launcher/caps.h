@@ -40,6 +40,9 @@ struct caps_result {
 	bool bounding_kept;     /* the bounding set could not be changed (no CAP_SETPCAP); see caps_apply */
 };
 
+/* The bounding set this process has now, for --dry-run (reads, changes nothing). */
+int caps_current_bounding(caps_mask *out, hvl_error **err);
+
 /*
  * Drop every capability outside keep from all five sets.  Without CAP_SETPCAP
  * the bounding set cannot shrink: when no_new_privs will be set that is harmless

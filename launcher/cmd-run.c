@@ -29,6 +29,7 @@
 #include "prepare.h"
 #include "run-local.h"
 #include "select.h"
+#include "state.h"
 #include "util.h"
 
 #define RUN_DEFAULT_URI "qemu:///system"
@@ -54,6 +55,8 @@ struct run {
 	char *serial_log;
 	char *xml;
 	char *name;
+	struct disk_mapping *disks; /* --disk with absolute paths: libvirt's schema wants them */
+	size_t n_disks;
 	virConnectPtr conn;
 	virDomainPtr dom;
 	int serial_fd;
@@ -86,11 +89,37 @@ static int check_disk_names(const struct hvl_options *opts, const struct vmi *vm
 					     name, vmi->firmware.has_kernel_boot ? " (kernel boot also takes 'kernel' and "
 										   "'initrd')"
 										 : "");
-		if (access(opts->disks[i].path, R_OK) < 0)
-			return hvl_error_set_errno(err, HVL_EXIT_USAGE, errno, "--disk %s=%s: cannot read '%s'", name,
-						   opts->disks[i].path, opts->disks[i].path);
 	}
 	return 0;
+}
+
+static int resolve_disks(struct run *r, hvl_error **err)
+{
+	const struct hvl_options *opts = r->opts;
+
+	r->disks = xcalloc(opts->n_disks + 1, sizeof(*r->disks));
+	for (size_t i = 0; i < opts->n_disks; i++) {
+		char *path = access(opts->disks[i].path, R_OK) == 0 ? realpath(opts->disks[i].path, NULL) : NULL;
+		if (path == NULL)
+			return hvl_error_set_errno(err, HVL_EXIT_USAGE, errno, "--disk %s=%s: cannot read '%s'",
+						   opts->disks[i].volume, opts->disks[i].path, opts->disks[i].path);
+		r->disks[r->n_disks++] = (struct disk_mapping){ xstrdup(opts->disks[i].volume), path };
+	}
+	return 0;
+}
+
+static char *domain_name(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char *name = NULL;
+
+	for (xmlNodePtr c = root ? root->children : NULL; c && name == NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST "name") == 0) {
+			xmlChar *text = xmlNodeGetContent(c);
+			name = xstrdup((const char *)text);
+			xmlFree(text);
+		}
+	return name;
 }
 
 static int adapt(struct run *r, const char *converted, hvl_error **err)
@@ -98,20 +127,23 @@ static int adapt(struct run *r, const char *converted, hvl_error **err)
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(converted, (int)strlen(converted), "domain.xml", NULL,
 							XML_PARSE_NONET | XML_PARSE_NOBLANKS);
 	_cleanup_free_ char *path = NULL;
+	_cleanup_error_ hvl_error *save_err = NULL;
 	size_t len;
 
 	if (doc == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain is not well-formed XML.");
-	if (run_local_adapt(doc, r->dir, r->serial_log, r->opts->disks, r->opts->n_disks, err) < 0 ||
+	r->name = domain_name(doc);
+	if (r->name == NULL)
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain has no <name>.");
+	if (run_local_adapt(doc, r->dir, r->serial_log, r->disks, r->n_disks, err) < 0 ||
 	    domain_format(doc, &r->xml, &len, err) < 0)
 		return -1;
+	/* For people: what was defined.  Not needed to run, so a failure is only logged. */
 	path = xasprintf("%s/domain.xml", r->dir);
-	FILE *f = fopen(path, "we");
-	if (f) {
-		fwrite(r->xml, 1, len, f);
-		fclose(f);
+	if (state_write_file(path, r->xml, len, &save_err) < 0)
+		log_warning("run: %s", save_err->msg);
+	else
 		log_info("run: the domain as defined is in '%s'.", path);
-	}
 	return 0;
 }
 
@@ -119,29 +151,27 @@ static int prepare(struct run *r, hvl_error **err)
 {
 	struct decision d = { 0 };
 	struct prepared_vmi p = { .overhead_bytes = -1 };
+	const char *tmpdir = getenv("TMPDIR");
 	int ret = -1;
 
-	if (decide(r->opts, &d, err) < 0)
+	if (resolve_disks(r, err) < 0 || decide(r->opts, &d, err) < 0)
 		return -1;
 	if (decision_require(&d, err) < 0)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->opts->disks, r->opts->n_disks, &p, err) < 0 ||
+	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
-	r->dir = xstrdup("/tmp/hvl-run.XXXXXX");
-	if (getenv("TMPDIR") && getenv("TMPDIR")[0] == '/') {
-		free(r->dir);
-		r->dir = xasprintf("%s/hvl-run.XXXXXX", getenv("TMPDIR"));
-	}
+	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);
+	r->dir = xasprintf("%s/hvl-run.XXXXXX", tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp");
 	if (mkdtemp(r->dir) == NULL) {
 		hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create a private directory '%s'", r->dir);
 		free(r->dir);
 		r->dir = NULL;
 		goto out;
 	}
-	/* QEMU runs as another user (libvirt-qemu) and must reach the sockets moved here. */
-	chmod(r->dir, 0755);
+	/* QEMU runs as another user (libvirt-qemu) and opens some files moved here (NVRAM) by path. */
+	chmod(r->dir, 0711);
 	r->serial_log = xasprintf("%s/serial0.log", r->dir);
 	ret = adapt(r, p.domain_xml, err);
 out:
@@ -155,7 +185,6 @@ out:
 static int define(struct run *r, hvl_error **err)
 {
 	const char *uri = r->opts->connect_uri ? r->opts->connect_uri : RUN_DEFAULT_URI;
-	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
 	virDomainPtr existing;
 
 	virSetErrorFunc(NULL, ignore_libvirt_errors);
@@ -164,16 +193,6 @@ static int define(struct run *r, hvl_error **err)
 		return hvl_error_set(err, HVL_EXIT_VM_FAILED,
 				     "Cannot connect to libvirt at '%s' (is libvirtd running? scripts/start-services): %s",
 				     uri, virGetLastErrorMessage());
-	doc = xmlReadMemory(r->xml, (int)strlen(r->xml), "domain.xml", NULL, XML_PARSE_NONET);
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST "name") == 0) {
-			xmlChar *name = xmlNodeGetContent(c);
-			r->name = xstrdup((const char *)name);
-			xmlFree(name);
-		}
-	if (r->name == NULL)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain has no <name>.");
 	/* Defining over an existing domain of the same name would replace it, and the cleanup would undefine it. */
 	existing = virDomainLookupByName(r->conn, r->name);
 	if (existing) {
@@ -235,8 +254,15 @@ static int wait_for_shutoff(struct run *r, struct outcome *o, hvl_error **err)
 			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot read the domain state");
 		if (o->state == VIR_DOMAIN_SHUTOFF)
 			return 0;
-		if (o->state == VIR_DOMAIN_CRASHED && virDomainDestroy(r->dom) < 0)
-			return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the crashed domain");
+		/* Ends that no waiting will mend: a crash, or a disk error paused it (error_policy stop). */
+		if (!o->destroyed && (o->state == VIR_DOMAIN_CRASHED ||
+				      (o->state == VIR_DOMAIN_PAUSED && o->reason == VIR_DOMAIN_PAUSED_IOERROR))) {
+			o->why_destroyed = o->state == VIR_DOMAIN_CRASHED ? "the guest crashed"
+									  : "a disk I/O error paused the guest";
+			if (virDomainDestroy(r->dom) < 0)
+				return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot destroy the domain");
+			o->destroyed = true;
+		}
 		if (stop_signal)
 			request_stop(r, o, &grace_deadline);
 		if (!o->destroyed && grace_deadline > 0 && now() >= grace_deadline) {
@@ -266,17 +292,26 @@ static const char *shutoff_reason(int reason)
 	}
 }
 
-static int start_and_wait(struct run *r, hvl_error **err)
+/*
+ * Installed before the domain is defined: from then on a signal must lead to the
+ * cleanup, not end the process.  A closed terminal or a reader gone from the pipe
+ * must not kill us either.
+ */
+static void catch_signals(void)
 {
-	struct outcome o = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* A closed terminal or a reader gone from the pipe must not kill us before the cleanup. */
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static int start_and_wait(struct run *r, hvl_error **err)
+{
+	struct outcome o = { 0 };
+
 	if (virDomainCreate(r->dom) < 0)
 		return libvirt_error(err, HVL_EXIT_VM_FAILED, "Cannot start the domain");
 	log_info("run: domain '%s' started.", r->name);
@@ -333,6 +368,11 @@ static void cleanup(struct run *r, bool failed)
 		log_info("run: kept '%s' (serial log, domain XML) for inspection.", r->dir);
 	else if (r->dir)
 		remove_tree(r->dir);
+	for (size_t i = 0; i < r->n_disks; i++) {
+		free(r->disks[i].volume);
+		free(r->disks[i].path);
+	}
+	free(r->disks);
 	free(r->dir);
 	free(r->serial_log);
 	free(r->xml);
@@ -348,10 +388,16 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "'run' needs a VMI: hvl-launcher run --vmi FILE.");
 	log_set_vmi(NULL, NULL, NULL);
 	ret = prepare(&r, err);
-	if (ret == 0)
+	if (ret == 0) {
+		catch_signals();
 		ret = define(&r, err);
+	}
+	/* A signal that came while defining: stop here, the domain is not started. */
+	if (ret == 0 && stop_signal)
+		ret = hvl_error_set(err, HVL_EXIT_VM_FAILED, "Stopped by signal %d before the domain was started.",
+				    (int)stop_signal);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
-	cleanup(&r, ret < 0 && r.dom != NULL);
+	cleanup(&r, ret < 0 && r.xml != NULL);
 	return ret;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Entrypoint mode: decide → (convert) → plan → record → limits → capabilities
+ * Entrypoint mode: decide → (convert) → plan → memlock → record → capabilities
  * → no_new_privs → exec NEXT with its argv unchanged.  docs/launch.md.
  */
 #include <errno.h>
@@ -62,11 +62,26 @@ static int drop_privileges(const struct launch_plan *plan, hvl_error **err)
 	return 0;
 }
 
+/* NEXT's additions, without the files that could not be written: better no path than a wrong one. */
+static char **env_additions(const struct launch_plan *plan, bool recorded)
+{
+	char **add = NULL;
+
+	for (size_t i = 0; plan->env_add[i]; i++) {
+		if (!recorded && (str_has_prefix(plan->env_add[i], STATE_ENV_DECISION_FILE "=") ||
+				  str_has_prefix(plan->env_add[i], STATE_ENV_DOMAIN_XML "=")))
+			continue;
+		strv_push(&add, plan->env_add[i]);
+	}
+	return add;
+}
+
 static int launch(const struct launch_plan *plan, hvl_error **err)
 {
-	_cleanup_strv_ char **envp = NULL;
+	_cleanup_strv_ char **envp = NULL, **add = NULL;
 	struct rlimit memlock = { 0 };
 	_cleanup_error_ hvl_error *record_err = NULL;
+	bool recorded = true;
 
 	/*
 	 * The limit first: raising it may need CAP_SYS_RESOURCE, which the capability
@@ -81,10 +96,12 @@ static int launch(const struct launch_plan *plan, hvl_error **err)
 			return -1;
 		}
 		log_warning("%s", record_err->msg);
+		recorded = false;
 	}
 	if (drop_privileges(plan, err) < 0)
 		return -1;
-	envp = exec_build_env(environ, plan->env_add);
+	add = env_additions(plan, recorded);
+	envp = exec_build_env(environ, add);
 	log_info("Executing %s with hypervisor %s.", plan->next_path, hypervisor_name(plan->hypervisor));
 	return exec_next(plan->next_path, plan->argv, envp, err);
 }
@@ -130,6 +147,10 @@ int cmd_entrypoint(const struct hvl_options *opts, hvl_error **err)
 	if (r < 0)
 		return -1;
 	if (opts->dry_run) {
+		if (plan_observe(&plan, err) < 0) {
+			plan_free(&plan);
+			return -1;
+		}
 		_cleanup_free_ char *json = plan_to_json(&plan);
 		fputs(json, stdout);
 		r = fflush(stdout) == 0 ? 0 : hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the plan");

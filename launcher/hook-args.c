@@ -68,14 +68,23 @@ static const struct option hook_options[] = {
 static const char *const hook_versions[] = { "v1alpha1", "v1alpha2", "v1alpha3" };
 
 static const char *const opt_names[H_COUNT] = {
-	[H_VERSION] = "--version",	   [H_VMI] = "--vmi",
-	[H_DOMAIN] = "--domain",	   [H_CLOUD_INIT] = "--cloud-init",
-	[H_VMI_FILE] = "--vmi-file",	   [H_DOMAIN_FILE] = "--domain-file",
-	[H_FEATURE_GATES] = "--feature-gates", [H_KUBEVIRT_CONFIG] = "--kubevirt-config",
-	[H_HYPERVISOR] = "--hypervisor",   [H_STATE_DIR] = "--state-dir",	   [H_DECISION_FILE] = "--decision-file",
-	[H_CPU_MODEL] = "--cpu-model",	   [H_DEV_ROOT] = "--dev-root",
-	[H_CONNECT] = "--connect",	   [H_NO_LIBVIRT] = "--no-libvirt",
-	[H_LOG_FORMAT] = "--log-format",   [H_VERBOSE] = "-v",
+	[H_VERSION] = "--version",
+	[H_VMI] = "--vmi",
+	[H_DOMAIN] = "--domain",
+	[H_CLOUD_INIT] = "--cloud-init",
+	[H_VMI_FILE] = "--vmi-file",
+	[H_DOMAIN_FILE] = "--domain-file",
+	[H_FEATURE_GATES] = "--feature-gates",
+	[H_KUBEVIRT_CONFIG] = "--kubevirt-config",
+	[H_HYPERVISOR] = "--hypervisor",
+	[H_STATE_DIR] = "--state-dir",
+	[H_DECISION_FILE] = "--decision-file",
+	[H_CPU_MODEL] = "--cpu-model",
+	[H_DEV_ROOT] = "--dev-root",
+	[H_CONNECT] = "--connect",
+	[H_NO_LIBVIRT] = "--no-libvirt",
+	[H_LOG_FORMAT] = "--log-format",
+	[H_VERBOSE] = "-v",
 	[H_HELP] = "--help",
 };
 

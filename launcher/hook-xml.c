@@ -285,12 +285,21 @@ int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor
 	struct profile_options popts = { .cpu_model = cpu_model };
 	_cleanup_free_ char *before = NULL;
 	_cleanup_free_ char *after = NULL;
-	size_t before_len, after_len;
+	size_t before_len = 0, after_len;
+	size_t changes = report ? report->n_changes : 0;
 
-	if (hook_xml_format(doc, &before, &before_len, err) < 0)
-		return -1;
 	mark_existing(doc->children);
 	if (profile_apply(doc, hv, &popts, report, err) < 0) {
+		unmark(doc->children);
+		return -1;
+	}
+	/*
+	 * The profile records every edit it makes, and each one shows in the output (a changed attribute, a
+	 * removed or added element).  So only when it recorded none can the result still equal KubeVirt's
+	 * document; the tree is then as parsed, and serialising it now (before tidy) gives the comparison point.
+	 * Serialising it on every call just in case was a ninth of a hook call.
+	 */
+	if ((report == NULL || report->n_changes == changes) && hook_xml_format(doc, &before, &before_len, err) < 0) {
 		unmark(doc->children);
 		return -1;
 	}
@@ -299,7 +308,7 @@ int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor
 	if (hook_xml_format(doc, &after, &after_len, err) < 0)
 		return -1;
 
-	if (before_len == after_len && memcmp(before, after, after_len) == 0) {
+	if (before && before_len == after_len && memcmp(before, after, after_len) == 0) {
 		/* Nothing changed: give KubeVirt its own bytes, not our re-serialisation of them. */
 		char *copy = xmalloc(len + 1);
 		memcpy(copy, xml, len);

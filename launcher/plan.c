@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "plan.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exec.h"
+#include "sys.h"
 #include "util.h"
 
 unsigned plan_hook_sidecars(char *const *argv)
@@ -162,6 +164,32 @@ static json_object *env_json(char *const *env)
 	return o;
 }
 
+int plan_observe(struct launch_plan *p, hvl_error **err)
+{
+	if (caps_current_bounding(&p->bounding_now, err) < 0)
+		return -1;
+	if (sys_getrlimit(RLIMIT_MEMLOCK, &p->memlock_now) < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot read RLIMIT_MEMLOCK");
+	p->observed = true;
+	return 0;
+}
+
+static json_object *rlim_json(rlim_t v)
+{
+	return v == RLIM_INFINITY ? json_object_new_string("unlimited") : json_object_new_uint64((uint64_t)v);
+}
+
+static json_object *caps_list_json(caps_mask mask)
+{
+	_cleanup_free_ char *names = caps_format(mask);
+	json_object *list = json_object_new_array();
+	char *save = NULL;
+
+	for (char *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		json_object_array_add(list, json_object_new_string(name));
+	return list;
+}
+
 static json_object *memlock_json(const struct launch_plan *p)
 {
 	json_object *m = json_object_new_object();
@@ -175,19 +203,22 @@ static json_object *memlock_json(const struct launch_plan *p)
 	json_object_object_add(m, "why", json_object_new_string(p->memlock.why ? p->memlock.why : ""));
 	json_object_object_add(m, "onFailure",
 			       json_object_new_string(p->memlock_failure == FAILURE_WARN ? "warn" : "fail"));
+	if (p->observed) {
+		json_object *now = json_object_new_object();
+		json_object_object_add(now, "soft", rlim_json(p->memlock_now.rlim_cur));
+		json_object_object_add(now, "hard", rlim_json(p->memlock_now.rlim_max));
+		json_object_object_add(m, "current", now);
+	}
 	return m;
 }
 
 static json_object *caps_json(const struct launch_plan *p)
 {
 	json_object *c = json_object_new_object();
-	_cleanup_free_ char *keep = caps_format(p->keep_caps);
-	json_object *list = json_object_new_array();
-	char *save = NULL;
 
-	for (char *name = strtok_r(keep, ",", &save); name; name = strtok_r(NULL, ",", &save))
-		json_object_array_add(list, json_object_new_string(name));
-	json_object_object_add(c, "keep", list);
+	json_object_object_add(c, "keep", caps_list_json(p->keep_caps));
+	if (p->observed)
+		json_object_object_add(c, "drop", caps_list_json(p->bounding_now & ~p->keep_caps));
 	json_object_object_add(c, "sets", json_object_new_string("bounding, effective, permitted, inheritable, ambient"));
 	json_object_object_add(c, "noNewPrivs", json_object_new_boolean(p->no_new_privs));
 	return c;

@@ -11,7 +11,7 @@
 
 #include "caps.h"
 #include "error.h"
-#include "memlock.h"
+#include "limits.h"
 #include "options.h"
 #include "select.h"
 #include "state.h"
@@ -43,12 +43,20 @@ struct launch_plan {
 	caps_mask keep_caps;
 	bool no_new_privs;                /* HVL_NO_NEW_PRIVS=0 turns it off */
 
+	/* What the process has now, for --dry-run only (plan_observe fills them). */
+	bool observed;
+	caps_mask bounding_now;
+	struct rlimit memlock_now;
+
 	char *next_path;                  /* NEXT resolved on PATH */
 	char **argv;                      /* NEXT's argv exactly as received */
 	char **env_add;                   /* "NAME=value" added to NEXT's environment */
 };
 
 int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error **err);
+
+/* Read (never change) the current bounding set and RLIMIT_MEMLOCK, so --dry-run can show what would change. */
+int plan_observe(struct launch_plan *plan, hvl_error **err);
 
 /* --dry-run output: one JSON object, pretty-printed, trailing newline.  Newly allocated. */
 char *plan_to_json(const struct launch_plan *plan);

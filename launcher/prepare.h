@@ -11,7 +11,7 @@
 
 #include "error.h"
 #include "hypervisor.h"
-#include "memlock.h"
+#include "limits.h"
 #include "options.h"
 #include "vmi.h"
 

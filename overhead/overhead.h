@@ -86,7 +86,8 @@ struct overhead_params {
 	 * resources.requests.memory as submitted, before vmi_apply_defaults (bytes, -1 unset).  KubeVirt main's
 	 * webhook never fills the request in, while our defaults copy memory.guest into it as KubeVirt v1.1.1's
 	 * did; the page-table and Guaranteed-QoS terms read the request, so set this (overhead_submitted_request())
-	 * to get main's figure exactly.  Unset, the defaulted request is used: up to guest/512 more, never less.
+	 * to get main's figure exactly.  Unset, the defaulted request is used: guest/512 more for page tables, and
+	 * 100Mi less when a memory limit without a request (main: Guaranteed) differs from memory.guest.
 	 */
 	bool submitted_request_set;
 	int64_t submitted_request;

@@ -70,6 +70,8 @@ expect_fail 5 "passthrough" -- --hypervisor mshv --vmi "$EX/vmi-sriov.json"
 
 # ---- host devices: the device plugin's variable, or a clear error naming it ----
 expect_fail 3 "PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40" -- --hypervisor kvm --vmi "$EX/vmi-gpu.json"
+# The hypervisor cannot pass a GPU through at all: that beats "no device was allocated" (exit 5, not 3).
+expect_fail 5 "not supported on mshv" -- --hypervisor mshv --vmi "$EX/vmi-gpu.json"
 PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:65:00.0 "$HVL" --log-format text convert --hypervisor kvm \
 	--vmi "$EX/vmi-gpu.json" >"$tmp/gpu.xml" 2>/dev/null
 ok
@@ -79,6 +81,9 @@ PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=bogus "$HVL" --log-format text convert
 rc=$?
 ok
 [ "$rc" -eq 3 ] && grep -q "'bogus' is not a PCI address" "$tmp/err" || fail "a malformed PCI_RESOURCE_* address is not rejected clearly"
+
+USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 5 "USB host device passthrough is not supported yet" -- \
+	--hypervisor kvm --vmi "$EX/vmi-gpu.json"
 
 # ---- XML special characters are escaped, and survive a parse round trip ----
 python3 - "$tmp/escape.json" <<'EOF'

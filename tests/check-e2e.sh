@@ -7,14 +7,28 @@
 set -uo pipefail
 : "${HVL:?}" "${BUILDDIR:=build}" "${HVL_TOP:=$PWD}"
 
-PREFIX=hvl-e2e_ # the VMIs' namespace is hvl-e2e: KubeVirt names the domain <namespace>_<name>
+# KubeVirt names the domain <namespace>_<name>, and derives the firmware UUID, which libvirt takes as the
+# domain's UUID, from the name.  Other checkouts may run this test against the same libvirtd at the same
+# time: each run uses its own namespace, hvl-e2e-<pid>, and VMI names (so its own UUIDs), and touches only
+# its own domains (and those of runs whose process is gone).
+NS=hvl-e2e-$$
+PREFIX=${NS}_
 URI=qemu:///system
-DATA=$HVL_TOP/tests/data/e2e
 
 skip() { echo "check-e2e: $*" >&2; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root for qemu:///system"
 command -v virsh >/dev/null || skip "virsh is missing"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is missing"
+
+# An ASan build (SANITIZE=1) intercepts libtirpc's XDR functions, but libvirt and with it libtirpc are only
+# loaded on first use (launcher/libvirt-lazy.c): the interceptor then calls NULL.  Preloading libtirpc
+# gives it the real function.
+if ldd "$HVL" 2>/dev/null | grep -q libasan; then
+	tirpc=$(ldconfig -p 2>/dev/null | awk '/libtirpc\.so\.3 /{print $NF; exit}')
+	if [ -n "$tirpc" ]; then
+		export LD_PRELOAD=$tirpc ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	fi
+fi
 
 guest=$("$HVL_TOP/tests/e2e/make-guest.sh")
 status=$?
@@ -28,7 +42,17 @@ fi
 
 tmp=$(mktemp -d /tmp/hvl-check-e2e.XXXXXX)
 export TMPDIR=$tmp # run's private directories go here, and with it away
-mkdir -p "$tmp/devroot/dev"
+mkdir -p "$tmp/devroot/dev" "$tmp/data"
+# The containerDisk "scratch": an empty raw image of this run's own (QEMU locks it for writing), which
+# QEMU, running as libvirt-qemu, reaches through the directory.
+chmod 0711 "$tmp"
+truncate -s 1M "$tmp/scratch.img"
+DATA=$tmp/data
+for vmi in "$HVL_TOP"/tests/data/e2e/*.json; do
+	sed -e "s/\"namespace\": \"hvl-e2e\"/\"namespace\": \"$NS\"/" \
+		-e "s/\"name\": \"kernel-boot/\"name\": \"kernel-boot-$$/" "$vmi" >"$DATA/$(basename "$vmi")"
+done
+grep -q "\"$NS\"" "$DATA/vmi-kernel-boot.json" || { echo "check-e2e: cannot set the namespace" >&2; exit 1; }
 
 leftovers() {
 	virsh -c "$URI" list --all --name 2>/dev/null | grep "^$PREFIX" || true
@@ -42,8 +66,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-cleanup_before=$(leftovers)
-[ -z "$cleanup_before" ] || { echo "check-e2e: removing leftovers: $cleanup_before" >&2; cleanup; mkdir -p "$tmp/devroot/dev"; }
+# Domains of earlier runs that died without cleaning up.
+for dom in $(virsh -c "$URI" list --all --name 2>/dev/null | grep -E '^hvl-e2e-[0-9]+_' || true); do
+	pid=${dom#hvl-e2e-}
+	pid=${pid%%_*}
+	kill -0 "$pid" 2>/dev/null && continue
+	echo "check-e2e: removing $dom, left by a run that is gone" >&2
+	virsh -c "$URI" destroy "$dom" >/dev/null 2>&1
+	virsh -c "$URI" undefine --nvram "$dom" >/dev/null 2>&1 || virsh -c "$URI" undefine "$dom" >/dev/null 2>&1
+done
 
 failures=0
 fail() {
@@ -51,7 +82,7 @@ fail() {
 	failures=$((failures + 1))
 }
 
-disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz")
+disks=(--disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz" --disk "scratch=$tmp/scratch.img")
 common=(--log-format text --dev-root "$tmp/devroot" --allow-emulation --connect "$URI")
 
 # boot NAME EXPECTED_STATUS ARGS... : `run` under an outer timeout, output in $tmp/NAME.{out,err}
@@ -73,10 +104,12 @@ expect_out() { grep -q -- "$2" "$tmp/$1.out" || { fail "$1: '$2' not on stdout:"
 expect_err() { grep -q -- "$2" "$tmp/$1.err" || { fail "$1: '$2' not in the log:"; tail -n 10 "$tmp/$1.err" >&2; }; }
 
 # 1. Gate off: KubeVirt's own choice, software emulation; the guest prints the marker and powers off.
+#    Kernel, initrd and the containerDisk "scratch" come from local files (--disk).
 boot gate-off 0 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
 expect_out gate-off "^HVL-E2E-GUEST-BOOTED"
 expect_err gate-off "Hypervisor qemu"
-expect_err gate-off "undefined domain 'hvl-e2e_kernel-boot'"
+expect_err gate-off "undefined domain '${PREFIX}kernel-boot-$$'"
+compgen -G "$tmp/hvl-run.*" >/dev/null && fail "gate-off: the private directory was not removed after a clean run"
 
 # 2. Gate on, but no /dev/mshv under the device root: the fallback is exactly KubeVirt's choice.
 boot gate-on 0 --feature-gates HyperVLayered --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}"
@@ -111,12 +144,15 @@ expect_err timeout "timeout was reached"
 
 # 5. Failure between define and start (not a kernel): undefined all the same (exit 6).
 boot badkernel 6 --vmi "$DATA/vmi-kernel-boot.json" --disk "kernel=$DATA/vmi-kernel-boot.json" \
-	--disk "initrd=$guest/initrd.gz"
+	--disk "initrd=$guest/initrd.gz" --disk "scratch=$tmp/scratch.img"
 expect_err badkernel "undefined domain"
+compgen -G "$tmp/hvl-run.*/domain.xml" >/dev/null || fail "badkernel: the private directory was not kept for inspection"
 
 # 6. Input errors before libvirt is touched.
 boot nodisk 3 --vmi "$DATA/vmi-kernel-boot.json"
 expect_err nodisk "give it with --disk kernel=PATH"
+boot noscratch 3 --vmi "$DATA/vmi-kernel-boot.json" --disk "kernel=$guest/vmlinuz" --disk "initrd=$guest/initrd.gz"
+expect_err noscratch "map the volume to a local file with --disk scratch=PATH"
 boot baddisk 2 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}" --disk "rootdisk=$guest/vmlinuz"
 expect_err baddisk "the VMI has no volume 'rootdisk'"
 boot nohv 4 --vmi "$DATA/vmi-kernel-boot.json" "${disks[@]}" --hypervisor mshv

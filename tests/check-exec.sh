@@ -100,6 +100,17 @@ expect_line env "^HVL_DECISION_FILE=$state/decision.json\$"
 grep -q '"hypervisor":"qemu"' "$state/decision.json" || fail "env: decision file does not say qemu"
 ls "$state" | grep -q tmp && fail "env: a temporary file was left in the state directory"
 
+# 9b. A state directory that cannot be written: a warning with the gate off (NEXT runs, without
+#     HVL_DECISION_FILE), an error with the gate on (the hook sidecar needs the file).
+echo "not a directory" >"$tmp/blocker"
+run unwritable 0 "$HVL" "${common[@]/$state/$tmp/blocker/sub}" -- /bin/sh -c 'env | grep ^HVL_ | sort'
+expect_err unwritable "Cannot record the decision"
+expect_line unwritable '^HVL_HYPERVISOR_CHOSEN=qemu$'
+grep -q '^HVL_DECISION_FILE=' "$tmp/unwritable.out" && fail "unwritable: HVL_DECISION_FILE names a file that does not exist"
+run unwritable_gate 1 "$HVL" "${common[@]/$state/$tmp/blocker/sub}" --feature-gates HyperVLayered -- /bin/touch "$tmp/ran"
+expect_err unwritable_gate "Cannot record the decision"
+[ -e "$tmp/ran" ] && fail "unwritable_gate: NEXT ran"
+
 # 10. Stray descriptors are not inherited; 0-2 are.
 run fds 0 bash -c 'exec 7>/dev/null 9</dev/null; exec "$@"' bash "$HVL" "${common[@]}" -- \
 	/bin/sh -c 'for fd in 0 1 2 7 9; do [ -e /proc/$$/fd/$fd ] && printf "%s " $fd; done; echo'
@@ -113,9 +124,9 @@ run nonext 2 "$HVL" "${common[@]}"
 
 # 12. --dry-run: JSON plan, nothing executed, nothing written.
 rm -rf "$state"
-run dry 0 "$HVL" "${common[@]}" --dry-run -- /bin/touch "$tmp/dry-ran"
+run dry 0 prlimit --memlock=1048576:8388608 "$HVL" "${common[@]}" --dry-run -- /bin/touch "$tmp/dry-ran"
 [ -e "$tmp/dry-ran" ] && fail "dry: NEXT ran"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["decision"]["hypervisor"]=="qemu"; assert p["exec"]["argv"][0]=="/bin/touch"; assert p["capabilities"]["noNewPrivs"] is True' \
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["decision"]["hypervisor"]=="qemu"; assert p["exec"]["argv"][0]=="/bin/touch"; assert p["capabilities"]["noNewPrivs"] is True; assert "sys_admin" in p["capabilities"]["drop"]; assert "sys_nice" not in p["capabilities"]["drop"]; assert p["limits"]["memlock"]["current"] == {"soft": 1048576, "hard": 8388608}' \
 	"$tmp/dry.out" 2>"$tmp/dry.py" || { fail "dry: plan JSON:"; cat "$tmp/dry.py" "$tmp/dry.out" >&2; }
 [ -e "$state" ] && fail "dry: the state directory was created"
 

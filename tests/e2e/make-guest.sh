@@ -50,9 +50,9 @@ fi
 poweroff -f
 INIT
 chmod 0755 "$root/init"
-(cd "$root" && find . | cpio --quiet -o -H newc) | gzip -1 >"$out/initrd.gz.tmp"
-mv "$out/initrd.gz.tmp" "$out/initrd.gz"
-cp "$kernel" "$out/vmlinuz.tmp"
-mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+(cd "$root" && find . | cpio --quiet -o -H newc) | gzip -1 >"$out/initrd.gz.$$"
+mv "$out/initrd.gz.$$" "$out/initrd.gz"
+cp "$kernel" "$out/vmlinuz.$$"
+mv "$out/vmlinuz.$$" "$out/vmlinuz"
 echo "$stamp" >"$out/stamp"
 echo "$out"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 #include <libxml/xpath.h>
 
 #include "domain-internal.h"
@@ -259,6 +260,27 @@ static void pci_addresses(void **state)
 	assert_xpath(doc, "string(/devices/address/@type)", "pci");
 }
 
+static void special_characters_round_trip(void **state)
+{
+	(void)state;
+	const char *nasty = "a&b<c>\"d'e &amp; ]]>";
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)"domain", NULL);
+	xmlDocSetRootElement(doc, root);
+	attr(root, "x", nasty);
+	el_text(root, "t", nasty);
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_free_ char *xml = NULL;
+	size_t len;
+	assert_int_equal(domain_format(doc, &xml, &len, &err), 0);
+	_cleanup_xml_doc_ xmlDocPtr back = xmlReadMemory(xml, (int)len, "x.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(back);
+	assert_xpath(back, "string(/domain/@x)", nasty);
+	assert_xpath(back, "string(/domain/t)", nasty);
+	assert_int_equal(xml[len - 1], '\n');
+	assert_null(strstr(xml, "<?xml"));
+}
+
 static void path_components(void **state)
 {
 	(void)state;
@@ -284,6 +306,7 @@ int main(void)
 		cmocka_unit_test(cpu_lists),
 		cmocka_unit_test(sha256_prefix),
 		cmocka_unit_test(pci_addresses),
+		cmocka_unit_test(special_characters_round_trip),
 		cmocka_unit_test(path_components),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

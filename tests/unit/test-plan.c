@@ -131,6 +131,24 @@ static void test_plan_build(void **state)
 	assert_int_equal(json_object_array_length(w), strv_length(argv_kubevirt));
 	assert_true(json_object_object_get_ex(root, "capabilities", &v) && json_object_object_get_ex(v, "keep", &w));
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(w, 0)), "chown");
+	assert_false(json_object_object_get_ex(v, "drop", &w)); /* not observed */
+	json_object_put(root);
+
+	/* Observed: what would be dropped from the current bounding set, and the current limit. */
+	p.observed = true;
+	p.bounding_now = p.keep_caps | ((caps_mask)1 << 21); /* + sys_admin */
+	p.memlock_now = (struct rlimit){ 1048576, RLIM_INFINITY };
+	_cleanup_free_ char *observed = plan_to_json(&p);
+	root = json_tokener_parse(observed);
+	assert_true(json_object_object_get_ex(root, "capabilities", &v) && json_object_object_get_ex(v, "drop", &w));
+	assert_int_equal(json_object_array_length(w), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(w, 0)), "sys_admin");
+	assert_true(json_object_object_get_ex(root, "limits", &v) && json_object_object_get_ex(v, "memlock", &v) &&
+		    json_object_object_get_ex(v, "current", &v));
+	assert_true(json_object_object_get_ex(v, "soft", &w));
+	assert_int_equal(json_object_get_int64(w), 1048576);
+	assert_true(json_object_object_get_ex(v, "hard", &w));
+	assert_string_equal(json_object_get_string(w), "unlimited");
 	json_object_put(root);
 
 	struct state_decision s;

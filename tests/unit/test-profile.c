@@ -189,6 +189,21 @@ static void qemu_keeps_smm_drops_kvm_only(void **state)
 	assert_int_equal(count(doc, "/domain/clock/timer"), 3);
 }
 
+static void second_pass_changes_nothing(void **state)
+{
+	(void)state;
+	for (int hv = 0; hv < HYPERVISOR_COUNT; hv++) {
+		_cleanup_xml_doc_ xmlDocPtr doc = load_kubevirt();
+		struct profile_report r1 = { 0 }, r2 = { 0 };
+		_cleanup_error_ hvl_error *err = NULL;
+		assert_int_equal(profile_apply(doc, (enum hypervisor)hv, NULL, &r1, &err), 0);
+		assert_int_equal(profile_apply(doc, (enum hypervisor)hv, NULL, &r2, &err), 0);
+		assert_int_equal(r2.n_changes, 0);
+		profile_report_free(&r1);
+		profile_report_free(&r2);
+	}
+}
+
 static void not_a_domain(void **state)
 {
 	(void)state;
@@ -208,6 +223,7 @@ int main(void)
 		cmocka_unit_test(mshv_refusals),
 		cmocka_unit_test(mshv_accepts_insecure_efi),
 		cmocka_unit_test(qemu_keeps_smm_drops_kvm_only),
+		cmocka_unit_test(second_pass_changes_nothing),
 		cmocka_unit_test(not_a_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
