@@ -51,9 +51,13 @@ int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, con
 	struct overhead_params params;
 	struct overhead_result result;
 
-	if (vmi_load(path, &p.vmi, err) < 0 || vmi_apply_defaults(p.vmi, err) < 0)
+	if (vmi_load(path, &p.vmi, err) < 0)
 		goto fail;
 	overhead_params_init(&params, hv);
+	/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
+	overhead_submitted_request(&params, p.vmi);
+	if (vmi_apply_defaults(p.vmi, err) < 0)
+		goto fail;
 	if (overhead_compute(p.vmi, &params, &result, err) < 0)
 		goto fail;
 	p.overhead_bytes = result.total;

@@ -149,6 +149,16 @@ expect 3 "spec.configuration.network.binding.b.computeResourceOverhead.requests.
 echo '{"spec": {"configuration": {"additionalGuestMemoryOverheadRatio": 1.5}}}' >"$tmp/kv-bad3.json"
 expect 3 "must be a string" --vmi "$tmp/one.json" --kubevirt-config "$tmp/kv-bad3.json"
 
+# The entrypoint's plan must carry the same figure as the overhead command (one computation, two callers).
+for f in "$HVL_TOP"/tests/data/examples/vmi-*.json; do
+	want=$("$HVL" overhead --hypervisor qemu --vmi "$f" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+	PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:65:00.0 "$HVL" --dry-run --no-libvirt --hypervisor qemu \
+		--state-dir "$tmp/state" --vmi "$f" -- /bin/true >"$tmp/plan.json" 2>/dev/null ||
+		{ fail "$(basename "$f"): entrypoint --dry-run failed"; continue; }
+	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["overheadBytes"])' "$tmp/plan.json")
+	[ "$got" = "$want" ] || fail "$(basename "$f"): entrypoint plans overhead $got, the overhead command says $want"
+done
+
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)" >&2
 	exit 1
