@@ -102,6 +102,26 @@ done
 L=$tmp/Containerfile.launcher.json
 H=$tmp/Containerfile.hook.json
 
+# The build stage's COPY lines carry everything `make` needs: a dry run in a context made of just them.
+for cf in scripts/Containerfile.launcher scripts/Containerfile.hook; do
+	ctx=$tmp/context-$(basename "$cf")
+	mkdir -p "$ctx"
+	python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))
+build = next(s for s in f["stages"] if s["name"] == "build")
+for c in build["copies"]:
+    if c["from"] is None and c["dest"].startswith(("./", "converter", "overhead", "launcher")):
+        print("\n".join(c["sources"]))' "$tmp/$(basename "$cf").json" | while read -r src; do
+		cp -r "$src" "$ctx/"
+	done
+	if (cd "$ctx" && make -n BUILDDIR="$ctx/build" >/dev/null 2>"$tmp/make-n.err"); then
+		pass "$cf: the files its build stage copies are enough for make"
+	else
+		fail "$cf: make fails in a context of only the copied files: $(head -3 "$tmp/make-n.err")"
+	fi
+done
+
 # Every pkg-config module the Makefile links is installed (as -devel) in both build stages.
 pkgs=$(sed -n 's/^PKGS := //p' Makefile)
 declare -A devel=([libvirt]=libvirt-devel [libxml-2.0]=libxml2-devel [libcap-ng]=libcap-ng-devel [json-c]=json-c-devel)
