@@ -102,6 +102,35 @@ sys.exit(0 if got == want else f"got {got!r}")
 EOF
 virt-xml-validate "$tmp/escape.xml" domain >/dev/null 2>&1 || fail "the escaped domain is not schema-valid"
 
+# ---- defects found on real KubeVirt inputs: what KubeVirt accepts and how it renders it ----
+# convert_to NAME HV: convert $tmp/NAME.json for HV into $tmp/NAME.xml; fails the check on a non-zero exit.
+convert_to() {
+	ok
+	"$HVL" --log-format text convert --hypervisor "$2" --vmi "$tmp/$1.json" -o "$tmp/$1.xml" 2>"$tmp/err" ||
+		fail "convert $1 for $2 failed: $(tail -1 "$tmp/err")"
+}
+# xml_has NAME XPATH WHAT: the domain made by convert_to has a node matching XPATH.
+xml_has() {
+	ok
+	[ "$(xmllint --xpath "count($2)" "$tmp/$1.xml" 2>/dev/null)" -gt 0 ] 2>/dev/null || fail "$1: $3"
+}
+xml_lacks() {
+	ok
+	[ "$(xmllint --xpath "count($2)" "$tmp/$1.xml" 2>/dev/null)" = 0 ] || fail "$1: $3"
+}
+
+# MAC addresses: every form Go's net.ParseMAC reads, rendered as KubeVirt's mac.String() (lower case, colons).
+for form in de-ad-00-00-BE-AF dead.0000.beaf DE:AD:00:00:BE:AF; do
+	mkjson mac 'd["spec"]["domain"]["devices"]["interfaces"] = [{"name": "default", "masquerade": {}, "macAddress": "'$form'"}]; d["spec"]["networks"] = [{"name": "default", "pod": {}}]'
+	convert_to mac kvm
+	xml_has mac '//interface/mac[@address="de:ad:00:00:be:af"]' "macAddress $form is not rendered as de:ad:00:00:be:af"
+	virt-xml-validate "$tmp/mac.xml" domain >/dev/null 2>&1 || fail "macAddress $form gives a schema-invalid domain"
+done
+for form in de:ad-00:00:be:af dead.0000.beaf.0001 de:ad:00:00:be:a de:ad:00:00:be:ag 00:00:00:00:00:00:00:01; do
+	mkjson mac 'd["spec"]["domain"]["devices"]["interfaces"] = [{"name": "default", "masquerade": {}, "macAddress": "'$form'"}]; d["spec"]["networks"] = [{"name": "default", "pod": {}}]'
+	expect_fail 3 "'$form' is not a MAC address" -- --hypervisor kvm --vmi "$tmp/mac.json"
+done
+
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
 ok
