@@ -41,12 +41,10 @@
 
 /* ---- names ------------------------------------------------------------------ */
 
-/* RFC 1123 label: what Kubernetes requires of pod volume and container names (disks become both). */
-static bool is_dns_label(const char *s)
+/* n characters of lower-case letters, digits and '-', starting and ending with a letter or digit. */
+static bool is_label_text(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63)
+	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
@@ -57,7 +55,19 @@ static bool is_dns_label(const char *s)
 	return true;
 }
 
-/* RFC 1123 subdomain: dot-separated labels, at most 253 characters (object names). */
+/* RFC 1123 label: what Kubernetes requires of pod volume and container names (disks become both). */
+static bool is_dns_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= 63 && is_label_text(s, n);
+}
+
+/*
+ * RFC 1123 subdomain as Kubernetes' IsDNS1123Subdomain checks it (object
+ * names): at most 253 characters of dot-separated labels.  Unlike a lone
+ * label, a part has no 63-character limit there.
+ */
 static bool is_dns_subdomain(const char *s)
 {
 	size_t n = strlen(s), start = 0;
@@ -66,8 +76,7 @@ static bool is_dns_subdomain(const char *s)
 		return false;
 	for (size_t i = 0; i <= n; i++) {
 		if (s[i] == '.' || s[i] == '\0') {
-			_cleanup_free_ char *label = xstrndup(s + start, i - start);
-			if (!is_dns_label(label))
+			if (!is_label_text(s + start, i - start))
 				return false;
 			start = i + 1;
 		}

@@ -131,6 +131,12 @@ for form in de:ad-00:00:be:af dead.0000.beaf.0001 de:ad:00:00:be:a de:ad:00:00:b
 	expect_fail 3 "'$form' is not a MAC address" -- --hypervisor kvm --vmi "$tmp/mac.json"
 done
 
+# Object names are RFC 1123 subdomains as Kubernetes checks them: 253 characters, no 63-character limit per part.
+long=$(printf 'v%.0s' $(seq 1 70)).$(printf 'm%.0s' $(seq 1 182))
+mkjson longname 'd["metadata"]["name"] = "'$long'"'
+convert_to longname kvm
+xml_has longname "/domain/name[.=\"default_$long\"]" "a 253-character VMI name is not used as the domain name"
+
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
 ok
