@@ -36,6 +36,7 @@ export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2
 # Domains libvirt 9.0 (this machine) cannot take, with the reason.  They are still compared with their goldens.
 declare -A NOT_ON_LIBVIRT9=(
 	[passt]="KubeVirt renders passt as a vhostuser interface with a passt backend, which needs libvirt >= 10.x"
+	[tdx]="<launchSecurity type='tdx'> is not in libvirt 9.0's schema (TDX support came later)"
 	[everything]="tlbflush direct/extended, panic model pvpanic, disk <iothreads> and vhostuser passt need newer libvirt"
 )
 
