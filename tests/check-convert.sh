@@ -137,6 +137,30 @@ mkjson longname 'd["metadata"]["name"] = "'$long'"'
 convert_to longname kvm
 xml_has longname "/domain/name[.=\"default_$long\"]" "a 253-character VMI name is not used as the domain name"
 
+# Block-mode PVCs and DataVolumes are device nodes /dev/<volume> in the pod (--dev-root stands in for it);
+# other PVCs are disk.img files, and a LUN is not forced onto a device that is not there.
+mkdir -p "$tmp/blkroot/dev"
+mknod "$tmp/blkroot/dev/pvcdisk" b 7 0 || fail "cannot create a block device node"
+mkjson blockpvc 'pass'
+ok
+"$HVL" --log-format text convert --hypervisor kvm --dev-root "$tmp/blkroot" --vmi "$tmp/blockpvc.json" \
+	-o "$tmp/blockpvc.xml" 2>"$tmp/err" || fail "a block PVC does not convert: $(tail -1 "$tmp/err")"
+xml_has blockpvc '//disk[@type="block"]/source[@dev="/dev/pvcdisk"]' "a PVC with a device node is not a block disk"
+mkjson blockdv 'd["spec"]["volumes"] = [{"name": "pvcdisk", "dataVolume": {"name": "alpine-dv"}}]'
+ok
+HVL_DEV_ROOT=$tmp/blkroot "$HVL" --log-format text convert --hypervisor kvm --vmi "$tmp/blockdv.json" \
+	-o "$tmp/blockdv.xml" 2>"$tmp/err" || fail "a block DataVolume does not convert: $(tail -1 "$tmp/err")"
+xml_has blockdv '//disk[@type="block"]/source[@dev="/dev/pvcdisk"]' "a DataVolume with a device node (HVL_DEV_ROOT) is not a block disk"
+convert_to blockpvc kvm
+xml_has blockpvc '//disk[@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
+	"a PVC without a device node is not a disk.img file"
+mkjson fslun 'd["spec"]["domain"]["devices"]["disks"] = [{"name": "pvcdisk", "lun": {"bus": "scsi"}}]'
+convert_to fslun kvm
+xml_has fslun '//disk[@device="lun"][@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
+	"a LUN on a filesystem PVC is not rendered as KubeVirt does (disk.img)"
+ok
+grep -q "is not a block device in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
+
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
 ok
