@@ -82,7 +82,12 @@ rc=$?
 ok
 [ "$rc" -eq 3 ] && grep -q "'bogus' is not a PCI address" "$tmp/err" || fail "a malformed PCI_RESOURCE_* address is not rejected clearly"
 
-USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 5 "USB host device passthrough is not supported yet" -- \
+# USB host devices come from USB_RESOURCE_* as bus:device (goldens: usb-hostdev); GPUs are never USB.
+USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:x expect_fail 3 "'3:x' in USB_RESOURCE_KUBEVIRT_IO_STORAGE is not a USB address" -- \
+	--hypervisor kvm --vmi tests/data/convert/usb-hostdev.json
+USB_RESOURCE_KUBEVIRT_IO_STORAGE= expect_fail 3 "USB_RESOURCE_KUBEVIRT_IO_STORAGE is set" -- \
+	--hypervisor kvm --vmi tests/data/convert/usb-hostdev.json
+USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 3 "no device of resource 'nvidia.com/GP102GL_Tesla_P40'" -- \
 	--hypervisor kvm --vmi "$EX/vmi-gpu.json"
 
 # ---- XML special characters are escaped, and survive a parse round trip ----

@@ -32,6 +32,7 @@ export HVL_NUMA_DIR=$PWD/$DATA/numa-host # two host NUMA nodes: 0-3,8-11,16-19 a
 export PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:81:00.0
 export PCI_RESOURCE_INTEL_COM_QAT=0000:3d:00.1,0000:3d:00.2
 export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2f3a
+export USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:2
 
 # Domains libvirt 9.0 (this machine) cannot take, with the reason.  They are still compared with their goldens.
 declare -A NOT_ON_LIBVIRT9=(
