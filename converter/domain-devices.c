@@ -55,7 +55,7 @@ static bool usb_needed(const struct build_ctx *ctx)
 	for (size_t i = 0; i < dv->n_disks; i++)
 		if (dv->disks[i].device == DISK_DEVICE_DISK && dv->disks[i].bus == BUS_USB)
 			return true;
-	return dv->client_passthrough;
+	return dv->client_passthrough || usb_host_devices_found(ctx->vmi);
 }
 
 static bool scsi_needed(const struct vmi_devices *dv, bool *dedicated_scsi)

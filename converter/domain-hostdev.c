@@ -7,10 +7,11 @@
  * tells virt-launcher through environment variables:
  *   PCI_RESOURCE_<RESOURCE>       comma-separated PCI addresses (VFIO)
  *   MDEV_PCI_RESOURCE_<RESOURCE>  comma-separated mediated device UUIDs
- *   USB_RESOURCE_<RESOURCE>       USB devices: refused, not supported yet
+ *   USB_RESOURCE_<RESOURCE>       comma-separated USB devices as bus:device (host devices only)
  * where <RESOURCE> is the deviceName upper-cased with '/' and '.' as '_'.
- * Devices asking for the same resource take its addresses in order.  When
- * neither variable is set the conversion fails (exit 3) naming both.
+ * Devices asking for the same resource take its addresses in order, and come
+ * out as KubeVirt orders them: PCI and mediated devices, then USB devices,
+ * then GPUs.  When no variable is set the conversion fails (exit 3) naming them.
  *
  * SR-IOV VFs come from /etc/podinfo/network-info at run time, which the
  * converter does not read: their <source> carries the placeholder address
@@ -149,23 +150,104 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 			*first_mdev = h;
 		return 0;
 	}
-	_cleanup_free_ char *usb_env = env_name("USB_RESOURCE", rq->resource);
-	if (getenv(usb_env))
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "%s: '%s' is a USB device (%s is set); USB host device passthrough is not supported yet.",
-				     rq->field, rq->resource, usb_env);
+	/* USB host devices are added after all PCI and mediated ones (add_usb_requests). */
+	if (!rq->gpu && pool_get(ps, "USB_RESOURCE", rq->resource))
+		return 0;
 	_cleanup_free_ char *pci_env = env_name("PCI_RESOURCE", rq->resource);
 	_cleanup_free_ char *mdev_env = env_name("MDEV_PCI_RESOURCE", rq->resource);
-	hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
-		      "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
-		      "(the device plugin sets them in virt-launcher's environment).",
-		      rq->field, rq->resource, pci_env, mdev_env);
+	if (rq->gpu) {
+		hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+			      "%s: no device of resource '%s' was allocated to this pod: neither %s nor %s is set "
+			      "(the device plugin sets them in virt-launcher's environment).",
+			      rq->field, rq->resource, pci_env, mdev_env);
+	} else {
+		_cleanup_free_ char *usb_env = env_name("USB_RESOURCE", rq->resource);
+		hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+			      "%s: no device of resource '%s' was allocated to this pod: none of %s, %s and %s is set "
+			      "(the device plugin sets them in virt-launcher's environment).",
+			      rq->field, rq->resource, pci_env, mdev_env, usb_env);
+	}
 	/* Keep the device in the tree so the profile still sees it (and refuses it where passthrough is impossible). */
 	xmlNodePtr h = el(ctx->devices, "hostdev");
 	attr(h, "type", "pci");
 	attr(h, "managed", "no");
 	alias_ua(h, rq->alias_prefix, rq->name);
 	return 0;
+}
+
+/* A USB bus or device number as libvirt's schema takes it: 1-3 digits, hex with 0x. */
+static bool is_usb_number(const char *s, size_t n)
+{
+	bool hex = n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	if (hex) {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0 || n > 3)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (hex ? !isxdigit((unsigned char)s[i]) : !isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* <hostdev type='usb'> from the device plugin's "bus:device" (hostdevice/hostdev.go createUSBHostDevice). */
+static int add_usb(struct build_ctx *ctx, const struct request *rq, struct pool *usb)
+{
+	if (usb->next >= usb->n)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s: the device plugin allocated only %zu device(s) of '%s' (%s).", rq->field, usb->n,
+				     rq->resource, usb->env);
+	const char *value = usb->values[usb->next++];
+	const char *colon = strchr(value, ':');
+	if (colon == NULL || !is_usb_number(value, (size_t)(colon - value)) ||
+	    !is_usb_number(colon + 1, strlen(colon + 1)))
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "%s: '%s' in %s is not a USB address bus:device (e.g. '3:2').", rq->field, value,
+				     usb->env);
+	_cleanup_free_ char *bus = xstrndup(value, (size_t)(colon - value));
+	xmlNodePtr h = el(ctx->devices, "hostdev");
+	attr(h, "type", "usb");
+	attr(h, "mode", "subsystem");
+	xmlNodePtr a = el(el(h, "source"), "address");
+	attr(a, "bus", bus);
+	attr(a, "device", colon + 1);
+	alias_ua(h, "usb-host-", rq->name);
+	return 0;
+}
+
+static int add_usb_requests(struct build_ctx *ctx, struct pools *ps)
+{
+	const struct vmi_devices *dv = &ctx->vmi->devices;
+
+	for (size_t i = 0; i < dv->n_host_devices; i++) {
+		const struct vmi_host_device *hd = &dv->host_devices[i];
+		struct pool *usb;
+		if (hd->device_name == NULL || *hd->device_name == '\0' ||
+		    pool_get(ps, "PCI_RESOURCE", hd->device_name) || pool_get(ps, "MDEV_PCI_RESOURCE", hd->device_name))
+			continue;
+		usb = pool_get(ps, "USB_RESOURCE", hd->device_name);
+		if (usb == NULL)
+			continue;
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.hostDevices[%zu]", i);
+		struct request rq = { field, hd->name, hd->device_name, "usb-host-", false, NULL };
+		if (add_usb(ctx, &rq, usb) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool usb_host_devices_found(const struct vmi *vmi)
+{
+	for (size_t i = 0; i < vmi->devices.n_host_devices; i++) {
+		const char *res = vmi->devices.host_devices[i].device_name;
+		if (res == NULL || *res == '\0')
+			continue;
+		_cleanup_free_ char *env = env_name("USB_RESOURCE", res);
+		if (getenv(env))
+			return true;
+	}
+	return false;
 }
 
 static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
@@ -182,6 +264,8 @@ static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
 		if (add_request(ctx, ps, &rq, &ignored) < 0)
 			return -1;
 	}
+	if (add_usb_requests(ctx, ps) < 0)
+		return -1;
 	for (size_t i = 0; i < dv->n_gpus; i++) {
 		_cleanup_free_ char *field = xasprintf("spec.domain.devices.gpus[%zu]", i);
 		struct request rq = { field, dv->gpus[i].name, dv->gpus[i].device_name, "gpu-", true, &dv->gpus[i] };

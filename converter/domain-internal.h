@@ -75,6 +75,8 @@ const char *tri_on_off(enum tristate t, bool dflt);
 bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled */
 
 /* Lookups through the sorted indexes. */
+/* A host device is backed by a USB device (USB_RESOURCE_<resource> is set), so the domain needs a USB controller. */
+bool usb_host_devices_found(const struct vmi *vmi);
 const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
 const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
 const char *annotation(const struct vmi *vmi, const char *key);

@@ -74,7 +74,9 @@ static void build_efi(struct build_ctx *ctx, xmlNodePtr os)
 
 	xmlNodePtr loader = el_text(os, "loader", code);
 	attr(loader, "readonly", "yes");
-	attr(loader, "secure", secure ? "yes" : "no");
+	/* TDX's secure-boot build is a stateless ROM with its keys built in: libvirt's secure="yes" would imply SMM,
+	 * which TDX cannot have (manager.go: secureLoader := secureBoot && !tdx). */
+	attr(loader, "secure", secure && !(ls && strcmp(ls, "tdx") == 0) ? "yes" : "no");
 	attr(loader, "type", rom ? "rom" : "pflash");
 	if (rom)
 		return;

@@ -41,7 +41,6 @@ static const char *image_format(const char *path)
 struct disk_source {
 	const char *type;          /* file, block */
 	char *file, *dev;          /* <source file=> / <source dev=> */
-	const char *source_name;   /* <source name=> for block PVCs */
 	const char *driver_type;   /* raw, qcow2 */
 	bool discard;              /* the volume asks for discard='unmap' */
 	bool plain_driver;         /* downwardMetrics: driver is only name+type */
@@ -66,13 +65,19 @@ static const char *path_basename(const char *p)
 
 /*
  * A VMI does not say whether a PVC is Filesystem or Block; virt-launcher looks in its pod, where a block
- * volume appears as /dev/<volume> (manager.go isBlockDeviceVolume).  So do we; elsewhere it is a file.
+ * volume appears as a device node /dev/<volume> (manager.go isBlockDeviceVolume: any os.ModeDevice).  So do
+ * we, under the options' dev_root; when there is no such node it is a file.
  */
-static bool volume_is_block(const struct vmi_volume *v)
+static bool volume_is_block(const struct build_ctx *ctx, const struct vmi_volume *v)
 {
+	const char *root = ctx->opts->dev_root && *ctx->opts->dev_root ? ctx->opts->dev_root : "/";
+	size_t len = strlen(root);
 	struct stat st;
-	_cleanup_free_ char *dev = xasprintf("/dev/%s", v->name);
-	return v->block || (stat(dev, &st) == 0 && S_ISBLK(st.st_mode));
+
+	while (len > 0 && root[len - 1] == '/')
+		len--;
+	_cleanup_free_ char *dev = xasprintf("%.*s/dev/%s", (int)len, root, v->name);
+	return v->block || (stat(dev, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)));
 }
 
 static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type, bool block)
@@ -81,8 +86,11 @@ static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const 
 	s->discard = true;
 	if (block) {
 		s->type = "block";
+		/*
+		 * KubeVirt also writes <source name=VOLUME>, which libvirt ignores for a block source and
+		 * libvirt 9.0's schema refuses: left out, the domain means the same.
+		 */
 		s->dev = xasprintf("/dev/%s", v->name);
-		s->source_name = v->name;
 	} else {
 		s->type = "file";
 		s->file = xasprintf(KV_VMI_DISKS_DIR "/%s/disk.img", v->name);
@@ -109,15 +117,19 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 		return 0;
 	case VOLUME_PVC:
 	case VOLUME_DATA_VOLUME:
-		/* A LUN passes SCSI commands through, so KubeVirt only admits it on a block-mode volume. */
-		pvc_source(s, v, "raw", lun || volume_is_block(v));
-		/* libvirt 9.0's schema refuses name= next to <reservations> (libxml2 RelaxNG); libvirt ignores it anyway. */
-		if (lun)
-			s->source_name = NULL;
+		/*
+		 * A LUN is rendered like any disk of its volume (storage/volume.go): on a filesystem volume that is
+		 * disk.img, which libvirt then refuses for device='lun' when the VM starts, as with KubeVirt.
+		 */
+		pvc_source(s, v, "raw", volume_is_block(ctx, v));
+		if (lun && strcmp(s->type, "file") == 0)
+			log_warning("%s: the LUN's volume '%s' is not a block device in this pod (no /dev/%s); libvirt "
+				    "accepts a LUN only on a block-mode volume.",
+				    field, v->name, v->name);
 		return 0;
 	case VOLUME_EPHEMERAL: {
 		struct disk_source backing = { 0 };
-		pvc_source(&backing, v, "raw", volume_is_block(v));
+		pvc_source(&backing, v, "raw", volume_is_block(ctx, v));
 		s->driver_type = "qcow2";
 		s->discard = true;
 		s->file = xasprintf(KV_EPHEMERAL_DIR "/disk-data/%s/disk.qcow2", v->name);
@@ -318,7 +330,6 @@ static void emit_source(xmlNodePtr disk, const struct disk_plan *p)
 	xmlNodePtr src = el(disk, "source");
 	attr(src, "file", p->s.file);
 	attr(src, "dev", p->s.dev);
-	attr(src, "name", p->s.source_name);
 	if (p->d->device == DISK_DEVICE_LUN && p->d->lun_reservation) {
 		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon. */
 		xmlNodePtr res = el(src, "reservations");

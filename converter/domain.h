@@ -25,6 +25,9 @@ struct convert_options {
 	const char *const *disk_names;
 	const char *const *disk_paths;
 	size_t n_disk_overrides;
+	/* Where the pod's /dev is looked for, to tell block-mode PVCs and DataVolumes (/dev/<volume>) from
+	 * filesystem ones (`--dev-root`, for tests); NULL = "/". */
+	const char *dev_root;
 };
 
 int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlDocPtr *out,

@@ -41,12 +41,10 @@
 
 /* ---- names ------------------------------------------------------------------ */
 
-/* RFC 1123 label: what Kubernetes requires of pod volume and container names (disks become both). */
-static bool is_dns_label(const char *s)
+/* n characters of lower-case letters, digits and '-', starting and ending with a letter or digit. */
+static bool is_label_text(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63)
+	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
@@ -57,7 +55,19 @@ static bool is_dns_label(const char *s)
 	return true;
 }
 
-/* RFC 1123 subdomain: dot-separated labels, at most 253 characters (object names). */
+/* RFC 1123 label: what Kubernetes requires of pod volume and container names (disks become both). */
+static bool is_dns_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= 63 && is_label_text(s, n);
+}
+
+/*
+ * RFC 1123 subdomain as Kubernetes' IsDNS1123Subdomain checks it (object
+ * names): at most 253 characters of dot-separated labels.  Unlike a lone
+ * label, a part has no 63-character limit there.
+ */
 static bool is_dns_subdomain(const char *s)
 {
 	size_t n = strlen(s), start = 0;
@@ -66,8 +76,7 @@ static bool is_dns_subdomain(const char *s)
 		return false;
 	for (size_t i = 0; i <= n; i++) {
 		if (s[i] == '.' || s[i] == '\0') {
-			_cleanup_free_ char *label = xstrndup(s + start, i - start);
-			if (!is_dns_label(label))
+			if (!is_label_text(s + start, i - start))
 				return false;
 			start = i + 1;
 		}
@@ -224,15 +233,46 @@ static bool is_uuid(const char *s)
 	return true;
 }
 
-static bool is_mac_address(const char *s)
+static int hex_digit(char ch)
 {
-	/* Six hex octets separated by ':' or '-' (net.ParseMAC's common forms). */
-	if (strlen(s) != 17)
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A 6-byte MAC address in any form Go's net.ParseMAC reads (which is what
+ * KubeVirt's admission checks): "de:ad:00:00:be:af", "de-ad-00-00-be-af" or
+ * "dead.0000.beaf", either case.  On success out holds the form KubeVirt puts
+ * in the domain (mac.String(): lower case, colons), which libvirt's schema
+ * also requires.
+ */
+static bool normalise_mac_address(const char *s, char out[18])
+{
+	size_t n = strlen(s), digits = 0;
+	unsigned char mac[6] = { 0 };
+	bool dotted = n == 14;
+
+	if (n != 17 && !dotted)
 		return false;
-	for (size_t i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? (s[i] != ':' && s[i] != '-') || s[i] != s[2] : !isxdigit((unsigned char)s[i]))
+	for (size_t i = 0; i < n; i++) {
+		bool sep = dotted ? i % 5 == 4 : i % 3 == 2;
+		if (sep) {
+			if (s[i] != (dotted ? '.' : s[2]) || (!dotted && s[2] != ':' && s[2] != '-'))
+				return false;
+			continue;
+		}
+		int v = hex_digit(s[i]);
+		if (v < 0)
 			return false;
+		mac[digits / 2] = (unsigned char)(mac[digits / 2] << 4 | v);
+		digits++;
 	}
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return true;
 }
 
@@ -1287,10 +1327,15 @@ static int parse_interface(struct vj_ctx *c, json_object *elem, void *item)
 	TRY(parse_binding(c, elem, i));
 	TRY(vj_enum_string(c, elem, "model", iface_models, ENUM_N(iface_models), &i->model));
 	TRY(vj_string(c, elem, "macAddress", &i->mac_address));
-	if (i->mac_address && !is_mac_address(i->mac_address)) {
-		shown = vj_show(vj_get(elem, "macAddress"));
-		return vj_fail_at(c, "macAddress", HVL_EXIT_INPUT, "'%s' is not a MAC address such as 02:00:00:00:00:01.",
-				  shown);
+	if (i->mac_address) {
+		char mac[18];
+		if (!normalise_mac_address(i->mac_address, mac)) {
+			shown = vj_show(vj_get(elem, "macAddress"));
+			return vj_fail_at(c, "macAddress", HVL_EXIT_INPUT,
+					  "'%s' is not a MAC address such as 02:00:00:00:00:01.", shown);
+		}
+		free(i->mac_address);
+		i->mac_address = xstrdup(mac);
 	}
 	TRY(pci_address(c, elem, "pciAddress", &i->pci_address));
 	TRY(vj_u32(c, elem, "bootOrder", 1, UINT32_MAX, &i->boot_order));

@@ -272,6 +272,67 @@ static int check_acpi_tables(const struct vmi *vmi, const char *spec, hvl_error 
 	return 0;
 }
 
+static bool smm_enabled(const struct vmi *vmi)
+{
+	return vmi->features.smm.set && vmi->features.smm.enabled != TRI_FALSE;
+}
+
+/* Launch security's own firmware rules come first: with them broken, enabling SMM would not help. */
+static int check_launch_security(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_firmware *fw = &vmi->firmware;
+	const char *ls = vmi->launch_security;
+	bool efi = fw->bootloader == BOOTLOADER_EFI;
+	bool secure = efi && fw->efi_secure_boot != TRI_FALSE;
+	bool tdx = strcmp(ls, "tdx") == 0;
+	const char *shown = strcmp(ls, "sev-snp") == 0 ? "SNP" : tdx ? "TDX" : "SEV";
+
+	if (tdx && smm_enabled(vmi))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.launchSecurity: TDX does not work with SMM; disable features.smm.", spec);
+	if (!efi)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.launchSecurity: %s requires OVMF (UEFI): set "
+				     "firmware.bootloader.efi.",
+				     spec, shown);
+	if (secure && !tdx)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.launchSecurity: %s does not work with secure boot; set "
+				     "firmware.bootloader.efi.secureBoot to false.",
+				     spec, shown);
+	if (fw->efi_persistent && strcmp(ls, "sev") != 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.launchSecurity: %s does not work with persistent EFI variables; remove "
+				     "firmware.bootloader.efi.persistent.",
+				     spec, shown);
+	return 0;
+}
+
+/*
+ * Firmware and launch security combinations KubeVirt's webhook refuses
+ * (vmi-create-admitter.go validateDomainSpec, webhooks/amd64.go).  Nothing in
+ * KubeVirt's defaulting turns SMM on, so secure boot (on by default with efi)
+ * needs features.smm in the input.
+ */
+static int check_firmware(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_firmware *fw = &vmi->firmware;
+	const char *ls = vmi->launch_security;
+	bool efi = fw->bootloader == BOOTLOADER_EFI;
+	bool secure = efi && fw->efi_secure_boot != TRI_FALSE;
+	bool tdx = ls && strcmp(ls, "tdx") == 0;
+
+	if (ls != NULL && check_launch_security(vmi, spec, err) < 0)
+		return -1;
+	/* TDX's firmware carries its secure-boot keys in ROM and needs no SMM. */
+	if (secure && !smm_enabled(vmi) && !tdx)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.firmware.bootloader.efi.secureBoot: secure boot (on by default with efi) "
+				     "requires SMM, but features.smm is not enabled; enable it or set secureBoot to false.",
+				     spec);
+	return 0;
+}
+
 int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 {
 	TRY(check_unique(vmi, spec_path, err));
@@ -284,5 +345,6 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_memory(vmi, spec_path, err));
 	TRY(check_cpu(vmi, spec_path, err));
 	TRY(check_devices(vmi, spec_path, err));
+	TRY(check_firmware(vmi, spec_path, err));
 	return check_acpi_tables(vmi, spec_path, err);
 }

@@ -83,6 +83,7 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 
 	copts.hypervisor = hv;
 	copts.cpu_model = opts->cpu_model;
+	copts.dev_root = opts->dev_root;
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
 

@@ -82,7 +82,12 @@ rc=$?
 ok
 [ "$rc" -eq 3 ] && grep -q "'bogus' is not a PCI address" "$tmp/err" || fail "a malformed PCI_RESOURCE_* address is not rejected clearly"
 
-USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 5 "USB host device passthrough is not supported yet" -- \
+# USB host devices come from USB_RESOURCE_* as bus:device (goldens: usb-hostdev); GPUs are never USB.
+USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:x expect_fail 3 "'3:x' in USB_RESOURCE_KUBEVIRT_IO_STORAGE is not a USB address" -- \
+	--hypervisor kvm --vmi tests/data/convert/usb-hostdev.json
+USB_RESOURCE_KUBEVIRT_IO_STORAGE= expect_fail 3 "USB_RESOURCE_KUBEVIRT_IO_STORAGE is set" -- \
+	--hypervisor kvm --vmi tests/data/convert/usb-hostdev.json
+USB_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=1:2 expect_fail 3 "no device of resource 'nvidia.com/GP102GL_Tesla_P40'" -- \
 	--hypervisor kvm --vmi "$EX/vmi-gpu.json"
 
 # ---- XML special characters are escaped, and survive a parse round trip ----
@@ -101,6 +106,65 @@ want = "console=ttyS0 x=\"<a>&amp;'b'\" ]]> &#x41;"
 sys.exit(0 if got == want else f"got {got!r}")
 EOF
 virt-xml-validate "$tmp/escape.xml" domain >/dev/null 2>&1 || fail "the escaped domain is not schema-valid"
+
+# ---- defects found on real KubeVirt inputs: what KubeVirt accepts and how it renders it ----
+# convert_to NAME HV: convert $tmp/NAME.json for HV into $tmp/NAME.xml; fails the check on a non-zero exit.
+convert_to() {
+	ok
+	"$HVL" --log-format text convert --hypervisor "$2" --vmi "$tmp/$1.json" -o "$tmp/$1.xml" 2>"$tmp/err" ||
+		fail "convert $1 for $2 failed: $(tail -1 "$tmp/err")"
+}
+# xml_has NAME XPATH WHAT: the domain made by convert_to has a node matching XPATH.
+xml_has() {
+	ok
+	[ "$(xmllint --xpath "count($2)" "$tmp/$1.xml" 2>/dev/null)" -gt 0 ] 2>/dev/null || fail "$1: $3"
+}
+xml_lacks() {
+	ok
+	[ "$(xmllint --xpath "count($2)" "$tmp/$1.xml" 2>/dev/null)" = 0 ] || fail "$1: $3"
+}
+
+# MAC addresses: every form Go's net.ParseMAC reads, rendered as KubeVirt's mac.String() (lower case, colons).
+for form in de-ad-00-00-BE-AF dead.0000.beaf DE:AD:00:00:BE:AF; do
+	mkjson mac 'd["spec"]["domain"]["devices"]["interfaces"] = [{"name": "default", "masquerade": {}, "macAddress": "'$form'"}]; d["spec"]["networks"] = [{"name": "default", "pod": {}}]'
+	convert_to mac kvm
+	xml_has mac '//interface/mac[@address="de:ad:00:00:be:af"]' "macAddress $form is not rendered as de:ad:00:00:be:af"
+	virt-xml-validate "$tmp/mac.xml" domain >/dev/null 2>&1 || fail "macAddress $form gives a schema-invalid domain"
+done
+for form in de:ad-00:00:be:af dead.0000.beaf.0001 de:ad:00:00:be:a de:ad:00:00:be:ag 00:00:00:00:00:00:00:01; do
+	mkjson mac 'd["spec"]["domain"]["devices"]["interfaces"] = [{"name": "default", "masquerade": {}, "macAddress": "'$form'"}]; d["spec"]["networks"] = [{"name": "default", "pod": {}}]'
+	expect_fail 3 "'$form' is not a MAC address" -- --hypervisor kvm --vmi "$tmp/mac.json"
+done
+
+# Object names are RFC 1123 subdomains as Kubernetes checks them: 253 characters, no 63-character limit per part.
+long=$(printf 'v%.0s' $(seq 1 70)).$(printf 'm%.0s' $(seq 1 182))
+mkjson longname 'd["metadata"]["name"] = "'$long'"'
+convert_to longname kvm
+xml_has longname "/domain/name[.=\"default_$long\"]" "a 253-character VMI name is not used as the domain name"
+
+# Block-mode PVCs and DataVolumes are device nodes /dev/<volume> in the pod (--dev-root stands in for it);
+# other PVCs are disk.img files, and a LUN is not forced onto a device that is not there.
+mkdir -p "$tmp/blkroot/dev"
+mknod "$tmp/blkroot/dev/pvcdisk" b 7 0 || fail "cannot create a block device node"
+mkjson blockpvc 'pass'
+ok
+"$HVL" --log-format text convert --hypervisor kvm --dev-root "$tmp/blkroot" --vmi "$tmp/blockpvc.json" \
+	-o "$tmp/blockpvc.xml" 2>"$tmp/err" || fail "a block PVC does not convert: $(tail -1 "$tmp/err")"
+xml_has blockpvc '//disk[@type="block"]/source[@dev="/dev/pvcdisk"]' "a PVC with a device node is not a block disk"
+mkjson blockdv 'd["spec"]["volumes"] = [{"name": "pvcdisk", "dataVolume": {"name": "alpine-dv"}}]'
+ok
+HVL_DEV_ROOT=$tmp/blkroot "$HVL" --log-format text convert --hypervisor kvm --vmi "$tmp/blockdv.json" \
+	-o "$tmp/blockdv.xml" 2>"$tmp/err" || fail "a block DataVolume does not convert: $(tail -1 "$tmp/err")"
+xml_has blockdv '//disk[@type="block"]/source[@dev="/dev/pvcdisk"]' "a DataVolume with a device node (HVL_DEV_ROOT) is not a block disk"
+convert_to blockpvc kvm
+xml_has blockpvc '//disk[@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
+	"a PVC without a device node is not a disk.img file"
+mkjson fslun 'd["spec"]["domain"]["devices"]["disks"] = [{"name": "pvcdisk", "lun": {"bus": "scsi"}}]'
+convert_to fslun kvm
+xml_has fslun '//disk[@device="lun"][@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
+	"a LUN on a filesystem PVC is not rendered as KubeVirt does (disk.img)"
+ok
+grep -q "is not a block device in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
 
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"

@@ -26,6 +26,13 @@ export HVL_NUMA_DIR=$PWD/tests/data/convert/numa-host
 export PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:81:00.0
 export PCI_RESOURCE_INTEL_COM_QAT=0000:3d:00.1,0000:3d:00.2
 export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2f3a
+export USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:2
+# The block-mode volumes check-golden.sh gives the goldens (device nodes under HVL_DEV_ROOT).
+mkdir -p "$tmp/devroot/dev"
+for v in lun0 usbstick pvc-block-test dv-block-test; do
+	mknod "$tmp/devroot/dev/$v" b 7 0 || { echo "cannot create the block device $tmp/devroot/dev/$v" >&2; exit 1; }
+done
+export HVL_DEV_ROOT=$tmp/devroot
 
 supp=()
 [ -f tests/valgrind.supp ] && supp=(--suppressions=tests/valgrind.supp)

@@ -13,6 +13,7 @@ then sorts attributes and indents. Child order is kept: device order matters.
 Options:
   --drop XPATH      remove the matching elements first (ElementTree path from <domain>)
   --replace OLD=NEW replace OLD with NEW in every attribute value and text
+  --drop-attr XPATH=NAME  remove attribute NAME from the matching elements first
 """
 import argparse
 import sys
@@ -61,6 +62,13 @@ def drop(root, paths):
             parents[hit].remove(hit)
 
 
+def drop_attrs(root, specs):
+    for spec in specs:
+        path, name = spec.rsplit("=", 1)
+        for hit in root.findall(path):
+            hit.attrib.pop(name, None)
+
+
 def render(el, depth, out):
     attrs = "".join(f' {k}="{v}"' for k, v in sorted(el.attrib.items()))
     pad = "  " * depth
@@ -79,10 +87,12 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--drop", action="append", default=[])
     ap.add_argument("--replace", action="append", default=[])
+    ap.add_argument("--drop-attr", action="append", default=[])
     a = ap.parse_args()
     replaces = [tuple(r.split("=", 1)) for r in a.replace]
     root = ET.parse(a.file).getroot()
     drop(root, a.drop)
+    drop_attrs(root, a.drop_attr)
     clean(root, replaces)
     out = []
     render(root, 0, out)

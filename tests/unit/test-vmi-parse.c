@@ -908,8 +908,10 @@ static void test_traits(void **state)
 		{ "\"devices\":{\"hostDevices\":[{\"name\":\"h\",\"deviceName\":\"x/y\"}]}", 1, 1LL << 30, true, true, false },
 		{ "\"devices\":{\"gpus\":[{\"name\":\"g\",\"deviceName\":\"x/y\"}]}", 1, 1LL << 30, true, true, false },
 		{ "\"cpu\":{\"realtime\":{},\"dedicatedCpuPlacement\":true,\"numa\":{\"guestMappingPassthrough\":{}}}", 1, 1LL << 30, false, true, false },
-		{ "\"launchSecurity\":{\"snp\":{}}", 1, 1LL << 30, false, true, false },
-		{ "\"launchSecurity\":{\"tdx\":{}}", 1, 1LL << 30, false, false, false },
+		{ "\"launchSecurity\":{\"snp\":{}},\"firmware\":{\"bootloader\":{\"efi\":{\"secureBoot\":false}}}", 1,
+		  1LL << 30, false, true, false },
+		{ "\"launchSecurity\":{\"tdx\":{}},\"firmware\":{\"bootloader\":{\"efi\":{}}}", 1, 1LL << 30, false, false,
+		  false },
 		{ "\"memory\":{\"guest\":\"1Gi\",\"reservedOverhead\":{\"memLock\":\"Required\"}}", 1, 1LL << 30, false, true, false },
 		{ "\"memory\":{\"guest\":\"1Gi\",\"reservedOverhead\":{\"memLock\":\"NotRequired\"}}", 1, 1LL << 30, false, false, false },
 	};
