@@ -143,7 +143,8 @@ convert_to longname kvm
 xml_has longname "/domain/name[.=\"default_$long\"]" "a 253-character VMI name is not used as the domain name"
 
 # Block-mode PVCs and DataVolumes are device nodes /dev/<volume> in the pod (--dev-root stands in for it);
-# other PVCs are disk.img files, and a LUN is not forced onto a device that is not there.
+# other PVCs are disk.img files.  A LUN follows its volume: disk.img on a filesystem volume (KubeVirt's
+# rendering, with a warning), a device when the mode cannot be told.
 mkdir -p "$tmp/blkroot/dev"
 mknod "$tmp/blkroot/dev/pvcdisk" b 7 0 || fail "cannot create a block device node"
 mkjson blockpvc 'pass'
@@ -161,10 +162,17 @@ xml_has blockpvc '//disk[@type="file"]/source[@file="/var/run/kubevirt-private/v
 	"a PVC without a device node is not a disk.img file"
 mkjson fslun 'd["spec"]["domain"]["devices"]["disks"] = [{"name": "pvcdisk", "lun": {"bus": "scsi"}}]'
 convert_to fslun kvm
+xml_has fslun '//disk[@device="lun"][@type="block"]/source[@dev="/dev/pvcdisk"]' \
+	"a LUN whose volume mode cannot be told is not a block disk"
+mkdir -p "$tmp/fsroot/var/run/kubevirt-private/vmi-disks/pvcdisk"
+: >"$tmp/fsroot/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"
+ok
+"$HVL" --log-format text convert --hypervisor kvm --dev-root "$tmp/fsroot" --vmi "$tmp/fslun.json" \
+	-o "$tmp/fslun.xml" 2>"$tmp/err" || fail "a LUN on a filesystem PVC does not convert: $(tail -1 "$tmp/err")"
 xml_has fslun '//disk[@device="lun"][@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
 	"a LUN on a filesystem PVC is not rendered as KubeVirt does (disk.img)"
 ok
-grep -q "is not a block device in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
+grep -q "is a filesystem volume in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
 
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
