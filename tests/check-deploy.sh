@@ -102,6 +102,26 @@ done
 L=$tmp/Containerfile.launcher.json
 H=$tmp/Containerfile.hook.json
 
+# The build stage's COPY lines carry everything `make` needs: a dry run in a context made of just them.
+for cf in scripts/Containerfile.launcher scripts/Containerfile.hook; do
+	ctx=$tmp/context-$(basename "$cf")
+	mkdir -p "$ctx"
+	python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))
+build = next(s for s in f["stages"] if s["name"] == "build")
+for c in build["copies"]:
+    if c["from"] is None and c["dest"].startswith(("./", "converter", "overhead", "launcher")):
+        print("\n".join(c["sources"]))' "$tmp/$(basename "$cf").json" | while read -r src; do
+		cp -r "$src" "$ctx/"
+	done
+	if (cd "$ctx" && make -n BUILDDIR="$ctx/build" >/dev/null 2>"$tmp/make-n.err"); then
+		pass "$cf: the files its build stage copies are enough for make"
+	else
+		fail "$cf: make fails in a context of only the copied files: $(head -3 "$tmp/make-n.err")"
+	fi
+done
+
 # Every pkg-config module the Makefile links is installed (as -devel) in both build stages.
 pkgs=$(sed -n 's/^PKGS := //p' Makefile)
 declare -A devel=([libvirt]=libvirt-devel [libxml-2.0]=libxml2-devel [libcap-ng]=libcap-ng-devel [json-c]=json-c-devel)
@@ -192,16 +212,19 @@ fi
 objs=("$BUILDDIR/launcher/main.o" "$BUILDDIR/liblauncher.a" "$BUILDDIR/liboverhead.a" "$BUILDDIR/libconverter.a")
 if [ -f "${objs[0]}" ] && command -v ldd >/dev/null; then
 	mkdir -p "$tmp/bundle/bin"
+	san=()
+	# A SANITIZE=1 build directory holds instrumented objects: link them the same way.
+	nm "$BUILDDIR/libconverter.a" 2>/dev/null | grep -c __asan_ >/dev/null && san=(-fsanitize=address,undefined)
 	# shellcheck disable=SC2046
 	# Linked as the Makefile links (PKG_LIBS): libvirt is not linked but loaded on first use (libvirt-lazy.c).
-	if ${CC:-cc} -o "$tmp/bundle/bin/onDefineDomain" "${objs[@]}" $(pkg-config --libs ${pkgs/libvirt/}) \
+	if ${CC:-cc} "${san[@]}" -o "$tmp/bundle/bin/onDefineDomain" "${objs[@]}" $(pkg-config --libs ${pkgs/libvirt/}) \
 		-Wl,--disable-new-dtags,-rpath,"$tmp/bundle/lib" 2>"$tmp/link.err" &&
 		scripts/bundle-libs "$tmp/bundle/bin/onDefineDomain" "$tmp/bundle/lib" 2>"$tmp/bundle.err"; then
 		ldd "$tmp/bundle/bin/onDefineDomain" >"$tmp/ldd.txt"
 		if grep -q "libxml2.so.2 => $tmp/bundle/lib/" "$tmp/ldd.txt" &&
 			grep -q "libjson-c.so.5 => $tmp/bundle/lib/" "$tmp/ldd.txt" &&
 			grep -q "libz.so.1 => $tmp/bundle/lib/" "$tmp/ldd.txt" &&
-			! ls "$tmp/bundle/lib" | grep -qE '^(libc|libm|libpthread|libdl)\.so|^ld-linux' &&
+			[ "$(ls "$tmp/bundle/lib" | grep -cE '^(libc|libm|libpthread|libdl)\.so|^ld-linux')" -eq 0 ] &&
 			"$tmp/bundle/bin/onDefineDomain" --help >/dev/null; then
 			pass "bundle-libs + DT_RPATH: libxml2, json-c and their own dependencies load from the bundle ($(ls "$tmp/bundle/lib" | wc -l) libraries, glibc left out)"
 		else

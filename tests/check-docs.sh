@@ -90,6 +90,8 @@ for f in sorted(glob.glob("launcher/*.c") + glob.glob("converter/*.c") + glob.gl
             missing.append("%s:%d: %s" % (f, src[:m.start()].count("\n") + 1, text))
 for m in missing:
     print("FAIL: %s does not document: %s" % (doc, m))
+if missing:
+    print("(add a note for each in scripts/gen-troubleshooting, then run it from the repository root)")
 failures += len(missing)
 if not missing:
     print("ok: every error message is in %s" % doc)

@@ -8,6 +8,7 @@
 #   generate NAME   the input is made at test time by gen_NAME below (no <name>.json is committed:
 #                   multi-megabyte inputs stay out of git)
 #   stdin           feed the input on standard input (--vmi -) instead of naming the file
+#   input PATH      use PATH (a device, a directory, ...) as the input
 #   env NAME=VALUE  set a variable for this run
 # Every run also asserts: no crash (status < 128 and no sanitizer report), at most 4 KiB on stderr (a
 # hostile value is quoted cut, never whole), nothing on stdout; on failure OUT keeps its previous
@@ -92,7 +93,7 @@ fail() {
 
 for expect in "$dir"/*.expect; do
 	name=$(basename "$expect" .expect)
-	want_status='' generator='' use_stdin=0 envs=() messages=() outputs=()
+	want_status='' generator='' use_stdin=0 input_path='' envs=() messages=() outputs=()
 	while IFS= read -r line; do
 		case $line in
 		'' | '#'*) ;;
@@ -102,6 +103,7 @@ for expect in "$dir"/*.expect; do
 		'generate '*) generator=${line#generate } ;;
 		'env '*) envs+=("${line#env }") ;;
 		stdin) use_stdin=1 ;;
+		'input '*) input_path=${line#input } ;;
 		*) echo "$expect: unknown directive '$line'" >&2; exit 1 ;;
 		esac
 	done <"$expect"
@@ -112,7 +114,8 @@ for expect in "$dir"/*.expect; do
 		input=$tmp/$name.json
 		"gen_$generator" >"$input" || { echo "$expect: generator $generator failed" >&2; exit 1; }
 	fi
-	[ -f "$input" ] || { echo "$expect: no input $input" >&2; exit 1; }
+	[ -n "$input_path" ] && input=$input_path
+	[ -e "$input" ] || [ -n "$input_path" ] || { echo "$expect: no input $input" >&2; exit 1; }
 
 	rm -rf "$tmp/out"
 	mkdir "$tmp/out"

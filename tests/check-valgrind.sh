@@ -1,6 +1,7 @@
 #!/bin/bash
 # valgrind memcheck over the golden conversions: every tests/data/convert/*.json and
-# tests/data/examples/*.json, for each hypervisor, converted by the ordinary (gcc -O2) binary.
+# tests/data/examples/*.json, for each hypervisor, converted by the ordinary (gcc -O2) binary, and hook
+# mode on KubeVirt's own domain (tests/data/kubevirt/domain_x86_64.xml) for each hypervisor.
 # Any memcheck error or any definitely/indirectly lost block fails (valgrind exits 99); the output is
 # also compared with the golden, so the run under valgrind is the run the goldens describe.  Two
 # conversions at a time (VALGRIND_JOBS).  Suppressions: tests/valgrind.supp (none needed so far).
@@ -37,13 +38,20 @@ supp=()
 [ -f tests/valgrind.supp ] && supp=(--suppressions=tests/valgrind.supp)
 export VG_OPTS="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-origins=no --num-callers=30 ${supp[*]}"
 
-# One conversion: "INPUT HV GOLDEN-PREFIX"; prints "ok", or "FAIL ..." lines.
+# One run: "convert|hook INPUT HV GOLDEN-PREFIX"; prints "ok", or "FAIL ..." lines.
 run_one() {
-	local input=$1 hv=$2 golden=$3 id status
-	id=$(echo "$input.$hv" | tr / _)
-	# shellcheck disable=SC2086
-	valgrind $VG_OPTS --log-file="$TMPDIR_VG/$id.vg" "$HVL" --log-format text convert --hypervisor "$hv" \
-		--vmi "$input" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
+	local mode=$1 input=$2 hv=$3 golden=$4 id status
+	id=$(echo "$mode.$input.$hv" | tr / _)
+	if [ "$mode" = hook ]; then
+		# shellcheck disable=SC2086
+		valgrind $VG_OPTS --log-file="$TMPDIR_VG/$id.vg" "$HVL" hook --feature-gates HyperVLayered \
+			--hypervisor "$hv" --vmi-file tests/data/hook/testvmi.json --domain-file "$input" \
+			--decision-file "$TMPDIR_VG/none.json" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
+	else
+		# shellcheck disable=SC2086
+		valgrind $VG_OPTS --log-file="$TMPDIR_VG/$id.vg" "$HVL" --log-format text convert --hypervisor "$hv" \
+			--vmi "$input" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
+	fi
 	status=$?
 	if [ "$status" = 99 ]; then
 		echo "FAIL $input ($hv): memcheck errors or leaks"
@@ -69,9 +77,16 @@ for input in tests/data/convert/*.json tests/data/examples/*.json; do
 	*) golden=tests/data/convert/$name ;;
 	esac
 	for hv in kvm mshv qemu; do
-		echo "$input $hv $golden"
+		echo "convert $input $hv $golden"
 	done
 done >"$jobs_file"
+# Hook mode: kvm must give KubeVirt's bytes back, so its golden is the input itself.
+cp tests/data/kubevirt/domain_x86_64.xml "$tmp/kubevirt.kvm.xml"
+for hv in kvm mshv qemu; do
+	golden=tests/data/hook/domain_x86_64
+	[ "$hv" = kvm ] && golden=$tmp/kubevirt
+	echo "hook tests/data/kubevirt/domain_x86_64.xml $hv $golden"
+done >>"$jobs_file"
 
 xargs -P "${VALGRIND_JOBS:-2}" -L 1 bash -c 'run_one "$@"' _ <"$jobs_file" >"$tmp/results"
 total=$(wc -l <"$jobs_file")

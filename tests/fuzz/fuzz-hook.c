@@ -13,6 +13,25 @@
 
 #define HOOK_STATUSES (FUZZ_STATUS(HVL_EXIT_INPUT) | FUZZ_STATUS(HVL_EXIT_UNSUPPORTED))
 
+/* The profile applied to its own output changes nothing (a re-run hook, or two hooks, must agree). */
+static void check_idempotent(const char *xml, size_t len, enum hypervisor hv, const char *cpu_model)
+{
+	xmlDocPtr doc = NULL;
+	hvl_error *err = NULL;
+	char *again = NULL;
+	size_t again_len = 0;
+
+	if (hook_xml_parse(xml, len, &doc, &err) < 0)
+		FUZZ_FAIL("oracle failed: hook mode cannot read its own output: %s\n%s\n", err->msg, xml);
+	if (hook_edit_domain(doc, xml, len, hv, cpu_model, &again, &again_len, NULL, &err) < 0)
+		FUZZ_FAIL("oracle failed: the profile refuses its own output: %s\n%s\n", err->msg, xml);
+	if (again_len != len || memcmp(again, xml, len) != 0)
+		FUZZ_FAIL("oracle failed: the %s profile is not idempotent:\n%s\n---\n%s\n", hypervisor_name(hv), xml,
+			  again);
+	free(again);
+	xmlFreeDoc(doc);
+}
+
 static void edit(const char *xml, size_t len, enum hypervisor hv, const char *cpu_model)
 {
 	struct profile_report report = { 0 };
@@ -30,10 +49,12 @@ static void edit(const char *xml, size_t len, enum hypervisor hv, const char *cp
 		return;
 	}
 	r = hook_edit_domain(doc, xml, len, hv, cpu_model, &out, &out_len, &report, &err);
-	if (r == 0)
+	if (r == 0) {
 		fuzz_check_xml(out, out_len);
-	else
+		check_idempotent(out, out_len, hv, cpu_model);
+	} else {
 		fuzz_check_error(r, err, HOOK_STATUSES);
+	}
 	free(out);
 	xmlFreeDoc(doc);
 	profile_report_free(&report);
