@@ -1832,6 +1832,22 @@ static int parse_vmi(json_object *root, struct vmi *vmi, hvl_error **err)
 	return vmi_validate(vmi, "spec", err);
 }
 
+/*
+ * virt-controller's AutoAttachInputDevice (watch/vm/vm.go), applied when it makes the VMI of a
+ * VirtualMachine: autoattachInputDevice true and no inputs gives one input named default-0, whose bus and
+ * type the VMI defaults fill in (usb tablet).  A VMI posted directly gets no such input.
+ */
+static void vm_auto_attach_input(struct vmi *vmi)
+{
+	struct vmi_devices *dv = &vmi->devices;
+
+	if (dv->autoattach_input_device != TRI_TRUE || dv->n_inputs > 0)
+		return;
+	dv->inputs = xcalloc(1, sizeof(*dv->inputs));
+	dv->inputs[0].name = xstrdup("default-0");
+	dv->n_inputs = 1;
+}
+
 static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 {
 	json_object *vm_meta = NULL, *vm_spec = NULL, *template = NULL, *meta = NULL, *spec = NULL;
@@ -1855,6 +1871,7 @@ static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
 	vj_init(&c, "spec.template.spec", err);
 	TRY(parse_spec(&c, spec, vmi));
+	vm_auto_attach_input(vmi);
 	return vmi_validate(vmi, "spec.template.spec", err);
 }
 
