@@ -477,7 +477,8 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	attr(target, "dev", p.dev);
 	if (d->device == DISK_DEVICE_CDROM)
 		attr(target, "tray", d->tray ? d->tray : "closed");
-	if (d->serial && *d->serial)
+	/* KubeVirt passes the serial on for a disk only, not for a CD-ROM or LUN (storage/disk.go). */
+	if (d->device == DISK_DEVICE_DISK && d->serial && *d->serial)
 		el_text(disk, "serial", d->serial);
 	emit_driver(ctx, disk, &p, st);
 	r = emit_tail(ctx, disk, &p);
