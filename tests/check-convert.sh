@@ -174,6 +174,14 @@ xml_has fslun '//disk[@device="lun"][@type="file"]/source[@file="/var/run/kubevi
 ok
 grep -q "is a filesystem volume in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
 
+# Hyper-V spinlocks: retries default to 4096 only when enabled (SetDefaults_FeatureSpinlocks).
+mkjson spinoff 'd["spec"]["domain"]["features"] = {"hyperv": {"spinlocks": {"enabled": False}}}'
+convert_to spinoff kvm
+xml_has spinoff '//hyperv/spinlocks[@state="off"][not(@retries)]' "disabled spinlocks get a retries count"
+mkjson spinon 'd["spec"]["domain"]["features"] = {"hyperv": {"spinlocks": {}}}'
+convert_to spinon kvm
+xml_has spinon '//hyperv/spinlocks[@state="on"][@retries="4096"]' "enabled spinlocks lack the default 4096 retries"
+
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
 ok
