@@ -1875,6 +1875,22 @@ static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 	return vmi_validate(vmi, "spec.template.spec", err);
 }
 
+/* `kubectl get vmi -o json` without a name gives a List (or a *List kind) of objects, not one VMI. */
+static int refuse_list(struct vj_ctx *c, json_object *root)
+{
+	json_object *kind = vj_get(root, "kind");
+	const char *k = kind && json_object_is_type(kind, json_type_string) ? json_object_get_string(kind) : "";
+	size_t n = strlen(k);
+
+	if (n < 4 || strcmp(k + n - 4, "List") != 0)
+		return 0;
+	_cleanup_free_ char *shown = vj_show(kind);
+	return vj_fail_at(c, "kind", HVL_EXIT_INPUT,
+			  "'%s' holds a list of objects; pass a single JSON object, a VirtualMachineInstance or "
+			  "VirtualMachine (e.g. `kubectl get vmi NAME -o json`, with the name).",
+			  shown);
+}
+
 static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 {
 	struct vj_ctx c;
@@ -1882,9 +1898,20 @@ static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 
 	vj_init(&c, "", err);
 	TRY(vj_expect_object(&c, root));
+	TRY(refuse_list(&c, root));
 	TRY(check_api_version(&c, root));
 	TRY(parse_kind(&c, root, vmi, &is_vm));
 	return is_vm ? parse_vm(root, vmi, err) : parse_vmi(root, vmi, err);
+}
+
+/* A document whose first token cannot start JSON but starts YAML: a key, "---", a comment or a list item. */
+static bool looks_like_yaml(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]) && text[i] != '\0')
+		i++;
+	return i < len && (isalpha((unsigned char)text[i]) || text[i] == '-' || text[i] == '#');
 }
 
 /* Line and column of byte offset `off`, for syntax errors. */
@@ -1944,6 +1971,11 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "The VMI %s is nested more than %d levels deep (line %zu, column %zu).",
 					     source, VMI_MAX_DEPTH, line, col);
+		if (looks_like_yaml(json, len))
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "The VMI %s is not JSON (it looks like YAML); pass a single JSON object: "
+					     "convert YAML with e.g. `yq -o=json FILE`, or take `kubectl get vmi NAME -o json`.",
+					     source);
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: %s at line %zu, column %zu.",
 				     source, json_tokener_error_desc(jerr), line, col);
 	}
