@@ -182,6 +182,15 @@ mkjson spinon 'd["spec"]["domain"]["features"] = {"hyperv": {"spinlocks": {}}}'
 convert_to spinon kvm
 xml_has spinon '//hyperv/spinlocks[@state="on"][@retries="4096"]' "enabled spinlocks lack the default 4096 retries"
 
+# kubevirt.io/placePCIDevicesOnRootComplex: devices without an address go to bus 0 (goldens: pci-root-complex);
+# an explicit address stays, and a VMI with more devices than the root bus has slots is refused.
+mkjson rootpci 'd["metadata"]["annotations"] = {"kubevirt.io/placePCIDevicesOnRootComplex": "true"}; d["spec"]["domain"]["devices"]["disks"][0]["disk"]["pciAddress"] = "0000:00:0a.0"'
+convert_to rootpci kvm
+xml_has rootpci '//disk/address[@bus="0x00"][@slot="0x0a"]' "an explicit disk address was moved"
+xml_lacks rootpci '//devices/*[not(self::disk)]/address[@type="pci"][not(@bus="0x00")]' "a device is not on the root bus"
+mkjson rootfull 'd["metadata"]["annotations"] = {"kubevirt.io/placePCIDevicesOnRootComplex": "true"}; d["spec"]["domain"]["devices"]["disks"] += [{"name": "e%d" % i, "disk": {"bus": "virtio"}} for i in range(30)]; d["spec"]["volumes"] += [{"name": "e%d" % i, "emptyDisk": {"capacity": "1Gi"}} for i in range(30)]'
+expect_fail 3 "no space left on the root PCI bus" -- --hypervisor kvm --vmi "$tmp/rootfull.json"
+
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
 ok
