@@ -1725,6 +1725,47 @@ static int parse_spec(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	return 0;
 }
 
+/* infoSource is a ", "-separated list (network/vmispec/infosource.go). */
+static bool info_source_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strstr(p, ", ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p = end ? end + 2 : NULL;
+	}
+	return false;
+}
+
+/* status.interfaces[]: which interfaces Multus has attached (what SR-IOV hostdevs wait for). */
+static int parse_status_interfaces(struct vj_ctx *c, json_object *status, struct vmi *vmi)
+{
+	json_object *arr = NULL;
+	size_t n = 0;
+
+	TRY(vj_array(c, status, "interfaces", VMI_MAX_LIST, &arr, &n));
+	for (size_t i = 0; i < n; i++) {
+		json_object *elem = json_object_array_get_idx(arr, i);
+		_cleanup_free_ char *name = NULL, *sources = NULL;
+		size_t m = vj_enter(c, "interfaces");
+		size_t m2 = vj_index(c, i);
+		TRY(vj_expect_object(c, elem));
+		TRY(vj_string(c, elem, "name", &name));
+		TRY(vj_string(c, elem, "infoSource", &sources));
+		vj_leave(c, m2);
+		vj_leave(c, m);
+		if (name == NULL || !info_source_has(sources, "multus-status"))
+			continue;
+		for (size_t j = 0; j < vmi->devices.n_interfaces; j++)
+			if (str_equal(vmi->devices.interfaces[j].name, name))
+				vmi->devices.interfaces[j].status_multus = true;
+	}
+	return 0;
+}
+
 static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 {
 	json_object *hints = NULL;
@@ -1740,6 +1781,7 @@ static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 	}
 	/* CIDs 0-2 are reserved (hypervisor, local, host). */
 	TRY(vj_u32(c, status, "VSOCKCID", 3, UINT32_MAX - 1, &vmi->vsock_cid));
+	TRY(parse_status_interfaces(c, status, vmi));
 	TRY(vj_object(c, status, "topologyHints", &hints));
 	if (hints) {
 		size_t m = vj_enter(c, "topologyHints");

@@ -66,7 +66,7 @@ ok
 
 # ---- unsupported on the chosen hypervisor: exit 5, nothing written ----
 expect_fail 5 "secure boot" -- --hypervisor mshv --vmi "$EX/vmi-secureboot.json"
-expect_fail 5 "passthrough" -- --hypervisor mshv --vmi "$EX/vmi-sriov.json"
+expect_fail 5 "passthrough" -- --hypervisor mshv --vmi tests/data/convert/sriov-attached.json
 
 # ---- host devices: the device plugin's variable, or a clear error naming it ----
 expect_fail 3 "PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40" -- --hypervisor kvm --vmi "$EX/vmi-gpu.json"
@@ -190,6 +190,14 @@ xml_has rootpci '//disk/address[@bus="0x00"][@slot="0x0a"]' "an explicit disk ad
 xml_lacks rootpci '//devices/*[not(self::disk)]/address[@type="pci"][not(@bus="0x00")]' "a device is not on the root bus"
 mkjson rootfull 'd["metadata"]["annotations"] = {"kubevirt.io/placePCIDevicesOnRootComplex": "true"}; d["spec"]["domain"]["devices"]["disks"] += [{"name": "e%d" % i, "disk": {"bus": "virtio"}} for i in range(30)]; d["spec"]["volumes"] += [{"name": "e%d" % i, "emptyDisk": {"capacity": "1Gi"}} for i in range(30)]'
 expect_fail 3 "no space left on the root PCI bus" -- --hypervisor kvm --vmi "$tmp/rootfull.json"
+
+# SR-IOV: a VF only for an interface Multus reports attached (status), at the address network-info gives;
+# without network-info there is no address to use, and no placeholder is made up.
+mkjson nosriov 'd.update(json.load(open("tests/data/examples/vmi-sriov.json")))'
+convert_to nosriov kvm
+xml_lacks nosriov '//hostdev' "an SR-IOV interface without multus-status got a hostdev"
+expect_fail 3 "no PCI address for the SR-IOV network 'sriov-net'" -- --hypervisor kvm --dev-root "$tmp/blkroot" \
+	--vmi tests/data/convert/sriov-attached.json
 
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"
