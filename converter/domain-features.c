@@ -22,8 +22,11 @@ static void build_hyperv(xmlNodePtr features, const struct vmi_hyperv *h)
 	if (h->spinlocks.set) {
 		xmlNodePtr s = el(hv, "spinlocks");
 		attr(s, "state", tri_on_off(h->spinlocks.enabled, true));
-		/* The API defaults retries to 4096. */
-		attr_u(s, "retries", h->spinlocks_retries ? h->spinlocks_retries : 4096);
+		/* The API defaults retries to 4096 only for enabled spinlocks (SetDefaults_FeatureSpinlocks). */
+		if (h->spinlocks_retries)
+			attr_u(s, "retries", h->spinlocks_retries);
+		else if (h->spinlocks.enabled != TRI_FALSE)
+			attr_u(s, "retries", 4096);
 	}
 	state_el(hv, "vpindex", &h->vpindex);
 	state_el(hv, "runtime", &h->runtime);

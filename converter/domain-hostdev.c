@@ -13,18 +13,20 @@
  * out as KubeVirt orders them: PCI and mediated devices, then USB devices,
  * then GPUs.  When no variable is set the conversion fails (exit 3) naming them.
  *
- * SR-IOV VFs come from /etc/podinfo/network-info at run time, which the
- * converter does not read: their <source> carries the placeholder address
- * 0000:00:00.0, to be replaced by virt-launcher's SR-IOV step.
+ * SR-IOV VFs come from the pod's /etc/podinfo/network-info, for interfaces
+ * Multus reports attached in status.interfaces (build_sriov).
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "domain-internal.h"
+#include "fileio.h"
 #include "util.h"
 
-#define SRIOV_PLACEHOLDER "0000:00:00.0"
+#define SRIOV_NETWORK_INFO "/etc/podinfo/network-info"
 
 struct pool {
 	char *env;   /* variable name */
@@ -281,28 +283,96 @@ static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
 	return 0;
 }
 
+/* An SR-IOV interface whose VF virt-launcher looks up: attached by Multus (status), not absent. */
+static bool sriov_attached(const struct vmi_interface *in)
+{
+	return in->binding == IFACE_SRIOV && !str_equal(in->state, "absent") && in->name && in->status_multus;
+}
+
+/*
+ * network-info (the kubevirt.io/network-info annotation, mounted at /etc/podinfo/network-info): the PCI
+ * address of each network's VF, {"interfaces":[{"network":N,"deviceInfo":{"pci":{"pci-address":A}}}]}.
+ * Returns the parsed document, or NULL when it is missing or unreadable (KubeVirt then finds no mapping).
+ */
+static json_object *read_network_info(const struct build_ctx *ctx)
+{
+	const char *root = ctx->opts->dev_root && *ctx->opts->dev_root ? ctx->opts->dev_root : "/";
+	size_t rlen = strlen(root), len = 0;
+	_cleanup_free_ char *data = NULL;
+	_cleanup_error_ hvl_error *ignored = NULL;
+
+	while (rlen > 0 && root[rlen - 1] == '/')
+		rlen--;
+	_cleanup_free_ char *path = xasprintf("%.*s" SRIOV_NETWORK_INFO, (int)rlen, root);
+	if (read_file(path, 1u << 20, "network-info", &data, &len, &ignored) < 0)
+		return NULL;
+	return json_tokener_parse(data);
+}
+
+static const char *network_pci_address(json_object *info, const char *network)
+{
+	json_object *ifaces = NULL;
+
+	if (info == NULL || !json_object_object_get_ex(info, "interfaces", &ifaces) ||
+	    !json_object_is_type(ifaces, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
+		json_object *it = json_object_array_get_idx(ifaces, i), *net, *dev, *pci, *addr;
+		if (json_object_object_get_ex(it, "network", &net) && json_object_is_type(net, json_type_string) &&
+		    strcmp(json_object_get_string(net), network) == 0 && json_object_object_get_ex(it, "deviceInfo", &dev) &&
+		    json_object_object_get_ex(dev, "pci", &pci) && json_object_object_get_ex(pci, "pci-address", &addr) &&
+		    json_object_is_type(addr, json_type_string) && *json_object_get_string(addr))
+			return json_object_get_string(addr);
+	}
+	return NULL;
+}
+
+/*
+ * SR-IOV VFs (device/hostdevice/sriov/hostdev.go): only for interfaces Multus reports attached
+ * (status.interfaces[].infoSource has multus-status); their host PCI address comes from network-info,
+ * keyed by the interface's name.  Without it virt-launcher fails, and so does the conversion (deferred,
+ * so a hypervisor that cannot pass VFs through at all is reported first).
+ */
 static int build_sriov(struct build_ctx *ctx)
 {
 	const struct vmi_devices *dv = &ctx->vmi->devices;
+	json_object *info = NULL;
+	bool read = false;
+	int r = 0;
 
-	for (size_t i = 0; i < dv->n_interfaces; i++) {
+	for (size_t i = 0; i < dv->n_interfaces && r == 0; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent") || in->name == NULL)
+		if (!sriov_attached(in))
 			continue;
+		if (!read) {
+			info = read_network_info(ctx);
+			read = true;
+		}
 		xmlNodePtr h = el(ctx->devices, "hostdev");
 		attr(h, "type", "pci");
 		attr(h, "managed", "no");
-		pci_address(el(h, "source"), "address", SRIOV_PLACEHOLDER, "placeholder", ctx->err);
-		if (in->boot_order)
+		const char *address = network_pci_address(info, in->name);
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.interfaces[%zu]", i);
+		if (address) {
+			_cleanup_free_ char *what = xasprintf("%s (from " SRIOV_NETWORK_INFO ")", field);
+			r = pci_address(el(h, "source"), "address", address, what, ctx->err);
+		} else if (ctx->deferred == NULL) {
+			hvl_error_set(&ctx->deferred, HVL_EXIT_INPUT,
+				      "%s: no PCI address for the SR-IOV network '%s' in the pod's /etc/podinfo/network-info "
+				      "(the network-info annotation virt-handler adds once Multus attached the VF).",
+				      field, in->name);
+		}
+		if (r == 0 && in->boot_order)
 			attr_u(el(h, "boot"), "order", in->boot_order);
-		if (in->pci_address) {
-			_cleanup_free_ char *pf = xasprintf("spec.domain.devices.interfaces[%zu].pciAddress", i);
-			if (pci_address(h, "address", in->pci_address, pf, ctx->err) < 0)
-				return -1;
+		if (r == 0 && in->pci_address) {
+			_cleanup_free_ char *pf = xasprintf("%s.pciAddress", field);
+			r = pci_address(h, "address", in->pci_address, pf, ctx->err);
 		}
 		alias_ua(h, "sriov-", in->name);
 	}
-	return 0;
+	if (info)
+		json_object_put(info);
+	return r;
 }
 
 int build_hostdevs(struct build_ctx *ctx)

@@ -98,6 +98,7 @@ void build_features(struct build_ctx *ctx);  /* domain-features.c: features, clo
 void build_clock(struct build_ctx *ctx);
 int build_disks(struct build_ctx *ctx);      /* domain-storage.c */
 int build_interfaces(struct build_ctx *ctx); /* domain-net.c */
+int place_pci_on_root_complex(struct build_ctx *ctx); /* domain-pci.c: the placePCIDevicesOnRootComplex annotation */
 int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host devices, SR-IOV */
 int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
 int build_devices_after_disks(struct build_ctx *ctx);

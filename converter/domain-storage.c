@@ -63,21 +63,36 @@ static const char *path_basename(const char *p)
 	return slash ? slash + 1 : p;
 }
 
+enum volume_mode { MODE_UNKNOWN, MODE_BLOCK, MODE_FILESYSTEM };
+
 /*
- * A VMI does not say whether a PVC is Filesystem or Block; virt-launcher looks in its pod, where a block
- * volume appears as a device node /dev/<volume> (manager.go isBlockDeviceVolume: any os.ModeDevice).  So do
- * we, under the options' dev_root; when there is no such node it is a file.
+ * A VMI does not say whether a PVC is Filesystem or Block; virt-launcher looks in its pod
+ * (manager.go isBlockDeviceVolume): a device node /dev/<volume> (any os.ModeDevice) is a block volume,
+ * a regular file vmi-disks/<volume>/disk.img a filesystem one.  So do we, with paths under the options'
+ * dev_root.  Outside a pod neither exists: KubeVirt would fail to tell and use the file.
  */
-static bool volume_is_block(const struct build_ctx *ctx, const struct vmi_volume *v)
+static enum volume_mode volume_mode(const struct build_ctx *ctx, const struct vmi_volume *v)
 {
 	const char *root = ctx->opts->dev_root && *ctx->opts->dev_root ? ctx->opts->dev_root : "/";
 	size_t len = strlen(root);
 	struct stat st;
 
+	if (v->block)
+		return MODE_BLOCK;
 	while (len > 0 && root[len - 1] == '/')
 		len--;
 	_cleanup_free_ char *dev = xasprintf("%.*s/dev/%s", (int)len, root, v->name);
-	return v->block || (stat(dev, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)));
+	if (stat(dev, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+		return MODE_BLOCK;
+	_cleanup_free_ char *img = xasprintf("%.*s" KV_VMI_DISKS_DIR "/%s/disk.img", (int)len, root, v->name);
+	if (stat(img, &st) == 0 && S_ISREG(st.st_mode))
+		return MODE_FILESYSTEM;
+	return MODE_UNKNOWN;
+}
+
+static bool volume_is_block(const struct build_ctx *ctx, const struct vmi_volume *v)
+{
+	return volume_mode(ctx, v) == MODE_BLOCK;
 }
 
 static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const char *driver_type, bool block)
@@ -116,17 +131,20 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 		s->bs_format = image_format(s->bs_file);
 		return 0;
 	case VOLUME_PVC:
-	case VOLUME_DATA_VOLUME:
+	case VOLUME_DATA_VOLUME: {
 		/*
 		 * A LUN is rendered like any disk of its volume (storage/volume.go): on a filesystem volume that is
-		 * disk.img, which libvirt then refuses for device='lun' when the VM starts, as with KubeVirt.
+		 * disk.img, which libvirt then refuses for device='lun' when the VM starts, as with KubeVirt.  When
+		 * the mode cannot be told (no pod), a LUN is taken to be on the block volume it needs.
 		 */
-		pvc_source(s, v, "raw", volume_is_block(ctx, v));
-		if (lun && strcmp(s->type, "file") == 0)
-			log_warning("%s: the LUN's volume '%s' is not a block device in this pod (no /dev/%s); libvirt "
-				    "accepts a LUN only on a block-mode volume.",
+		enum volume_mode mode = volume_mode(ctx, v);
+		pvc_source(s, v, "raw", mode == MODE_BLOCK || (lun && mode == MODE_UNKNOWN));
+		if (lun && mode == MODE_FILESYSTEM)
+			log_warning("%s: the LUN's volume '%s' is a filesystem volume in this pod (disk.img, no /dev/%s); "
+				    "libvirt accepts a LUN only on a block-mode volume.",
 				    field, v->name, v->name);
 		return 0;
+	}
 	case VOLUME_EPHEMERAL: {
 		struct disk_source backing = { 0 };
 		pvc_source(&backing, v, "raw", volume_is_block(ctx, v));
@@ -459,7 +477,8 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	attr(target, "dev", p.dev);
 	if (d->device == DISK_DEVICE_CDROM)
 		attr(target, "tray", d->tray ? d->tray : "closed");
-	if (d->serial && *d->serial)
+	/* KubeVirt passes the serial on for a disk only, not for a CD-ROM or LUN (storage/disk.go). */
+	if (d->device == DISK_DEVICE_DISK && d->serial && *d->serial)
 		el_text(disk, "serial", d->serial);
 	emit_driver(ctx, disk, &p, st);
 	r = emit_tail(ctx, disk, &p);

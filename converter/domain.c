@@ -373,6 +373,8 @@ static int build_kvm_domain(struct build_ctx *ctx)
 		return -1;
 	if (build_launch_security(ctx) < 0)
 		return -1;
+	if (place_pci_on_root_complex(ctx) < 0)
+		return -1;
 	if (vmi->reboot_policy) {
 		if (strcmp(vmi->reboot_policy, "Terminate") == 0)
 			el_text(ctx->root, "on_reboot", "destroy");

@@ -1725,6 +1725,47 @@ static int parse_spec(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	return 0;
 }
 
+/* infoSource is a ", "-separated list (network/vmispec/infosource.go). */
+static bool info_source_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strstr(p, ", ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p = end ? end + 2 : NULL;
+	}
+	return false;
+}
+
+/* status.interfaces[]: which interfaces Multus has attached (what SR-IOV hostdevs wait for). */
+static int parse_status_interfaces(struct vj_ctx *c, json_object *status, struct vmi *vmi)
+{
+	json_object *arr = NULL;
+	size_t n = 0;
+
+	TRY(vj_array(c, status, "interfaces", VMI_MAX_LIST, &arr, &n));
+	for (size_t i = 0; i < n; i++) {
+		json_object *elem = json_object_array_get_idx(arr, i);
+		_cleanup_free_ char *name = NULL, *sources = NULL;
+		size_t m = vj_enter(c, "interfaces");
+		size_t m2 = vj_index(c, i);
+		TRY(vj_expect_object(c, elem));
+		TRY(vj_string(c, elem, "name", &name));
+		TRY(vj_string(c, elem, "infoSource", &sources));
+		vj_leave(c, m2);
+		vj_leave(c, m);
+		if (name == NULL || !info_source_has(sources, "multus-status"))
+			continue;
+		for (size_t j = 0; j < vmi->devices.n_interfaces; j++)
+			if (str_equal(vmi->devices.interfaces[j].name, name))
+				vmi->devices.interfaces[j].status_multus = true;
+	}
+	return 0;
+}
+
 static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 {
 	json_object *hints = NULL;
@@ -1740,6 +1781,7 @@ static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 	}
 	/* CIDs 0-2 are reserved (hypervisor, local, host). */
 	TRY(vj_u32(c, status, "VSOCKCID", 3, UINT32_MAX - 1, &vmi->vsock_cid));
+	TRY(parse_status_interfaces(c, status, vmi));
 	TRY(vj_object(c, status, "topologyHints", &hints));
 	if (hints) {
 		size_t m = vj_enter(c, "topologyHints");
@@ -1832,6 +1874,22 @@ static int parse_vmi(json_object *root, struct vmi *vmi, hvl_error **err)
 	return vmi_validate(vmi, "spec", err);
 }
 
+/*
+ * virt-controller's AutoAttachInputDevice (watch/vm/vm.go), applied when it makes the VMI of a
+ * VirtualMachine: autoattachInputDevice true and no inputs gives one input named default-0, whose bus and
+ * type the VMI defaults fill in (usb tablet).  A VMI posted directly gets no such input.
+ */
+static void vm_auto_attach_input(struct vmi *vmi)
+{
+	struct vmi_devices *dv = &vmi->devices;
+
+	if (dv->autoattach_input_device != TRI_TRUE || dv->n_inputs > 0)
+		return;
+	dv->inputs = xcalloc(1, sizeof(*dv->inputs));
+	dv->inputs[0].name = xstrdup("default-0");
+	dv->n_inputs = 1;
+}
+
 static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 {
 	json_object *vm_meta = NULL, *vm_spec = NULL, *template = NULL, *meta = NULL, *spec = NULL;
@@ -1855,7 +1913,24 @@ static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
 	vj_init(&c, "spec.template.spec", err);
 	TRY(parse_spec(&c, spec, vmi));
+	vm_auto_attach_input(vmi);
 	return vmi_validate(vmi, "spec.template.spec", err);
+}
+
+/* `kubectl get vmi -o json` without a name gives a List (or a *List kind) of objects, not one VMI. */
+static int refuse_list(struct vj_ctx *c, json_object *root)
+{
+	json_object *kind = vj_get(root, "kind");
+	const char *k = kind && json_object_is_type(kind, json_type_string) ? json_object_get_string(kind) : "";
+	size_t n = strlen(k);
+
+	if (n < 4 || strcmp(k + n - 4, "List") != 0)
+		return 0;
+	_cleanup_free_ char *shown = vj_show(kind);
+	return vj_fail_at(c, "kind", HVL_EXIT_INPUT,
+			  "'%s' holds a list of objects; pass a single JSON object, a VirtualMachineInstance or "
+			  "VirtualMachine (e.g. `kubectl get vmi NAME -o json`, with the name).",
+			  shown);
 }
 
 static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
@@ -1865,9 +1940,20 @@ static int parse_document(json_object *root, struct vmi *vmi, hvl_error **err)
 
 	vj_init(&c, "", err);
 	TRY(vj_expect_object(&c, root));
+	TRY(refuse_list(&c, root));
 	TRY(check_api_version(&c, root));
 	TRY(parse_kind(&c, root, vmi, &is_vm));
 	return is_vm ? parse_vm(root, vmi, err) : parse_vmi(root, vmi, err);
+}
+
+/* A document whose first token cannot start JSON but starts YAML: a key, "---", a comment or a list item. */
+static bool looks_like_yaml(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]) && text[i] != '\0')
+		i++;
+	return i < len && (isalpha((unsigned char)text[i]) || text[i] == '-' || text[i] == '#');
 }
 
 /* Line and column of byte offset `off`, for syntax errors. */
@@ -1927,6 +2013,11 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "The VMI %s is nested more than %d levels deep (line %zu, column %zu).",
 					     source, VMI_MAX_DEPTH, line, col);
+		if (looks_like_yaml(json, len))
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "The VMI %s is not JSON (it looks like YAML); pass a single JSON object: "
+					     "convert YAML with e.g. `yq -o=json FILE`, or take `kubectl get vmi NAME -o json`.",
+					     source);
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: %s at line %zu, column %zu.",
 				     source, json_tokener_error_desc(jerr), line, col);
 	}

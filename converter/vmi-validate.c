@@ -333,6 +333,46 @@ static int check_firmware(const struct vmi *vmi, const char *spec, hvl_error **e
 	return 0;
 }
 
+/* Set and not disabled: a FeatureState whose enabled is unset defaults to true. */
+static bool fs_on(bool set, enum tristate enabled)
+{
+	return set && enabled != TRI_FALSE;
+}
+
+/*
+ * Hyper-V enlightenments that need another one (webhooks/hyperv.go): the mutator switches an unset
+ * requirement on, so only a requirement the input disables explicitly is refused.  A requirement switched
+ * on for one feature can in turn need its own (synictimer -> synic -> vpindex).  Leaves first, as KubeVirt.
+ */
+static int check_hyperv_dependencies(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_hyperv *h = &vmi->features.hyperv;
+	enum { EVMCS, VAPIC, IPI, VPINDEX, TLBFLUSH, SYNICTIMER, SYNIC, N };
+	static const char *const names[N] = { "evmcs", "vapic", "ipi", "vpindex", "tlbflush", "synictimer", "synic" };
+	const struct vmi_feature_state *fs[N] = { &h->evmcs,    &h->vapic,	&h->ipi,  &h->vpindex,
+						  &h->tlbflush, &h->synictimer, &h->synic };
+	static const int deps[][2] = { { EVMCS, VAPIC },	{ IPI, VPINDEX }, { TLBFLUSH, VPINDEX },
+				       { SYNICTIMER, SYNIC }, { SYNIC, VPINDEX } };
+	bool on[N];
+
+	if (!h->set)
+		return 0;
+	for (int i = 0; i < N; i++)
+		on[i] = fs_on(fs[i]->set, fs[i]->enabled);
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(deps); i++) {
+		int f = deps[i][0], r = deps[i][1];
+		if (!on[f])
+			continue;
+		if (fs[r]->set && fs[r]->enabled == TRI_FALSE)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.features.hyperv.%s: '%s' requires '%s', which is disabled; enable "
+					     "%s.domain.features.hyperv.%s or disable %s.",
+					     spec, names[f], names[f], names[r], spec, names[r], names[f]);
+		on[r] = true;
+	}
+	return 0;
+}
+
 int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 {
 	TRY(check_unique(vmi, spec_path, err));
@@ -346,5 +386,6 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_cpu(vmi, spec_path, err));
 	TRY(check_devices(vmi, spec_path, err));
 	TRY(check_firmware(vmi, spec_path, err));
+	TRY(check_hyperv_dependencies(vmi, spec_path, err));
 	return check_acpi_tables(vmi, spec_path, err);
 }

@@ -243,6 +243,9 @@ struct vmi_interface {
 	uint32_t acpi_index;
 	struct vmi_port *ports;
 	size_t n_ports;
+	/* status.interfaces[] of the same name lists multus-status in infoSource: the pod's network
+	 * attachment is up, so an SR-IOV VF can be looked up in /etc/podinfo/network-info. */
+	bool status_multus;
 };
 
 enum vmi_network_type { NETWORK_POD, NETWORK_MULTUS };

@@ -66,7 +66,7 @@ ok
 
 # ---- unsupported on the chosen hypervisor: exit 5, nothing written ----
 expect_fail 5 "secure boot" -- --hypervisor mshv --vmi "$EX/vmi-secureboot.json"
-expect_fail 5 "passthrough" -- --hypervisor mshv --vmi "$EX/vmi-sriov.json"
+expect_fail 5 "passthrough" -- --hypervisor mshv --vmi tests/data/convert/sriov-attached.json
 
 # ---- host devices: the device plugin's variable, or a clear error naming it ----
 expect_fail 3 "PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40" -- --hypervisor kvm --vmi "$EX/vmi-gpu.json"
@@ -143,7 +143,8 @@ convert_to longname kvm
 xml_has longname "/domain/name[.=\"default_$long\"]" "a 253-character VMI name is not used as the domain name"
 
 # Block-mode PVCs and DataVolumes are device nodes /dev/<volume> in the pod (--dev-root stands in for it);
-# other PVCs are disk.img files, and a LUN is not forced onto a device that is not there.
+# other PVCs are disk.img files.  A LUN follows its volume: disk.img on a filesystem volume (KubeVirt's
+# rendering, with a warning), a device when the mode cannot be told.
 mkdir -p "$tmp/blkroot/dev"
 mknod "$tmp/blkroot/dev/pvcdisk" b 7 0 || fail "cannot create a block device node"
 mkjson blockpvc 'pass'
@@ -161,10 +162,42 @@ xml_has blockpvc '//disk[@type="file"]/source[@file="/var/run/kubevirt-private/v
 	"a PVC without a device node is not a disk.img file"
 mkjson fslun 'd["spec"]["domain"]["devices"]["disks"] = [{"name": "pvcdisk", "lun": {"bus": "scsi"}}]'
 convert_to fslun kvm
+xml_has fslun '//disk[@device="lun"][@type="block"]/source[@dev="/dev/pvcdisk"]' \
+	"a LUN whose volume mode cannot be told is not a block disk"
+mkdir -p "$tmp/fsroot/var/run/kubevirt-private/vmi-disks/pvcdisk"
+: >"$tmp/fsroot/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"
+ok
+"$HVL" --log-format text convert --hypervisor kvm --dev-root "$tmp/fsroot" --vmi "$tmp/fslun.json" \
+	-o "$tmp/fslun.xml" 2>"$tmp/err" || fail "a LUN on a filesystem PVC does not convert: $(tail -1 "$tmp/err")"
 xml_has fslun '//disk[@device="lun"][@type="file"]/source[@file="/var/run/kubevirt-private/vmi-disks/pvcdisk/disk.img"]' \
 	"a LUN on a filesystem PVC is not rendered as KubeVirt does (disk.img)"
 ok
-grep -q "is not a block device in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
+grep -q "is a filesystem volume in this pod" "$tmp/err" || fail "a LUN on a filesystem PVC gives no warning"
+
+# Hyper-V spinlocks: retries default to 4096 only when enabled (SetDefaults_FeatureSpinlocks).
+mkjson spinoff 'd["spec"]["domain"]["features"] = {"hyperv": {"spinlocks": {"enabled": False}}}'
+convert_to spinoff kvm
+xml_has spinoff '//hyperv/spinlocks[@state="off"][not(@retries)]' "disabled spinlocks get a retries count"
+mkjson spinon 'd["spec"]["domain"]["features"] = {"hyperv": {"spinlocks": {}}}'
+convert_to spinon kvm
+xml_has spinon '//hyperv/spinlocks[@state="on"][@retries="4096"]' "enabled spinlocks lack the default 4096 retries"
+
+# kubevirt.io/placePCIDevicesOnRootComplex: devices without an address go to bus 0 (goldens: pci-root-complex);
+# an explicit address stays, and a VMI with more devices than the root bus has slots is refused.
+mkjson rootpci 'd["metadata"]["annotations"] = {"kubevirt.io/placePCIDevicesOnRootComplex": "true"}; d["spec"]["domain"]["devices"]["disks"][0]["disk"]["pciAddress"] = "0000:00:0a.0"'
+convert_to rootpci kvm
+xml_has rootpci '//disk/address[@bus="0x00"][@slot="0x0a"]' "an explicit disk address was moved"
+xml_lacks rootpci '//devices/*[not(self::disk)]/address[@type="pci"][not(@bus="0x00")]' "a device is not on the root bus"
+mkjson rootfull 'd["metadata"]["annotations"] = {"kubevirt.io/placePCIDevicesOnRootComplex": "true"}; d["spec"]["domain"]["devices"]["disks"] += [{"name": "e%d" % i, "disk": {"bus": "virtio"}} for i in range(30)]; d["spec"]["volumes"] += [{"name": "e%d" % i, "emptyDisk": {"capacity": "1Gi"}} for i in range(30)]'
+expect_fail 3 "no space left on the root PCI bus" -- --hypervisor kvm --vmi "$tmp/rootfull.json"
+
+# SR-IOV: a VF only for an interface Multus reports attached (status), at the address network-info gives;
+# without network-info there is no address to use, and no placeholder is made up.
+mkjson nosriov 'd.update(json.load(open("tests/data/examples/vmi-sriov.json")))'
+convert_to nosriov kvm
+xml_lacks nosriov '//hostdev' "an SR-IOV interface without multus-status got a hostdev"
+expect_fail 3 "no PCI address for the SR-IOV network 'sriov-net'" -- --hypervisor kvm --dev-root "$tmp/blkroot" \
+	--vmi tests/data/convert/sriov-attached.json
 
 # ---- stdin, -o, --explain placement ----
 "$HVL" --log-format text convert --hypervisor mshv --vmi - <"$EX/vmi-fedora.json" >"$tmp/stdin.xml" 2>"$tmp/err"

@@ -32,6 +32,10 @@ mkdir -p "$tmp/devroot/dev"
 for v in lun0 usbstick pvc-block-test dv-block-test; do
 	mknod "$tmp/devroot/dev/$v" b 7 0 || { echo "cannot create the block device $tmp/devroot/dev/$v" >&2; exit 1; }
 done
+# The network-info annotation virt-handler mounts once Multus attached sriov-attached's VF.
+mkdir -p "$tmp/devroot/etc/podinfo"
+echo '{"interfaces":[{"network":"sriov-net","deviceInfo":{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:65:00.2"}}}]}' \
+	>"$tmp/devroot/etc/podinfo/network-info"
 export HVL_DEV_ROOT=$tmp/devroot
 
 supp=()

@@ -850,7 +850,7 @@ static void test_defaults_hyperv(void **state)
 static void test_defaults_keep_user_choices(void **state)
 {
 	_cleanup_free_ char *json = vmi_json(
-		"\"features\":{\"acpi\":{\"enabled\":false},\"hyperv\":{\"synic\":{},\"vpindex\":{\"enabled\":false}}},"
+		"\"features\":{\"acpi\":{\"enabled\":false},\"hyperv\":{\"relaxed\":{},\"vpindex\":{\"enabled\":false}}},"
 		"\"firmware\":{\"uuid\":\"5d307ca9-b3ef-428c-8861-06e72d69f223\"},\"machine\":{\"type\":\"pc-q35-8.0\"},"
 		"\"cpu\":{\"model\":\"Haswell\"}",
 		"\"evictionStrategy\":\"External\"");
@@ -861,7 +861,7 @@ static void test_defaults_keep_user_choices(void **state)
 	v->runtime_user_set = true; /* as if status.runtimeUser: 0 (Root feature gate) */
 	assert_int_equal(vmi_apply_defaults(v, &err), 0);
 	assert_int_equal(v->features.acpi.enabled, TRI_FALSE);
-	/* a requirement the user disabled stays disabled (KubeVirt leaves it to validation) */
+	/* a disabled enlightenment stays disabled (one that another needs is refused: vmi-errors/hyperv-*) */
 	assert_int_equal(v->features.hyperv.vpindex.enabled, TRI_FALSE);
 	assert_string_equal(v->firmware.uuid, "5d307ca9-b3ef-428c-8861-06e72d69f223");
 	assert_string_equal(v->machine_type, "pc-q35-8.0");
