@@ -285,7 +285,7 @@ static bool valid_value(const char *v, const char *const *allowed)
 }
 
 struct disk_state {
-	unsigned vd_next, sd_next;
+	char **used_vd, **used_sd; /* device names taken, by prefix (deviceNamer.usedDeviceMap) */
 	uint32_t current_auto, current_dedicated;
 };
 
@@ -500,6 +500,61 @@ static bool hotplug_source(const struct build_ctx *ctx, const struct vmi_volume 
 	return true;
 }
 
+static bool name_taken(char *const *used, const char *name)
+{
+	for (size_t i = 0; used && used[i]; i++)
+		if (strcmp(used[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * KubeVirt's device names (storage/disk.go makeDeviceName): a disk keeps the target status.volumeStatus
+ * records for it; any other takes the lowest name of its prefix (vd, sd) no disk holds or has reserved
+ * that way.  The unit (SCSI address) is the name's index.
+ */
+static void name_device(struct disk_state *st, const char *prefix, const struct vmi_volume_status *vs,
+			struct disk_plan *p)
+{
+	char ***used = strcmp(prefix, "vd") == 0 ? &st->used_vd : &st->used_sd;
+
+	if (vs && vs->target) {
+		snprintf(p->dev, sizeof(p->dev), "%s", vs->target);
+		p->unit = 0;
+		for (unsigned i = 0; i < 26 * 26 * 26; i++) {
+			char name[16];
+			device_name(prefix, i, name, sizeof(name));
+			if (strcmp(name, vs->target) == 0) {
+				p->unit = i;
+				break;
+			}
+		}
+		return;
+	}
+	for (unsigned i = 0; i < 26 * 26 * 26; i++) {
+		device_name(prefix, i, p->dev, sizeof(p->dev));
+		if (!name_taken(*used, p->dev)) {
+			p->unit = i;
+			strv_push(used, p->dev);
+			return;
+		}
+	}
+}
+
+/* The targets status.volumeStatus holds for the spec's disks are taken before any new name is given. */
+static void reserve_status_targets(struct build_ctx *ctx, struct disk_state *st)
+{
+	const struct vmi *vmi = ctx->vmi;
+
+	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
+		const struct vmi_volume_status *vs = volume_status(vmi, vmi->devices.disks[i].name);
+		if (vs == NULL || vs->target == NULL)
+			continue;
+		bool virtio = effective_bus(ctx, &vmi->devices.disks[i]) == BUS_VIRTIO;
+		strv_push(virtio ? &st->used_vd : &st->used_sd, vs->target);
+	}
+}
+
 static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
 {
 	const struct vmi_disk *d = &ctx->vmi->devices.disks[i];
@@ -522,8 +577,7 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	if (check_disk(ctx, &p) < 0)
 		goto out;
 	/* The device name is taken whether or not the disk is in the domain yet, as makeDeviceName does. */
-	p.unit = p.bus == BUS_VIRTIO ? st->vd_next++ : st->sd_next++;
-	device_name(p.bus == BUS_VIRTIO ? "vd" : "sd", p.unit, p.dev, sizeof(p.dev));
+	name_device(st, p.bus == BUS_VIRTIO ? "vd" : "sd", vs, &p);
 	if (v && !disk_in_domain(ctx->vmi, vs)) {
 		log_info("Disk '%s' is not in the domain yet: its volume is %s.", d->name,
 			 vs && vs->hotplug ? "a hotplug volume not mounted yet" : "not in status.volumeStatus");
@@ -558,9 +612,12 @@ out:
 int build_disks(struct build_ctx *ctx)
 {
 	struct disk_state st = { .current_auto = 1, .current_dedicated = ctx->auto_threads + 1 };
+	int r = 0;
 
-	for (size_t i = 0; i < ctx->vmi->devices.n_disks; i++)
-		if (build_one_disk(ctx, i, &st) < 0)
-			return -1;
-	return 0;
+	reserve_status_targets(ctx, &st);
+	for (size_t i = 0; i < ctx->vmi->devices.n_disks && r == 0; i++)
+		r = build_one_disk(ctx, i, &st);
+	strv_free(st.used_vd);
+	strv_free(st.used_sd);
+	return r;
 }

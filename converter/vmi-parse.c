@@ -1772,6 +1772,17 @@ static int parse_volume_status(struct vj_ctx *c, json_object *elem, void *item)
 
 	TRY(vj_string(c, elem, "name", &vs->name));
 	TRY(vj_string(c, elem, "target", &vs->target));
+	if (vs->target) {
+		size_t n = strlen(vs->target), letters = 0;
+		while (letters < n && vs->target[letters] >= 'a' && vs->target[letters] <= 'z')
+			letters++;
+		/* It becomes <target dev=>: a device name such as vda or sdab. */
+		if (n < 3 || n > 8 || letters != n) {
+			_cleanup_free_ char *shown = vj_show(vj_get(elem, "target"));
+			return vj_fail_at(c, "target", HVL_EXIT_INPUT, "'%s' is not a disk device name such as vda or sdb.",
+					  shown);
+		}
+	}
 	TRY(vj_string(c, elem, "phase", &vs->phase));
 	vs->hotplug = vj_has(elem, "hotplugVolume") && vj_get(elem, "hotplugVolume") &&
 		      !json_object_is_type(vj_get(elem, "hotplugVolume"), json_type_null);
