@@ -9,8 +9,8 @@
  * containerDisk images) when the pod's files are not there.  Left to
  * virt-launcher as in KubeVirt's converter: the default cache mode (an O_DIRECT
  * probe after conversion) and io='native'.
- * Disks of hotpluggable volumes are attached later by the hotplug flow and
- * are not part of the start-up domain.
+ * Which disks are in the domain follows status.volumeStatus (disk_in_domain):
+ * hotplugged volumes once mounted, at their hotplug paths.
  */
 #include <string.h>
 #include <fcntl.h>
@@ -204,6 +204,14 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 }
 
 /* `run --disk NAME=PATH`: a local file replaces whatever the volume would be in the pod. */
+static bool has_override(const struct build_ctx *ctx, const char *volume)
+{
+	for (size_t i = 0; ctx->opts && i < ctx->opts->n_disk_overrides; i++)
+		if (str_equal(ctx->opts->disk_names[i], volume))
+			return true;
+	return false;
+}
+
 static bool override_source(const struct build_ctx *ctx, const char *volume, struct disk_source *s)
 {
 	const struct convert_options *o = ctx->opts;
@@ -277,7 +285,7 @@ static bool valid_value(const char *v, const char *const *allowed)
 }
 
 struct disk_state {
-	unsigned vd_next, sd_next;
+	char **used_vd, **used_sd; /* device names taken, by prefix (deviceNamer.usedDeviceMap) */
 	uint32_t current_auto, current_dedicated;
 };
 
@@ -443,6 +451,110 @@ static int emit_tail(struct build_ctx *ctx, xmlNodePtr disk, const struct disk_p
 	return 0;
 }
 
+static const struct vmi_volume_status *volume_status(const struct vmi *vmi, const char *name)
+{
+	for (size_t i = 0; i < vmi->n_volume_status; i++)
+		if (str_equal(vmi->volume_status[i].name, name))
+			return &vmi->volume_status[i];
+	return NULL;
+}
+
+/*
+ * Which disks the domain gets (storage/configurator.go): those whose volume status.volumeStatus lists as
+ * permanent, all of them while it lists none yet (a VMI not yet started, or a manifest), and hotplugged
+ * ones once mounted (MountedToPod or Ready).  A hotpluggable volume without a hotplug status entry is an
+ * ordinary volume (manager.go builds the hotplug set from status only).
+ */
+static bool disk_in_domain(const struct vmi *vmi, const struct vmi_volume_status *vs)
+{
+	size_t permanent = 0;
+
+	for (size_t i = 0; i < vmi->n_volume_status; i++)
+		permanent += !vmi->volume_status[i].hotplug;
+	if (permanent == 0 || (vs && !vs->hotplug))
+		return true;
+	return vs && vs->hotplug && (str_equal(vs->phase, "MountedToPod") || str_equal(vs->phase, "Ready"));
+}
+
+/* A hotplugged PVC or DataVolume is where virt-handler mounts it (volumepath Hotplug*), block or file. */
+static bool hotplug_source(const struct build_ctx *ctx, const struct vmi_volume *v, struct disk_source *s)
+{
+	const char *root = ctx->opts->dev_root && *ctx->opts->dev_root ? ctx->opts->dev_root : "/";
+	size_t len = strlen(root);
+	struct stat st;
+
+	if (v->type != VOLUME_PVC && v->type != VOLUME_DATA_VOLUME)
+		return false;
+	while (len > 0 && root[len - 1] == '/')
+		len--;
+	_cleanup_free_ char *dev = xasprintf("%.*s" KV_HOTPLUG_DIR "/%s", (int)len, root, v->name);
+	s->driver_type = "raw";
+	s->discard = true;
+	if (stat(dev, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))) {
+		s->type = "block";
+		s->dev = xasprintf(KV_HOTPLUG_DIR "/%s", v->name);
+	} else {
+		s->type = "file";
+		s->file = xasprintf(KV_HOTPLUG_DIR "/%s.img", v->name);
+	}
+	return true;
+}
+
+static bool name_taken(char *const *used, const char *name)
+{
+	for (size_t i = 0; used && used[i]; i++)
+		if (strcmp(used[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * KubeVirt's device names (storage/disk.go makeDeviceName): a disk keeps the target status.volumeStatus
+ * records for it; any other takes the lowest name of its prefix (vd, sd) no disk holds or has reserved
+ * that way.  The unit (SCSI address) is the name's index.
+ */
+static void name_device(struct disk_state *st, const char *prefix, const struct vmi_volume_status *vs,
+			struct disk_plan *p)
+{
+	char ***used = strcmp(prefix, "vd") == 0 ? &st->used_vd : &st->used_sd;
+
+	if (vs && vs->target) {
+		snprintf(p->dev, sizeof(p->dev), "%s", vs->target);
+		p->unit = 0;
+		for (unsigned i = 0; i < 26 * 26 * 26; i++) {
+			char name[16];
+			device_name(prefix, i, name, sizeof(name));
+			if (strcmp(name, vs->target) == 0) {
+				p->unit = i;
+				break;
+			}
+		}
+		return;
+	}
+	for (unsigned i = 0; i < 26 * 26 * 26; i++) {
+		device_name(prefix, i, p->dev, sizeof(p->dev));
+		if (!name_taken(*used, p->dev)) {
+			p->unit = i;
+			strv_push(used, p->dev);
+			return;
+		}
+	}
+}
+
+/* The targets status.volumeStatus holds for the spec's disks are taken before any new name is given. */
+static void reserve_status_targets(struct build_ctx *ctx, struct disk_state *st)
+{
+	const struct vmi *vmi = ctx->vmi;
+
+	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
+		const struct vmi_volume_status *vs = volume_status(vmi, vmi->devices.disks[i].name);
+		if (vs == NULL || vs->target == NULL)
+			continue;
+		bool virtio = effective_bus(ctx, &vmi->devices.disks[i]) == BUS_VIRTIO;
+		strv_push(virtio ? &st->used_vd : &st->used_sd, vs->target);
+	}
+}
+
 static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
 {
 	const struct vmi_disk *d = &ctx->vmi->devices.disks[i];
@@ -454,17 +566,27 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	if (check_path_component(d->name, field, ctx->err) < 0)
 		return -1;
 	v = ctx_volume(ctx, d->name);
-	if (v && v->hotpluggable) {
-		log_info("Disk '%s' is on a hotpluggable volume: it is attached after start, not in the domain.", d->name);
-		return 0;
-	}
 	if (v == NULL && d->device != DISK_DEVICE_CDROM)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no volume named '%s' in spec.volumes.", field, d->name);
-	if (check_disk(ctx, &p) < 0 || plan_source(ctx, &p, v) < 0)
+	const struct vmi_volume_status *vs = volume_status(ctx->vmi, d->name);
+	/* virt-controller adds a memory dump volume to a running VMI for virt-launcher to write into: never a disk. */
+	if (v && v->type == VOLUME_MEMORY_DUMP) {
+		log_info("Disk '%s' is on a memoryDump volume, which is mounted for the dump, not attached.", d->name);
+		return 0;
+	}
+	if (check_disk(ctx, &p) < 0)
 		goto out;
-
-	p.unit = p.bus == BUS_VIRTIO ? st->vd_next++ : st->sd_next++;
-	device_name(p.bus == BUS_VIRTIO ? "vd" : "sd", p.unit, p.dev, sizeof(p.dev));
+	/* The device name is taken whether or not the disk is in the domain yet, as makeDeviceName does. */
+	name_device(st, p.bus == BUS_VIRTIO ? "vd" : "sd", vs, &p);
+	if (v && !disk_in_domain(ctx->vmi, vs)) {
+		log_info("Disk '%s' is not in the domain yet: its volume is %s.", d->name,
+			 vs && vs->hotplug ? "a hotplug volume not mounted yet" : "not in status.volumeStatus");
+		r = 0;
+		goto out;
+	}
+	bool hotplugged = vs && vs->hotplug && v && !has_override(ctx, v->name);
+	if (!(hotplugged && hotplug_source(ctx, v, &p.s)) && plan_source(ctx, &p, v) < 0)
+		goto out;
 
 	xmlNodePtr disk = el(ctx->devices, "disk");
 	attr(disk, "device", d->device == DISK_DEVICE_CDROM ? "cdrom" : d->device == DISK_DEVICE_LUN ? "lun" : "disk");
@@ -490,9 +612,12 @@ out:
 int build_disks(struct build_ctx *ctx)
 {
 	struct disk_state st = { .current_auto = 1, .current_dedicated = ctx->auto_threads + 1 };
+	int r = 0;
 
-	for (size_t i = 0; i < ctx->vmi->devices.n_disks; i++)
-		if (build_one_disk(ctx, i, &st) < 0)
-			return -1;
-	return 0;
+	reserve_status_targets(ctx, &st);
+	for (size_t i = 0; i < ctx->vmi->devices.n_disks && r == 0; i++)
+		r = build_one_disk(ctx, i, &st);
+	strv_free(st.used_vd);
+	strv_free(st.used_sd);
+	return r;
 }

@@ -1766,6 +1766,29 @@ static int parse_status_interfaces(struct vj_ctx *c, json_object *status, struct
 	return 0;
 }
 
+static int parse_volume_status(struct vj_ctx *c, json_object *elem, void *item)
+{
+	struct vmi_volume_status *vs = item;
+
+	TRY(vj_string(c, elem, "name", &vs->name));
+	TRY(vj_string(c, elem, "target", &vs->target));
+	if (vs->target) {
+		size_t n = strlen(vs->target), letters = 0;
+		while (letters < n && vs->target[letters] >= 'a' && vs->target[letters] <= 'z')
+			letters++;
+		/* It becomes <target dev=>: a device name such as vda or sdab. */
+		if (n < 3 || n > 8 || letters != n) {
+			_cleanup_free_ char *shown = vj_show(vj_get(elem, "target"));
+			return vj_fail_at(c, "target", HVL_EXIT_INPUT, "'%s' is not a disk device name such as vda or sdb.",
+					  shown);
+		}
+	}
+	TRY(vj_string(c, elem, "phase", &vs->phase));
+	vs->hotplug = vj_has(elem, "hotplugVolume") && vj_get(elem, "hotplugVolume") &&
+		      !json_object_is_type(vj_get(elem, "hotplugVolume"), json_type_null);
+	return 0;
+}
+
 static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 {
 	json_object *hints = NULL;
@@ -1782,6 +1805,8 @@ static int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 	/* CIDs 0-2 are reserved (hypervisor, local, host). */
 	TRY(vj_u32(c, status, "VSOCKCID", 3, UINT32_MAX - 1, &vmi->vsock_cid));
 	TRY(parse_status_interfaces(c, status, vmi));
+	TRY(parse_list(c, status, "volumeStatus", sizeof(struct vmi_volume_status), parse_volume_status,
+		       (void **)&vmi->volume_status, &vmi->n_volume_status));
 	TRY(vj_object(c, status, "topologyHints", &hints));
 	if (hints) {
 		size_t m = vj_enter(c, "topologyHints");

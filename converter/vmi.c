@@ -167,6 +167,12 @@ void vmi_free(struct vmi *vmi)
 	for (size_t i = 0; i < vmi->n_volumes; i++)
 		free_volume(&vmi->volumes[i]);
 	free(vmi->volumes);
+	for (size_t i = 0; i < vmi->n_volume_status; i++) {
+		free(vmi->volume_status[i].name);
+		free(vmi->volume_status[i].target);
+		free(vmi->volume_status[i].phase);
+	}
+	free(vmi->volume_status);
 	for (size_t i = 0; i < vmi->n_networks; i++)
 		free_network(&vmi->networks[i]);
 	free(vmi->networks);

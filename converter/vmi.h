@@ -223,6 +223,14 @@ struct vmi_volume {
 	bool host_disk_shared;    /* hostDisk.shared */
 };
 
+/* One status.volumeStatus[] entry. */
+struct vmi_volume_status {
+	char *name;
+	char *target;  /* the guest device name virt-launcher gave it (vda, sdb, ...) */
+	bool hotplug;  /* hotplugVolume present */
+	char *phase;   /* e.g. Ready, MountedToPod, HotplugVolumeMounted */
+};
+
 enum vmi_iface_binding { IFACE_MASQUERADE, IFACE_BRIDGE, IFACE_SRIOV, IFACE_PASST, IFACE_BINDING_PLUGIN };
 
 struct vmi_port {
@@ -365,6 +373,10 @@ struct vmi {
 	size_t n_volumes;
 	struct vmi_network *networks;
 	size_t n_networks;
+
+	/* status.volumeStatus[]: which volumes virt-handler has set up (hotplug ones with their phase) */
+	struct vmi_volume_status *volume_status;
+	size_t n_volume_status;
 
 	/* status fields that affect the domain when present */
 	uint32_t vsock_cid;
