@@ -7,11 +7,11 @@
 #include <strings.h>
 
 #include "fileio.h"
+#include "kubevirt-cr.h"
 #include "log.h"
 #include "util.h"
 
 /* A KubeVirt CR is a few KiB; anything near this is not one. */
-#define KUBEVIRT_CONFIG_MAX_BYTES (4u << 20)
 
 static const char *const source_names[] = {
 	[GATE_SOURCE_DEFAULT] = "default",
@@ -98,11 +98,6 @@ int gate_parse_list(const char *list, const char *origin, bool warn_unknown, boo
 	return 0;
 }
 
-static const char *json_type_text(struct json_object *o)
-{
-	return o ? json_type_to_name(json_object_get_type(o)) : "null";
-}
-
 /* Collect the string array at `path`; a missing array is fine.  Sets *has_gate when HyperVLayered is listed. */
 static int read_gate_array(struct json_object *dev, const char *key, const char *file, bool *has_gate,
 			   hvl_error **err)
@@ -127,62 +122,6 @@ static int read_gate_array(struct json_object *dev, const char *key, const char 
 		if (strcmp(json_object_get_string(item), HVL_GATE_NAME) == 0)
 			*has_gate = true;
 	}
-	return 0;
-}
-
-/* Descend one object level; a missing or null member leaves *child NULL. */
-static int get_object(struct json_object *parent, const char *key, const char *file, const char *path,
-		      struct json_object **child, hvl_error **err)
-{
-	struct json_object *o = NULL;
-
-	*child = NULL;
-	if (parent == NULL || !json_object_object_get_ex(parent, key, &o) || o == NULL)
-		return 0;
-	if (!json_object_is_type(o, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: %s must be an object, not %s.", file, path,
-				     json_type_text(o));
-	*child = o;
-	return 0;
-}
-
-/* A `kubectl get kubevirt -o json` answer is a List; accept it when it holds exactly one CR. */
-static int unwrap_list(struct json_object *root, const char *file, struct json_object **cr, hvl_error **err)
-{
-	struct json_object *items, *kind;
-	size_t n;
-
-	*cr = root;
-	if (!json_object_object_get_ex(root, "items", &items))
-		return 0;
-	if (!json_object_is_type(items, json_type_array))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: items must be an array, not %s.", file,
-				     json_type_text(items));
-	n = json_object_array_length(items);
-	if (n != 1)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the list holds %zu items; exactly one KubeVirt CR is "
-				     "needed.", file, n);
-	*cr = json_object_array_get_idx(items, 0);
-	if (!json_object_is_type(*cr, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: items[0] must be an object, not %s.", file,
-				     json_type_text(*cr));
-	if (json_object_object_get_ex(*cr, "kind", &kind) && json_object_is_type(kind, json_type_string) &&
-	    strcmp(json_object_get_string(kind), "KubeVirt") != 0)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: items[0].kind is '%s', not 'KubeVirt'.", file,
-				     json_object_get_string(kind));
-	return 0;
-}
-
-static int check_kind(struct json_object *cr, const char *file, hvl_error **err)
-{
-	struct json_object *kind;
-
-	if (!json_object_object_get_ex(cr, "kind", &kind) || kind == NULL)
-		return 0;
-	if (!json_object_is_type(kind, json_type_string) || strcmp(json_object_get_string(kind), "KubeVirt") != 0)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: kind is '%s', not 'KubeVirt'.", file,
-				     json_object_is_type(kind, json_type_string) ? json_object_get_string(kind)
-										 : json_object_to_json_string(kind));
 	return 0;
 }
 
@@ -215,47 +154,40 @@ static int read_developer_config(struct json_object *dev, const char *file, stru
 	return 0;
 }
 
-static void json_put(struct json_object **o)
+static int config_from_cr(struct json_object *root, struct json_object *conf, const char *path,
+			  struct kubevirt_config *out, hvl_error **err)
 {
-	if (*o)
-		json_object_put(*o);
-}
-
-int kubevirt_config_parse(const char *json, const char *path, struct kubevirt_config *out, hvl_error **err)
-{
-	__attribute__((cleanup(json_put))) struct json_object *root = NULL;
 	struct kubevirt_config cfg = { 0 };
-	struct json_object *cr, *spec, *conf, *dev;
-	enum json_tokener_error jerr = json_tokener_success;
+	struct json_object *dev;
+	int r;
 
-	root = json_tokener_parse_verbose(json, &jerr);
-	if (root == NULL)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' is not valid JSON: %s.", path,
-				     jerr == json_tokener_success ? "empty input" : json_tokener_error_desc(jerr));
-	if (!json_object_is_type(root, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' must be a JSON object, not %s.",
-				     path, json_type_text(root));
-	if (unwrap_list(root, path, &cr, err) < 0 || check_kind(cr, path, err) < 0 ||
-	    get_object(cr, "spec", path, "spec", &spec, err) < 0 ||
-	    get_object(spec, "configuration", path, "spec.configuration", &conf, err) < 0 ||
-	    get_object(conf, "developerConfiguration", path, "spec.configuration.developerConfiguration", &dev,
-		       err) < 0 ||
-	    read_developer_config(dev, path, &cfg, err) < 0)
+	r = kubevirt_cr_object(conf, "developerConfiguration", path, "spec.configuration.developerConfiguration",
+			       &dev, err);
+	if (r == 0)
+		r = read_developer_config(dev, path, &cfg, err);
+	json_object_put(root);
+	if (r < 0)
 		return -1;
 	*out = cfg;
 	return 0;
 }
 
+int kubevirt_config_parse(const char *json, const char *path, struct kubevirt_config *out, hvl_error **err)
+{
+	struct json_object *root, *conf;
+
+	if (kubevirt_cr_parse(json, path, &root, &conf, err) < 0)
+		return -1;
+	return config_from_cr(root, conf, path, out, err);
+}
+
 int kubevirt_config_load(const char *path, struct kubevirt_config *out, hvl_error **err)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
+	struct json_object *root, *conf;
 
-	if (read_file(path, KUBEVIRT_CONFIG_MAX_BYTES, "KubeVirt config", &data, &len, err) < 0)
+	if (kubevirt_cr_load(path, &root, &conf, err) < 0)
 		return -1;
-	if (strlen(data) != len)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' contains a NUL byte.", path);
-	return kubevirt_config_parse(data, path, out, err);
+	return config_from_cr(root, conf, path, out, err);
 }
 
 int gate_resolve(const char *cli_list, const char *env_list, const struct kubevirt_config *cr, struct gate_state *out,

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The KubeVirt CR (`kubectl get kubevirt -o json`: one CR, or a List holding
+ * one), read once for every consumer: the feature gate (launcher/gate.c) and
+ * the overhead settings (overhead/config.c) each take what they need from
+ * spec.configuration.
+ */
+#pragma once
+
+#include <json.h>
+
+#include "error.h"
+
+#define KUBEVIRT_CR_MAX_BYTES (4u << 20)
+
+/*
+ * Parse the CR text.  On success *root owns the document (json_object_put it)
+ * and *configuration points into it at spec.configuration, or is NULL when the
+ * CR has none.  Errors are HVL_EXIT_INPUT and name `path` and the JSON path.
+ */
+int kubevirt_cr_parse(const char *json, const char *path, struct json_object **root,
+		      struct json_object **configuration, hvl_error **err);
+/* Read (size-limited, NUL bytes refused) and parse. */
+int kubevirt_cr_load(const char *path, struct json_object **root, struct json_object **configuration,
+		     hvl_error **err);
+
+/* A member that must be an object when present; missing or null leaves *child NULL. */
+int kubevirt_cr_object(struct json_object *parent, const char *key, const char *file, const char *json_path,
+		       struct json_object **child, hvl_error **err);
+
+/* "string", "int", ... or "null", for messages. */
+const char *json_type_text(struct json_object *o);
