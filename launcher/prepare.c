@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "domain.h"
+#include "log.h"
 #include "overhead.h"
+#include "podcheck.h"
 #include "util.h"
 
 const char *prepare_memlock_reason(const struct vmi *vmi)
@@ -44,6 +46,27 @@ static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_mo
 	return domain_format(doc, xml, &len, err);
 }
 
+/*
+ * A pod whose memory limit cannot hold guest plus overhead is OOM-killed some time into the VM's life, far from
+ * the cause: say so at start.  Only a warning, as in KubeVirt (the overhead is an estimate).  HVL_CGROUP_ROOT
+ * points the check at another cgroup directory (tests).
+ */
+static void warn_if_pod_too_small(const struct vmi *vmi, int64_t overhead)
+{
+	_cleanup_error_ hvl_error *err = NULL;
+	struct podcheck_result pc;
+
+	if (podcheck_run(getenv("HVL_CGROUP_ROOT"), vmi, overhead, &pc, &err) < 0) {
+		log_warning("The pod's memory limit could not be checked: %s", err->msg);
+		return;
+	}
+	if (pc.too_small) {
+		_cleanup_free_ char *warning = podcheck_warning(&pc);
+		log_warning("%s", warning);
+	}
+	podcheck_result_clear(&pc);
+}
+
 int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
 		size_t n_disks, struct prepared_vmi *out, hvl_error **err)
 {
@@ -61,6 +84,7 @@ int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, con
 	if (overhead_compute(p.vmi, &params, &result, err) < 0)
 		goto fail;
 	p.overhead_bytes = result.total;
+	warn_if_pod_too_small(p.vmi, result.total);
 	p.need = (struct memlock_need){
 		.known = true,
 		.required = vmi_requires_memlock(p.vmi),

@@ -159,6 +159,19 @@ for f in "$HVL_TOP"/tests/data/examples/vmi-*.json; do
 	[ "$got" = "$want" ] || fail "$(basename "$f"): entrypoint plans overhead $got, the overhead command says $want"
 done
 
+# The entrypoint warns when the pod's memory limit cannot hold guest + overhead (cgroup v2 layout).
+mkdir -p "$tmp/cg"
+touch "$tmp/cg/cgroup.controllers"
+echo 500000000 >"$tmp/cg/memory.max"
+HVL_CGROUP_ROOT="$tmp/cg" "$HVL" --log-format text --dry-run --no-libvirt --hypervisor qemu --state-dir "$tmp/state" \
+	--vmi "$examples/vmi-fedora.json" -- /bin/true >/dev/null 2>"$tmp/err" || fail "podcheck: --dry-run failed"
+grep -q "memory limit is 476.8 MiB.*at least 1325989888 bytes" "$tmp/err" ||
+	fail "podcheck: no warning for a 500 MB pod: $(cat "$tmp/err")"
+echo max >"$tmp/cg/memory.max"
+HVL_CGROUP_ROOT="$tmp/cg" "$HVL" --log-format text --dry-run --no-libvirt --hypervisor qemu --state-dir "$tmp/state" \
+	--vmi "$examples/vmi-fedora.json" -- /bin/true >/dev/null 2>"$tmp/err" || fail "podcheck: --dry-run failed"
+! grep -q "memory limit" "$tmp/err" || fail "podcheck: warned without a limit: $(cat "$tmp/err")"
+
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)" >&2
 	exit 1
