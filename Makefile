@@ -50,6 +50,9 @@ BIN := $(BUILDDIR)/hvl-launcher
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILDDIR)/bench/%,$(BENCH_SRCS))
 
+# Keep test and bench objects between runs (they are intermediates of pattern rules).
+.SECONDARY:
+
 .PHONY: all deps check check-only demo bench fuzz install uninstall clean fmt lint-man tests
 
 all: $(BIN)
