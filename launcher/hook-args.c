@@ -14,6 +14,7 @@
 
 #include "fileio.h"
 #include "hook.h"
+#include "options.h"
 #include "state.h"
 #include "util.h"
 
@@ -152,21 +153,6 @@ static const char *env_or(const char *(*lookup)(const char *), const char *name,
 	return v && *v ? v : NULL;
 }
 
-static int parse_bool(const char *origin, const char *text, bool *out, hvl_error **err)
-{
-	static const char *const yes[] = { "1", "true", "yes", "on" };
-	static const char *const no[] = { "0", "false", "no", "off" };
-
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(yes); i++)
-		if (strcasecmp(text, yes[i]) == 0)
-			return *out = true, 0;
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(no); i++)
-		if (strcasecmp(text, no[i]) == 0)
-			return *out = false, 0;
-	return hvl_error_set(err, HVL_EXIT_USAGE, "%s: '%s' is not a boolean (1, true, yes, on, 0, false, no, off).",
-			     origin, text);
-}
-
 static int parse_version(const char *text, hvl_error **err)
 {
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(hook_versions); i++)
@@ -291,7 +277,7 @@ static int fill_options(const struct raw_args *raw, const char *(*lookup)(const 
 
 	o->no_libvirt = raw->seen[H_NO_LIBVIRT];
 	if (!o->no_libvirt && (v = env_or(lookup, "HVL_NO_LIBVIRT", NULL)) &&
-	    parse_bool("HVL_NO_LIBVIRT", v, &o->no_libvirt, err) < 0)
+	    options_parse_bool("HVL_NO_LIBVIRT", v, &o->no_libvirt, err) < 0)
 		return -1;
 
 	a->forced = HV_REQUEST_AUTO;

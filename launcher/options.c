@@ -228,7 +228,7 @@ static int parse_ratio(const char *origin, const char *text, double *out, hvl_er
 	return 0;
 }
 
-static int parse_bool_env(const char *origin, const char *text, bool *out, hvl_error **err)
+int options_parse_bool(const char *origin, const char *text, bool *out, hvl_error **err)
 {
 	static const char *const yes[] = { "1", "true", "yes", "on" };
 	static const char *const no[] = { "0", "false", "no", "off" };
@@ -311,7 +311,7 @@ static int apply_value(struct hvl_options *o, enum opt opt, const char *origin, 
 		return 0;
 	case OPT_KUBEVIRT_CONFIG: return set_string(&o->kubevirt_config, origin, arg, err);
 	case OPT_ALLOW_EMULATION:
-		if (arg && parse_bool_env(origin, arg, &b, err) < 0)
+		if (arg && options_parse_bool(origin, arg, &b, err) < 0)
 			return -1;
 		o->allow_emulation = arg ? b : true;
 		return 0;
@@ -339,7 +339,7 @@ static int apply_value(struct hvl_options *o, enum opt opt, const char *origin, 
 		return 0;
 	case OPT_CONNECT: return set_string(&o->connect_uri, origin, arg, err);
 	case OPT_NO_LIBVIRT:
-		if (arg && parse_bool_env(origin, arg, &b, err) < 0)
+		if (arg && options_parse_bool(origin, arg, &b, err) < 0)
 			return -1;
 		o->no_libvirt = arg ? b : true;
 		return 0;

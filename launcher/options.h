@@ -121,3 +121,5 @@ int parse_args(int argc, char **argv, struct hvl_options *opts, hvl_error **err)
 /* Fill what the command line left unset from HVL_* variables (getenv-like lookup for tests). */
 int options_apply_env(struct hvl_options *opts, const char *(*lookup)(const char *name), hvl_error **err);
 void options_free(struct hvl_options *opts);
+/* A boolean from the environment: 1/true/yes/on or 0/false/no/off (any case); else HVL_EXIT_USAGE naming origin. */
+int options_parse_bool(const char *origin, const char *text, bool *out, hvl_error **err);
