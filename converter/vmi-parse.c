@@ -2006,6 +2006,38 @@ static bool only_space(const char *json, size_t len)
 	return true;
 }
 
+/*
+ * One tokener for every parse: creating one callocs its depth-sized stack, a large allocation that made malloc
+ * consolidate its free lists on every conversion.  Only a tokener whose last parse succeeded is kept: that parse
+ * completed every token, so nothing of it is pending (json_tokener_reset does not clear all of a failed parse's
+ * state, e.g. half a surrogate pair), and the reset returns its stack to the start.  Flags and depth never change.
+ * The converter is single-threaded (the hook handles one request per process).
+ */
+static struct json_tokener *kept_tokener;
+
+static struct json_tokener *take_tokener(void)
+{
+	struct json_tokener *tok = TAKE_PTR(kept_tokener);
+
+	if (tok == NULL) {
+		tok = json_tokener_new_ex(VMI_MAX_DEPTH);
+		/* Strings end up in XML and file names: refuse invalid UTF-8 at the source. */
+		if (tok)
+			json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	}
+	return tok;
+}
+
+static void give_back_tokener(struct json_tokener *tok, bool parsed)
+{
+	if (!parsed) {
+		json_tokener_free(tok);
+		return;
+	}
+	json_tokener_reset(tok);
+	kept_tokener = tok;
+}
+
 static int parse_json(const char *json, size_t len, const char *source, json_object **out, hvl_error **err)
 {
 	struct json_tokener *tok;
@@ -2019,15 +2051,13 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 				     VMI_MAX_INPUT_BYTES);
 	if (len > INT32_MAX)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is too large.", source);
-	tok = json_tokener_new_ex(VMI_MAX_DEPTH);
+	tok = take_tokener();
 	if (tok == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	/* Strings end up in XML and file names: refuse invalid UTF-8 at the source. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
+	give_back_tokener(tok, jerr == json_tokener_success);
 
 	if (jerr == json_tokener_continue || (jerr == json_tokener_success && root == NULL && len == 0))
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: the document is %s.", source,
