@@ -129,6 +129,20 @@ void strv_push(char ***strv, const char *s)
 	(*strv)[n + 1] = NULL;
 }
 
+size_t fmt_dec(char out[static HVL_DEC_BUF], uint64_t value)
+{
+	char rev[HVL_DEC_BUF];
+	size_t n = 0, len;
+
+	do
+		rev[n++] = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	for (len = 0; len < n; len++)
+		out[len] = rev[n - 1 - len];
+	out[len] = '\0';
+	return len;
+}
+
 bool str_equal(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)

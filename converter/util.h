@@ -53,5 +53,12 @@ void strv_free(char **strv);
 /* Append a copy of s; *strv may be NULL. */
 void strv_push(char ***strv, const char *s);
 
+/*
+ * The decimal digits of value, NUL-terminated, into out (HVL_DEC_BUF bytes); returns their count.  For the hot
+ * paths (attributes, log lines), where snprintf's format parsing costs more than the number itself.
+ */
+#define HVL_DEC_BUF 21
+size_t fmt_dec(char out[static HVL_DEC_BUF], uint64_t value);
+
 bool str_equal(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
