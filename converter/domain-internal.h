@@ -63,6 +63,9 @@ xmlNodePtr el_text(xmlNodePtr parent, const char *name, const char *text);
 void attr(xmlNodePtr node, const char *name, const char *value);
 void attr_fmt(xmlNodePtr node, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void attr_u(xmlNodePtr node, const char *name, uint64_t value);
+/* "<list>[i]" into out: the JSON path of a list entry (spec.domain.devices.disks[2]), for messages. */
+#define FIELD_MAX 96
+const char *list_field(char out[static FIELD_MAX], const char *list, size_t i);
 xmlNodePtr features_node(struct build_ctx *ctx);
 /* <alias name='ua-NAME'/>, KubeVirt's user-defined alias. */
 void alias_ua(xmlNodePtr parent, const char *prefix, const char *name);

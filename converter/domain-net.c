@@ -82,7 +82,8 @@ static int build_one(struct build_ctx *ctx, size_t i)
 {
 	const struct vmi *vmi = ctx->vmi;
 	const struct vmi_interface *in = &vmi->devices.interfaces[i];
-	_cleanup_free_ char *field = xasprintf("spec.domain.devices.interfaces[%zu]", i);
+	char field_buf[FIELD_MAX];
+	const char *field = list_field(field_buf, "spec.domain.devices.interfaces", i);
 	const struct vmi_network *net;
 	const char *model = in->model && *in->model ? in->model : "virtio";
 	bool virtio = strcmp(model, "virtio") == 0;

@@ -241,7 +241,8 @@ static void device_name(const char *prefix, unsigned index, char *out, size_t si
 		rev[n++] = (char)('a' + i % 26);
 		i = i / 26 - 1;
 	}
-	size_t len = (size_t)snprintf(out, size, "%s", prefix);
+	size_t len = strnlen(prefix, size - 1);
+	memcpy(out, prefix, len);
 	while (n > 0 && len + 1 < size)
 		out[len++] = rev[--n];
 	out[len] = '\0';
@@ -343,7 +344,9 @@ static int plan_source(struct build_ctx *ctx, struct disk_plan *p, const struct 
 	if (override_source(ctx, v->name, &p->s))
 		return 0;
 	size_t index = (size_t)(v - ctx->vmi->volumes);
-	_cleanup_free_ char *vfield = xasprintf("spec.volumes[%zu]", index);
+	char vfield[FIELD_MAX];
+
+	list_field(vfield, "spec.volumes", index);
 	if (check_path_component(v->name, vfield, ctx->err) < 0)
 		return -1;
 	return volume_source(ctx, v, index, p->d->device == DISK_DEVICE_LUN, &p->s, vfield);
@@ -558,7 +561,8 @@ static void reserve_status_targets(struct build_ctx *ctx, struct disk_state *st)
 static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st)
 {
 	const struct vmi_disk *d = &ctx->vmi->devices.disks[i];
-	_cleanup_free_ char *field = xasprintf("spec.domain.devices.disks[%zu]", i);
+	char field_buf[FIELD_MAX];
+	const char *field = list_field(field_buf, "spec.domain.devices.disks", i);
 	struct disk_plan p = { .d = d, .field = field, .bus = effective_bus(ctx, d), .cache = d->cache };
 	const struct vmi_volume *v;
 	int r = -1;

@@ -52,9 +52,25 @@ void attr_fmt(xmlNodePtr node, const char *name, const char *fmt, ...)
 	attr(node, name, v);
 }
 
+/* Numbers and the names below are joined by hand: through vsnprintf they cost more than the attribute itself. */
 void attr_u(xmlNodePtr node, const char *name, uint64_t value)
 {
-	attr_fmt(node, name, "%llu", (unsigned long long)value);
+	char digits[HVL_DEC_BUF];
+
+	fmt_dec(digits, value);
+	attr(node, name, digits);
+}
+
+const char *list_field(char out[static FIELD_MAX], const char *list, size_t i)
+{
+	size_t n = strnlen(list, FIELD_MAX - HVL_DEC_BUF - 3);
+
+	memcpy(out, list, n);
+	out[n++] = '[';
+	n += fmt_dec(out + n, i);
+	out[n++] = ']';
+	out[n] = '\0';
+	return out;
 }
 
 xmlNodePtr features_node(struct build_ctx *ctx)
@@ -66,7 +82,15 @@ xmlNodePtr features_node(struct build_ctx *ctx)
 
 void alias_ua(xmlNodePtr parent, const char *prefix, const char *name)
 {
-	attr_fmt(el(parent, "alias"), "name", "ua-%s%s", prefix ? prefix : "", name);
+	size_t np = prefix ? strlen(prefix) : 0, nn = strlen(name);
+	_cleanup_free_ char *heap = NULL;
+	char stack[256];
+	char *value = 3 + np + nn < sizeof(stack) ? stack : (heap = xmalloc(3 + np + nn + 1));
+
+	memcpy(value, "ua-", 3);
+	memcpy(value + 3, prefix ? prefix : "", np);
+	memcpy(value + 3 + np, name, nn + 1);
+	attr(el(parent, "alias"), "name", value);
 }
 
 int pci_address(xmlNodePtr parent, const char *elname, const char *text, const char *field, hvl_error **err)
