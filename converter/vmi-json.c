@@ -229,6 +229,23 @@ static bool utf8_lead(unsigned char b, uint32_t *cp, size_t *n, uint32_t *min)
 	return true;
 }
 
+/*
+ * Where the ASCII run starting at p[i] ends.  Eight bytes at a time: the whole VMI is checked once, and it is
+ * nearly all ASCII, so this loop is most of the check's cost.
+ */
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t len)
+{
+	for (; len - i >= sizeof(uint64_t); i += sizeof(uint64_t)) {
+		uint64_t word;
+		memcpy(&word, p + i, sizeof(word));
+		if (word & UINT64_C(0x8080808080808080))
+			break;
+	}
+	while (i < len && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 const char *vj_utf8_invalid(const char *s, size_t len, size_t *off)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -238,7 +255,7 @@ const char *vj_utf8_invalid(const char *s, size_t len, size_t *off)
 		size_t n;
 
 		if (p[i] < 0x80) {
-			i++;
+			i = skip_ascii(p, i, len);
 			continue;
 		}
 		*off = i;
