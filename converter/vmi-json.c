@@ -188,8 +188,11 @@ int vj_expect_object(struct vj_ctx *c, json_object *obj)
 
 int vj_object(struct vj_ctx *c, json_object *obj, const char *key, json_object **out)
 {
-	json_object *v = vj_get(obj, key);
+	return vj_object_value(c, key, vj_get(obj, key), out);
+}
 
+int vj_object_value(struct vj_ctx *c, const char *key, json_object *v, json_object **out)
+{
 	if (v == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_object))

@@ -52,6 +52,8 @@ bool vj_has(json_object *obj, const char *key);
 
 /* Optional members: when absent the out-parameter is left untouched (and *present, if given, false). */
 int vj_object(struct vj_ctx *c, json_object *obj, const char *key, json_object **out);
+/* Same, for a member already found (v: its value, NULL when absent or null). */
+int vj_object_value(struct vj_ctx *c, const char *key, json_object *v, json_object **out);
 int vj_array(struct vj_ctx *c, json_object *obj, const char *key, size_t max, json_object **out, size_t *n);
 int vj_string(struct vj_ctx *c, json_object *obj, const char *key, char **out);
 int vj_bool(struct vj_ctx *c, json_object *obj, const char *key, bool *out);
