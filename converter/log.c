@@ -147,15 +147,12 @@ static void append_field(struct logbuf *l, const char *key, const char *value)
 static void append_pos(struct logbuf *l, const char *file, int line)
 {
 	char digits[HVL_DEC_BUF];
+	int64_t n = line;
 
 	buf_add(l, ",\"pos\":\"", 8);
 	buf_add_escaped(l, base_name(file));
-	buf_add(l, ":", 1);
-	if (line < 0) {
-		buf_add(l, "-", 1);
-		line = -line;
-	}
-	buf_add(l, digits, fmt_dec(digits, (uint64_t)line));
+	buf_add(l, n < 0 ? ":-" : ":", n < 0 ? 2 : 1);
+	buf_add(l, digits, fmt_dec(digits, (uint64_t)(n < 0 ? -n : n)));
 	buf_add(l, "\"", 1);
 }
 
