@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "timestamp.h"
 #include "util.h"
 
 static enum log_format log_format = LOG_FORMAT_JSON;
@@ -160,16 +161,12 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 	}
 
 	struct timeval tv;
-	struct tm tm;
-	char stamp[64], pos[256];
+	char stamp[TIMESTAMP_LEN], pos[256];
 	struct logbuf l = { 0 };
-	size_t n;
 
 	snprintf(pos, sizeof(pos), "%s:%d", base_name(file), line);
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + n, sizeof(stamp) - n, ".%06ldZ", (long)tv.tv_usec);
+	timestamp_format(&tv, stamp);
 
 	/* Build the whole line first so concurrent writers cannot interleave it. */
 	buf_reserve(&l, 256 + strlen(msg));
