@@ -82,7 +82,7 @@ char *state_format_decision(const struct state_decision *s)
 	return text;
 }
 
-/* mkdir -p for the parent of path; an existing directory is fine. */
+/* mkdir -p for the parent of path; an existing directory is fine, and costs one mkdir(). */
 static int make_parent_dirs(const char *path, hvl_error **err)
 {
 	_cleanup_free_ char *dir = xstrdup(path);
@@ -91,6 +91,8 @@ static int make_parent_dirs(const char *path, hvl_error **err)
 	if (slash == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
 	for (char *p = dir + 1;; p++) {
 		bool end = *p == '\0';
 		if (*p != '/' && !end)
