@@ -21,6 +21,16 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 ifeq ($(SANITIZE),1)
 SHARED_DEPS := 1
 endif
+# Without the static archives (distributions other than Debian rarely ship them) link dynamically.
+# $(CC) -print-file-name prints the bare name back when it finds no such file.
+ifneq ($(SHARED_DEPS),1)
+MISSING_ARCHIVES := $(foreach a,libxml2.a libjson-c.a libcap-ng.a libz.a liblzma.a,\
+	$(if $(filter $(a),$(shell $(CC) -print-file-name=$(a))),$(a)))
+ifneq ($(strip $(MISSING_ARCHIVES)),)
+$(info hvl-launcher: no $(strip $(MISSING_ARCHIVES)): linking the libraries dynamically, as with SHARED_DEPS=1)
+SHARED_DEPS := 1
+endif
+endif
 ifeq ($(SHARED_DEPS),1)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libvirt,$(PKGS)))
 NOICU_OBJ :=
