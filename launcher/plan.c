@@ -116,7 +116,7 @@ int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error 
 	p.reason = xstrdup(d->reason ? d->reason : "");
 	p.gate_enabled = d->gate.enabled;
 	p.emulation_allowed = d->emulation_allowed;
-	p.detection_json = decision_to_json(d);
+	p.detection = decision_json(d);
 	p.vmi_name = o->vmi_name ? xstrdup(o->vmi_name) : NULL;
 	p.vmi_namespace = o->vmi_namespace ? xstrdup(o->vmi_namespace) : NULL;
 	p.vmi_uid = o->vmi_uid ? xstrdup(o->vmi_uid) : NULL;
@@ -231,7 +231,7 @@ char *plan_to_json(const struct launch_plan *p)
 	json_object *vmi = json_object_new_object();
 	json_object *exec = json_object_new_object();
 	json_object *limits = json_object_new_object();
-	json_object *detection = p->detection_json ? json_tokener_parse(p->detection_json) : NULL;
+	json_object *detection = json_object_get(p->detection);
 	char *text;
 
 	json_object_object_add(dec, "hypervisor", json_object_new_string(hypervisor_name(p->hypervisor)));
@@ -287,7 +287,7 @@ void plan_state(const struct launch_plan *p, const struct rlimit *applied, struc
 		.vmi_uid = dup_or_null(p->vmi_uid),
 		.launcher_version = xstrdup(HVL_VERSION),
 		.launcher_pid = (long)getpid(),
-		.detection_json = dup_or_null(p->detection_json),
+		.detection = json_object_get(p->detection),
 	};
 	/* What NEXT really gets, which --memlock-failure warn may make lower than planned. */
 	if (applied && p->memlock.change) {
@@ -299,7 +299,7 @@ void plan_state(const struct launch_plan *p, const struct rlimit *applied, struc
 void plan_free(struct launch_plan *p)
 {
 	free(p->reason);
-	free(p->detection_json);
+	json_object_put(p->detection);
 	free(p->vmi_name);
 	free(p->vmi_namespace);
 	free(p->vmi_uid);

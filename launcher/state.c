@@ -50,7 +50,7 @@ char *state_format_decision(const struct state_decision *s)
 	json_object *gate = json_object_new_object();
 	json_object *vmi = json_object_new_object();
 	json_object *launcher = json_object_new_object();
-	json_object *detection = s->detection_json ? json_tokener_parse(s->detection_json) : NULL;
+	json_object *detection = json_object_get(s->detection);
 	char *text;
 
 	json_object_object_add(root, "version", json_object_new_int(STATE_FORMAT_VERSION));
@@ -285,6 +285,6 @@ void state_decision_free(struct state_decision *s)
 	free(s->vmi_namespace);
 	free(s->vmi_uid);
 	free(s->launcher_version);
-	free(s->detection_json);
+	json_object_put(s->detection);
 	*s = (struct state_decision){ .overhead_bytes = -1 };
 }
