@@ -71,12 +71,6 @@ char **plan_decision_files(const char *state_dir, unsigned n_sidecars)
 	return files;
 }
 
-static bool env_false(const char *v)
-{
-	return v && (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
-		     strcasecmp(v, "off") == 0);
-}
-
 static void add_env(char ***env, const char *name, const char *value)
 {
 	_cleanup_free_ char *kv = xasprintf("%s=%s", name, value);
@@ -99,7 +93,11 @@ static int plan_process(const struct plan_inputs *in, struct launch_plan *p, hvl
 	if (caps_parse(o->keep_caps ? o->keep_caps : CAPS_DEFAULT_KEEP, o->keep_caps ? "--keep-caps" : "default",
 		       &p->keep_caps, err) < 0)
 		return -1;
-	p->no_new_privs = !env_false(in->lookup("HVL_NO_NEW_PRIVS"));
+	/* On unless switched off; a value that is not a boolean is an error, not a silent "on". */
+	const char *nnp = in->lookup("HVL_NO_NEW_PRIVS");
+	p->no_new_privs = true;
+	if (nnp && *nnp && options_parse_bool("HVL_NO_NEW_PRIVS", nnp, &p->no_new_privs, err) < 0)
+		return -1;
 	return exec_resolve(o->next_argv[0], in->lookup("PATH"), &p->next_path, err);
 }
 
