@@ -13,12 +13,32 @@ PKG_CONFIG ?= pkg-config
 PKGS := libvirt libxml-2.0 libcap-ng json-c
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libvirt: headers only; launcher/libvirt-lazy.c loads it on first use (docs/performance.md).
+#
+# The other libraries are linked statically from Debian's -dev packages, and libxml2 without ICU
+# (converter/xml-noicu.c): dynamic loading of ICU and libstdc++, which Debian's libxml2 needs, cost
+# ~0.8 ms on every start of a VM's pod (docs/performance.md).  SHARED_DEPS=1 links them all dynamically,
+# as a distribution package would; sanitizer builds always do.
+ifeq ($(SANITIZE),1)
+SHARED_DEPS := 1
+endif
+# Without the static archives (distributions other than Debian rarely ship them) link dynamically.
+# $(CC) -print-file-name prints the bare name back when it finds no such file.
+ifneq ($(SHARED_DEPS),1)
+MISSING_ARCHIVES := $(foreach a,libxml2.a libjson-c.a libcap-ng.a libz.a liblzma.a,\
+	$(if $(filter $(a),$(shell $(CC) -print-file-name=$(a))),$(a)))
+ifneq ($(strip $(MISSING_ARCHIVES)),)
+$(info hvl-launcher: no $(strip $(MISSING_ARCHIVES)): linking the libraries dynamically, as with SHARED_DEPS=1)
+SHARED_DEPS := 1
+endif
+endif
+ifeq ($(SHARED_DEPS),1)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libvirt,$(PKGS)))
-# STATIC_DEPS=1: link libxml2 (with the ICU and libstdc++ it drags in), json-c and libcap-ng statically.  Saves
-# ~3 M instructions (~1 ms) of dynamic loading per start, for a 34 MB binary (docs/performance.md).
-ifeq ($(STATIC_DEPS),1)
-PKG_LIBS = -Wl,-Bstatic $(filter-out -lm,$(shell $(PKG_CONFIG) --static --libs $(filter-out libvirt,$(PKGS)))) \
-	-lstdc++ -Wl,-Bdynamic -lm
+NOICU_OBJ :=
+else
+ICU_SUFFIX := $(shell nm $(shell $(CC) -print-file-name=libxml2.a) 2>/dev/null | \
+	sed -n 's/.* U ucnv_open_\([0-9][0-9]*\)$$/\1/p' | head -n 1)
+NOICU_OBJ := $(if $(ICU_SUFFIX),$(BUILDDIR)/converter/xml-noicu.o)
+PKG_LIBS = $(NOICU_OBJ) -Wl,-Bstatic -lxml2 -ljson-c -lcap-ng -lz -llzma -Wl,-Bdynamic -lm
 endif
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -37,7 +57,7 @@ override CFLAGS += --coverage
 override LDFLAGS += --coverage
 endif
 
-CONVERTER_SRCS := $(sort $(wildcard converter/*.c))
+CONVERTER_SRCS := $(filter-out converter/xml-noicu.c,$(sort $(wildcard converter/*.c)))
 OVERHEAD_SRCS := $(sort $(wildcard overhead/*.c))
 LAUNCHER_SRCS := $(filter-out launcher/main.c,$(sort $(wildcard launcher/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
@@ -61,6 +81,8 @@ $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(BUILDDIR)/converter/xml-noicu.o: override CFLAGS += -DHVL_ICU_SUFFIX=$(ICU_SUFFIX)
+
 $(BUILDDIR)/libconverter.a: $(call obj,$(CONVERTER_SRCS))
 	$(AR) rcs $@ $^
 $(BUILDDIR)/liboverhead.a: $(call obj,$(OVERHEAD_SRCS))
@@ -68,18 +90,18 @@ $(BUILDDIR)/liboverhead.a: $(call obj,$(OVERHEAD_SRCS))
 $(BUILDDIR)/liblauncher.a: $(call obj,$(LAUNCHER_SRCS))
 	$(AR) rcs $@ $^
 
-$(BIN): $(call obj,launcher/main.c) $(LIBS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN): $(call obj,launcher/main.c) $(LIBS) $(NOICU_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,launcher/main.c) $(LIBS) $(PKG_LIBS)
 
 # Tests may wrap syscalls with -Wl,--wrap=NAME; a test lists them in a comment line
 #   /* WRAP: setrlimit execve */
-$(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(LIBS)
+$(BUILDDIR)/tests/%: $(BUILDDIR)/tests/unit/%.o $(LIBS) $(NOICU_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) $(CMOCKA_LIBS) \
 		$(addprefix -Wl$(comma)--wrap=,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' tests/unit/$*.c))
 comma := ,
 
-$(BUILDDIR)/bench/%: $(BUILDDIR)/tests/bench/%.o $(LIBS)
+$(BUILDDIR)/bench/%: $(BUILDDIR)/tests/bench/%.o $(LIBS) $(NOICU_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
 

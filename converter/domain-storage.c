@@ -318,7 +318,8 @@ static int check_disk(struct build_ctx *ctx, struct disk_plan *p)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
 				     "%s.errorPolicy: '%s' is not an error policy (stop, ignore, report, enospace).", p->field,
 				     d->error_policy);
-	if (d->shareable) {
+	/* KubeVirt honours shareable on disks only; on a cdrom or lun it is ignored, as there. */
+	if (d->shareable && d->device == DISK_DEVICE_DISK) {
 		/* Several writers need the host page cache out of the way. */
 		if (p->cache == NULL)
 			p->cache = "none";
@@ -449,7 +450,7 @@ static int emit_tail(struct build_ctx *ctx, xmlNodePtr disk, const struct disk_p
 			    "the converted domain uses the hypervisor's defaults.",
 			    p->field);
 	}
-	if (d->shareable)
+	if (d->shareable && d->device == DISK_DEVICE_DISK)
 		el(disk, "shareable");
 	return 0;
 }

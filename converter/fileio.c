@@ -71,8 +71,24 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* A character device (-o /dev/null) is written where it is: renaming over it would replace the node. */
+static int write_in_place(const char *path, const void *data, size_t len, hvl_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || write_all(fd, data, len) < 0 || close(TAKE_FD(fd)) < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s'", path);
+	return 0;
+}
+
 static int write_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable, hvl_error **err)
 {
+	struct stat st;
+
+	/* lstat: a symbolic link is replaced like a file, never followed (tests/check-hostile.sh). */
+	if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode))
+		return write_in_place(path, data, len, err);
+
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
 

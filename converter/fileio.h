@@ -17,7 +17,8 @@ int read_file(const char *path, size_t max_bytes, const char *what, char **data,
 /*
  * Write data to path atomically: a temporary file in the same directory,
  * fsync, then rename over path.  On any failure the temporary is removed and
- * path is untouched, so a reader never sees partial output.
+ * path is untouched, so a reader never sees partial output.  A symbolic link at path is replaced, not
+ * followed; a character device such as /dev/null is written in place.
  */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err);
 

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "timestamp.h"
 #include "util.h"
 
 static enum log_format log_format = LOG_FORMAT_JSON;
@@ -156,33 +157,6 @@ static void append_pos(struct logbuf *l, const char *file, int line)
 	buf_add(l, "\"", 1);
 }
 
-/*
- * "2026-11-28T08:49:36.123456Z".  gmtime_r and strftime cost more than the rest of a line, and their part changes
- * once a second, so it is kept for the second it was made for (the program logs from one thread).
- */
-static void format_timestamp(const struct timeval *tv, char out[static 64])
-{
-	static time_t cached_sec = (time_t)-1;
-	static char cached[48];
-	static size_t cached_len;
-	long us = (long)tv->tv_usec;
-	char *p;
-
-	if (tv->tv_sec != cached_sec) {
-		struct tm tm;
-		gmtime_r(&tv->tv_sec, &tm);
-		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_sec = tv->tv_sec;
-	}
-	memcpy(out, cached, cached_len);
-	p = out + cached_len;
-	*p++ = '.';
-	for (int i = 5; i >= 0; i--, us /= 10)
-		p[i] = (char)('0' + us % 10);
-	p[6] = 'Z';
-	p[7] = '\0';
-}
-
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 {
 	_cleanup_free_ char *long_msg = NULL;
@@ -210,11 +184,11 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 	}
 
 	struct timeval tv;
-	char stamp[64];
+	char stamp[TIMESTAMP_LEN];
 	struct logbuf l = { 0 };
 
 	gettimeofday(&tv, NULL);
-	format_timestamp(&tv, stamp);
+	timestamp_format(&tv, stamp);
 
 	/* Build the whole line first so concurrent writers cannot interleave it. */
 	buf_reserve(&l, 256 + strlen(msg));

@@ -4,6 +4,7 @@
 #include <cap-ng.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,19 +33,38 @@ int caps_parse(const char *list, const char *origin, caps_mask *out, hvl_error *
 	return 0;
 }
 
+/* Name of cap, or its number when libcap-ng does not know it (a kernel newer than the library). */
+static const char *cap_name(unsigned cap, char number[4])
+{
+	const char *name = capng_capability_to_name(cap);
+
+	if (name)
+		return name;
+	snprintf(number, 4, "%u", cap);
+	return number;
+}
+
 char *caps_format(caps_mask mask)
 {
-	char *text = xstrdup("");
+	char number[4];
+	size_t size = 1;
+	char *text, *end;
 
+	for (unsigned cap = 0; cap < 64; cap++)
+		if (mask & ((caps_mask)1 << cap))
+			size += strlen(cap_name(cap, number)) + 1;
+	text = end = xmalloc(size);
 	for (unsigned cap = 0; cap < 64; cap++) {
 		if (!(mask & ((caps_mask)1 << cap)))
 			continue;
-		const char *name = capng_capability_to_name(cap);
-		_cleanup_free_ char *fallback = name ? NULL : xasprintf("%u", cap);
-		char *next = xasprintf("%s%s%s", text, text[0] ? "," : "", name ? name : fallback);
-		free(text);
-		text = next;
+		const char *name = cap_name(cap, number);
+		size_t len = strlen(name);
+		if (end != text)
+			*end++ = ',';
+		memcpy(end, name, len);
+		end += len;
 	}
+	*end = '\0';
 	return text;
 }
 

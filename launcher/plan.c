@@ -71,12 +71,6 @@ char **plan_decision_files(const char *state_dir, unsigned n_sidecars)
 	return files;
 }
 
-static bool env_false(const char *v)
-{
-	return v && (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
-		     strcasecmp(v, "off") == 0);
-}
-
 static void add_env(char ***env, const char *name, const char *value)
 {
 	_cleanup_free_ char *kv = xasprintf("%s=%s", name, value);
@@ -99,7 +93,11 @@ static int plan_process(const struct plan_inputs *in, struct launch_plan *p, hvl
 	if (caps_parse(o->keep_caps ? o->keep_caps : CAPS_DEFAULT_KEEP, o->keep_caps ? "--keep-caps" : "default",
 		       &p->keep_caps, err) < 0)
 		return -1;
-	p->no_new_privs = !env_false(in->lookup("HVL_NO_NEW_PRIVS"));
+	/* On unless switched off; a value that is not a boolean is an error, not a silent "on". */
+	const char *nnp = in->lookup("HVL_NO_NEW_PRIVS");
+	p->no_new_privs = true;
+	if (nnp && *nnp && options_parse_bool("HVL_NO_NEW_PRIVS", nnp, &p->no_new_privs, err) < 0)
+		return -1;
 	return exec_resolve(o->next_argv[0], in->lookup("PATH"), &p->next_path, err);
 }
 
@@ -116,7 +114,7 @@ int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error 
 	p.reason = xstrdup(d->reason ? d->reason : "");
 	p.gate_enabled = d->gate.enabled;
 	p.emulation_allowed = d->emulation_allowed;
-	p.detection_json = decision_to_json(d);
+	p.detection = decision_json(d);
 	p.vmi_name = o->vmi_name ? xstrdup(o->vmi_name) : NULL;
 	p.vmi_namespace = o->vmi_namespace ? xstrdup(o->vmi_namespace) : NULL;
 	p.vmi_uid = o->vmi_uid ? xstrdup(o->vmi_uid) : NULL;
@@ -231,7 +229,7 @@ char *plan_to_json(const struct launch_plan *p)
 	json_object *vmi = json_object_new_object();
 	json_object *exec = json_object_new_object();
 	json_object *limits = json_object_new_object();
-	json_object *detection = p->detection_json ? json_tokener_parse(p->detection_json) : NULL;
+	json_object *detection = json_object_get(p->detection);
 	char *text;
 
 	json_object_object_add(dec, "hypervisor", json_object_new_string(hypervisor_name(p->hypervisor)));
@@ -287,7 +285,7 @@ void plan_state(const struct launch_plan *p, const struct rlimit *applied, struc
 		.vmi_uid = dup_or_null(p->vmi_uid),
 		.launcher_version = xstrdup(HVL_VERSION),
 		.launcher_pid = (long)getpid(),
-		.detection_json = dup_or_null(p->detection_json),
+		.detection = json_object_get(p->detection),
 	};
 	/* What NEXT really gets, which --memlock-failure warn may make lower than planned. */
 	if (applied && p->memlock.change) {
@@ -299,7 +297,7 @@ void plan_state(const struct launch_plan *p, const struct rlimit *applied, struc
 void plan_free(struct launch_plan *p)
 {
 	free(p->reason);
-	free(p->detection_json);
+	json_object_put(p->detection);
 	free(p->vmi_name);
 	free(p->vmi_namespace);
 	free(p->vmi_uid);

@@ -16,6 +16,8 @@
 #include "select.h"
 #include "state.h"
 
+struct json_object;
+
 struct plan_inputs {
 	const struct hvl_options *opts;
 	const struct decision *decision;   /* has_choice is true */
@@ -29,7 +31,7 @@ struct launch_plan {
 	enum hypervisor hypervisor;
 	char *reason;
 	bool gate_enabled, emulation_allowed;
-	char *detection_json;             /* decision_to_json() */
+	struct json_object *detection;    /* decision_json(), owned */
 	char *vmi_name, *vmi_namespace, *vmi_uid;
 
 	int64_t overhead_bytes;           /* -1 unknown */

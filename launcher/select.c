@@ -270,11 +270,10 @@ static struct json_object *libvirt_to_json(const struct libvirt_check *c)
 	return o;
 }
 
-char *decision_to_json(const struct decision *d)
+struct json_object *decision_json(const struct decision *d)
 {
 	struct json_object *root = json_object_new_object(), *accels = json_object_new_object();
 	struct json_object *gate = json_object_new_object(), *emu = json_object_new_object();
-	char *text;
 
 	for (int hv = 0; hv < HYPERVISOR_COUNT; hv++)
 		json_object_object_add(accels, hypervisor_name(hv), verdict_to_json(&d->accel[hv]));
@@ -298,7 +297,14 @@ char *decision_to_json(const struct decision *d)
 	json_object_object_add(root, "domainType",
 			       d->has_choice ? json_object_new_string(hypervisor_domain_type(d->chosen)) : NULL);
 	json_object_object_add(root, "reason", json_string_or_null(d->reason));
-	text = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return root;
+}
+
+char *decision_to_json(const struct decision *d)
+{
+	struct json_object *root = decision_json(d);
+	char *text = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
 	json_object_put(root);
 	return text;
 }

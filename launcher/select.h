@@ -49,6 +49,8 @@
 #include "libvirt-caps.h"
 #include "options.h"
 
+struct json_object;
+
 struct decision {
 	struct accel_verdict accel[HYPERVISOR_COUNT]; /* indexed by enum hypervisor */
 
@@ -94,6 +96,8 @@ void decision_log(const struct decision *d);
  * Gate sources: "default", "KubeVirt CR", "environment", "command line".
  */
 char *decision_to_json(const struct decision *d);
+/* The same as a json-c object, for embedding in other documents; the caller owns the reference. */
+struct json_object *decision_json(const struct decision *d);
 
 /*
  * The pure selection step, separated for tests: fills d->has_choice, d->chosen

@@ -50,7 +50,7 @@ char *state_format_decision(const struct state_decision *s)
 	json_object *gate = json_object_new_object();
 	json_object *vmi = json_object_new_object();
 	json_object *launcher = json_object_new_object();
-	json_object *detection = s->detection_json ? json_tokener_parse(s->detection_json) : NULL;
+	json_object *detection = json_object_get(s->detection);
 	char *text;
 
 	json_object_object_add(root, "version", json_object_new_int(STATE_FORMAT_VERSION));
@@ -82,7 +82,7 @@ char *state_format_decision(const struct state_decision *s)
 	return text;
 }
 
-/* mkdir -p for the parent of path; an existing directory is fine. */
+/* mkdir -p for the parent of path; an existing directory is fine, and costs one mkdir(). */
 static int make_parent_dirs(const char *path, hvl_error **err)
 {
 	_cleanup_free_ char *dir = xstrdup(path);
@@ -91,6 +91,8 @@ static int make_parent_dirs(const char *path, hvl_error **err)
 	if (slash == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
 	for (char *p = dir + 1;; p++) {
 		bool end = *p == '\0';
 		if (*p != '/' && !end)
@@ -283,6 +285,6 @@ void state_decision_free(struct state_decision *s)
 	free(s->vmi_namespace);
 	free(s->vmi_uid);
 	free(s->launcher_version);
-	free(s->detection_json);
+	json_object_put(s->detection);
 	*s = (struct state_decision){ .overhead_bytes = -1 };
 }

@@ -44,6 +44,8 @@
 #include "error.h"
 #include "hypervisor.h"
 
+struct json_object;
+
 #define STATE_FORMAT_VERSION 1
 #define STATE_FILE_NAME "decision.json"
 #define STATE_MAX_BYTES (256u << 10)
@@ -74,7 +76,7 @@ struct state_decision {
 	char *vmi_name, *vmi_namespace, *vmi_uid; /* NULL when unknown */
 	char *launcher_version;
 	long launcher_pid;
-	char *detection_json;      /* writer: decision_to_json() text to embed, may be NULL; reader: NULL */
+	struct json_object *detection; /* writer: decision_json() to embed, a reference, may be NULL; reader: NULL */
 };
 
 /*

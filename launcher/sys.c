@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util.h"
+
 int sys_getrlimit(int resource, struct rlimit *rl)
 {
 	return getrlimit(resource, rl);
@@ -39,20 +41,53 @@ int sys_caps_drop(int which, unsigned cap)
 	return capng_update(CAPNG_DROP, (capng_type_t)which, cap);
 }
 
+/*
+ * The bounding set as capng_apply(CAPNG_SELECT_BOUNDS) writes it (drop what the loaded state lacks), without
+ * the fresh capng_get_caps_process() it makes first to check CAP_SETPCAP: two more reads of /proc/<tid>/status,
+ * ~40 µs of every start.  caps.c checked CAP_SETPCAP on the state sys_caps_load() read; the kernel refuses
+ * the drop with EPERM if that were wrong.
+ */
+static int apply_bounding_set(void)
+{
+	unsigned last = sys_caps_last();
+
+	for (unsigned cap = 0; cap <= last; cap++)
+		if (!capng_have_capability(CAPNG_BOUNDING_SET, cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -1;
+	return 0;
+}
+
 int sys_caps_apply(int select)
 {
+	if (select & CAPNG_SELECT_BOUNDS) {
+		if (apply_bounding_set() < 0)
+			return -1;
+		select &= ~CAPNG_SELECT_BOUNDS;
+		if (select == 0)
+			return 0;
+	}
 	return capng_apply((capng_select_t)select);
 }
 
 unsigned sys_caps_last(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	unsigned last = CAP_LAST_CAP;
+	static unsigned last;
+	char text[16];
+	ssize_t n;
 
-	if (f) {
-		if (fscanf(f, "%u", &last) != 1)
-			last = CAP_LAST_CAP;
-		fclose(f);
+	if (last)
+		return last;
+	last = CAP_LAST_CAP;
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (n > 0) {
+		char *end;
+		unsigned long v;
+
+		text[n] = '\0';
+		v = strtoul(text, &end, 10);
+		if (end != text && v > 0 && v < 64)
+			last = (unsigned)v;
 	}
 	return last;
 }

@@ -22,7 +22,7 @@ int sys_caps_load(void);
 bool sys_caps_have(int which, unsigned cap);
 /* capng_update(CAPNG_DROP, which, cap) on the loaded state. */
 int sys_caps_drop(int which, unsigned cap);
-/* capng_apply(select): write the loaded state to the process. */
+/* capng_apply(select): write the loaded state to the process (the bounding set without a second read of it). */
 int sys_caps_apply(int select);
 /* The highest capability number the running kernel knows (capng_get_last_cap / cap_last_cap). */
 unsigned sys_caps_last(void);

@@ -2,12 +2,16 @@
 /*
  * bench-spawn: wall time and peak RSS of fork+exec+wait of a command, optionally against a baseline command.
  *
- *   bench-spawn [-n RUNS] [-w WARMUP] [-c CPU] [-i STDIN] [-a LABEL] [-b LABEL] -- CMD [ARGS...] [--vs BASE [ARGS...]]
+ *   bench-spawn [-n RUNS] [-w WARMUP] [-c CPU] [-i STDIN] [-f DIR] [-a LABEL] [-b LABEL] -- CMD [ARGS...]
+ *               [--vs BASE [ARGS...]]
  *
  * Runs of CMD and BASE alternate, so drift in machine load (frequency, other jobs) hits both alike.  The time of
  * one run is taken with CLOCK_MONOTONIC around fork() ... wait4(), i.e. what a parent such as virt-handler's
  * container runtime would see; peak RSS is the child's ru_maxrss from wait4().  Every run must exit 0: a command
  * that fails is reported (once more with its stderr shown) instead of timed, since a fast failure proves nothing.
+ *
+ * -f DIR removes DIR before every run of CMD, untimed: the entrypoint then creates its state directory and files
+ * afresh each time, as in a new pod, instead of replacing the previous run's files.
  *
  * The child's CPU time (user+system, from the same wait4) is reported too: on a shared machine the wall time
  * includes waiting for a core, the CPU time does not, so it is the steadier figure of what the command costs.
@@ -17,6 +21,7 @@
  *   compare ratio=... added_ms=... added_cpu_ms=...   (medians: A / BASE, A - BASE, CPU A - CPU BASE)
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <sys/resource.h>
@@ -36,7 +41,25 @@ struct command {
 struct config {
 	long runs, warmup;
 	const char *stdin_path; /* NULL: /dev/null */
+	const char *fresh_dir;  /* removed before each run of the measured command; NULL: none */
 };
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf dir; a missing dir is fine. */
+static int remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT) {
+		fprintf(stderr, "Cannot remove '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 static void redirect(int fd, const char *path, int flags)
 {
@@ -87,11 +110,15 @@ static int spawn(const struct command *cmd, const struct config *cfg, bool show_
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int run_once(struct command *cmd, const struct config *cfg, long i)
+static int run_once(struct command *cmd, const struct config *cfg, bool fresh, long i)
 {
 	uint64_t ns, cpu_ns;
 	long rss;
-	int status = spawn(cmd, cfg, false, &ns, &cpu_ns, &rss);
+	int status;
+
+	if (fresh && remove_tree(cfg->fresh_dir) < 0)
+		return -1;
+	status = spawn(cmd, cfg, false, &ns, &cpu_ns, &rss);
 
 	if (status != 0) {
 		fprintf(stderr, "'%s' (%s) exited with status %d; running it once more with its stderr shown:\n",
@@ -128,8 +155,8 @@ static void report(struct command *cmd, long runs, uint64_t *median_ns, uint64_t
 
 static void usage(FILE *f)
 {
-	fputs("Usage: bench-spawn [-n RUNS] [-w WARMUP] [-c CPU] [-i STDIN] [-a LABEL] [-b LABEL] -- CMD [ARGS...] "
-	      "[--vs BASE [ARGS...]]\n",
+	fputs("Usage: bench-spawn [-n RUNS] [-w WARMUP] [-c CPU] [-i STDIN] [-f DIR] [-a LABEL] [-b LABEL] -- CMD "
+	      "[ARGS...] [--vs BASE [ARGS...]]\n",
 	      f);
 }
 
@@ -163,7 +190,7 @@ int main(int argc, char **argv)
 	size_t n_cmds;
 	int opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "+n:w:c:i:a:b:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:w:c:i:f:a:b:h")) != -1) {
 		switch (opt) {
 		case 'n': cfg.runs = bench_parse_count("-n", optarg, 1); break;
 		case 'w': cfg.warmup = bench_parse_count("-w", optarg, 0); break;
@@ -172,6 +199,7 @@ int main(int argc, char **argv)
 				return 1;
 			break;
 		case 'i': cfg.stdin_path = optarg; break;
+		case 'f': cfg.fresh_dir = optarg; break;
 		case 'a': a.label = optarg; break;
 		case 'b': b.label = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -193,7 +221,7 @@ int main(int argc, char **argv)
 	/* Warm-up fills the page cache and the dynamic loader's caches; its figures are dropped but its RSS kept. */
 	for (long i = -cfg.warmup; i < cfg.runs && rc == 0; i++)
 		for (size_t c = 0; c < n_cmds && rc == 0; c++)
-			rc = run_once(cmds[c], &cfg, i);
+			rc = run_once(cmds[c], &cfg, c == 0 && cfg.fresh_dir, i);
 	if (rc == 0) {
 		uint64_t ma, mb, ca, cb;
 		report(&a, cfg.runs, &ma, &ca);

@@ -94,6 +94,9 @@ static void test_parse_and_format(void **state)
 	text = caps_format(0);
 	assert_string_equal(text, "");
 	free(text);
+	text = caps_format(BIT(CAP_CHOWN) | (caps_mask)1 << 63); /* a number where libcap-ng knows no name */
+	assert_string_equal(text, "chown,63");
+	free(text);
 
 	assert_int_equal(caps_parse("net_bind_service,cap_fly", "--keep-caps", &m, &err), -1);
 	assert_int_equal(err->status, HVL_EXIT_USAGE);

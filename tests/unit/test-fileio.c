@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -79,6 +80,33 @@ static void test_write_file_replace(void **state)
 	check_writer(write_file_replace);
 }
 
+/* A character device (-o /dev/null) is written in place; renaming over it would replace the node. */
+static void check_writer_char_device(writer_fn write_fn)
+{
+	_cleanup_free_ char *dir = make_dir();
+	_cleanup_free_ char *null_dev = xasprintf("%s/null", dir);
+	_cleanup_error_ hvl_error *err = NULL;
+	struct stat st;
+
+	if (mknod(null_dev, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+		rmdir(dir);
+		skip(); /* needs CAP_MKNOD */
+	}
+	assert_int_equal(write_fn(null_dev, "discarded", 9, 0644, &err), 0);
+	assert_int_equal(lstat(null_dev, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(count_entries(dir), 1);
+	unlink(null_dev);
+	rmdir(dir);
+}
+
+static void test_write_to_char_device(void **state)
+{
+	(void)state;
+	check_writer_char_device(write_file_atomic);
+	check_writer_char_device(write_file_replace);
+}
+
 static void test_read_file_limit(void **state)
 {
 	_cleanup_free_ char *dir = make_dir();
@@ -104,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_file_atomic),
 		cmocka_unit_test(test_write_file_replace),
+		cmocka_unit_test(test_write_to_char_device),
 		cmocka_unit_test(test_read_file_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,13 @@ static const char *env_nnp_off(const char *name)
 	return strcmp(name, "PATH") == 0 ? "/nonexistent:/bin" : NULL;
 }
 
+static const char *env_nnp_bogus(const char *name)
+{
+	if (strcmp(name, "HVL_NO_NEW_PRIVS") == 0)
+		return "maybe";
+	return strcmp(name, "PATH") == 0 ? "/usr/bin:/bin" : NULL;
+}
+
 static const char *env_plain(const char *name)
 {
 	return strcmp(name, "PATH") == 0 ? "/usr/bin:/bin" : NULL;
@@ -213,6 +220,13 @@ static void test_plan_errors(void **state)
 	o.keep_caps = "net_bind_service,bogus";
 	assert_int_equal(plan_build(&in, &p, &err), -1);
 	assert_int_equal(err->status, HVL_EXIT_USAGE);
+	hvl_error_free(&err);
+
+	o.keep_caps = NULL;
+	in.lookup = env_nnp_bogus;
+	assert_int_equal(plan_build(&in, &p, &err), -1);
+	assert_int_equal(err->status, HVL_EXIT_USAGE);
+	assert_string_equal(err->msg, "HVL_NO_NEW_PRIVS: 'maybe' is not a boolean (1, true, yes, on, 0, false, no, off).");
 	hvl_error_free(&err);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static void test_round_trip(void **state)
 		.vmi_name = xstrdup("testvmi"),
 		.vmi_uid = xstrdup("1234"),
 		.launcher_pid = 42,
-		.detection_json = xstrdup("{\"choice\":\"mshv\"}"),
+		.detection = json_tokener_parse("{\"choice\":\"mshv\"}"),
 	};
 	struct state_decision out;
 
