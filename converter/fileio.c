@@ -75,8 +75,14 @@ static int write_all(int fd, const char *data, size_t len)
 static int write_in_place(const char *path, const void *data, size_t len, hvl_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 
-	if (fd < 0 || write_all(fd, data, len) < 0 || close(TAKE_FD(fd)) < 0)
+	if (fd < 0)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s'", path);
+	/* Swapped for something else since the lstat: never write into a file in place. */
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write '%s': it changed while being opened.", path);
+	if (write_all(fd, data, len) < 0 || close(TAKE_FD(fd)) < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s'", path);
 	return 0;
 }
