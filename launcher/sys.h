@@ -16,7 +16,7 @@
 int sys_getrlimit(int resource, struct rlimit *rl);
 int sys_setrlimit(int resource, const struct rlimit *rl);
 
-/* Load the process's capability state into libcap-ng (capng_get_caps_process). */
+/* Load the process's capability state into libcap-ng (as capng_get_caps_process would, without /proc). */
 int sys_caps_load(void);
 /* capng_have_capability on the loaded state; which is a capng_type_t (CAPNG_EFFECTIVE...). */
 bool sys_caps_have(int which, unsigned cap);
