@@ -31,14 +31,13 @@ static const char *env_lookup(const char *name)
 static int record(const struct launch_plan *plan, const struct rlimit *memlock, hvl_error **err)
 {
 	struct state_decision s;
-	int r = 0;
+	int r;
 
 	if (plan->domain_xml_path &&
 	    state_write_file(plan->domain_xml_path, plan->domain_xml, strlen(plan->domain_xml), err) < 0)
 		return hvl_error_wrap(err, "Cannot write the domain XML");
 	plan_state(plan, memlock, &s);
-	for (size_t i = 0; plan->decision_files[i] && r == 0; i++)
-		r = state_write_decision(plan->decision_files[i], &s, err);
+	r = state_write_decision_files(plan->decision_files, &s, err);
 	state_decision_free(&s);
 	return r;
 }

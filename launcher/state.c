@@ -115,13 +115,22 @@ int state_write_file(const char *path, const char *data, size_t len, hvl_error *
 	return write_file_replace(path, data, len, 0644, err);
 }
 
-int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)
+int state_write_decision_files(char *const *paths, const struct state_decision *s, hvl_error **err)
 {
 	_cleanup_free_ char *text = state_format_decision(s);
+	size_t len = strlen(text);
 
-	if (state_write_file(path, text, strlen(text), err) < 0)
-		return hvl_error_wrap(err, "Cannot record the decision");
+	for (size_t i = 0; paths[i]; i++)
+		if (state_write_file(paths[i], text, len, err) < 0)
+			return hvl_error_wrap(err, "Cannot record the decision");
 	return 0;
+}
+
+int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)
+{
+	char *paths[] = { (char *)path, NULL };
+
+	return state_write_decision_files(paths, s, err);
 }
 
 /* ---- reading ---- */

@@ -106,5 +106,7 @@ int state_write_file(const char *path, const char *data, size_t len, hvl_error *
 
 /* state_format_decision() written with state_write_file(). */
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err);
+/* The same to every path of the NULL-terminated list (one per hook sidecar), formatted once. */
+int state_write_decision_files(char *const *paths, const struct state_decision *s, hvl_error **err);
 
 void state_decision_free(struct state_decision *s);
