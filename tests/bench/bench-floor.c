@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "error.h"
+#include "fileio.h"
+#include "util.h"
 
 struct part {
 	const char *name;
@@ -46,29 +49,18 @@ static void run_save(void)
 	xmlFree(text);
 }
 
-static char *slurp(const char *path)
+/* The whole file, NUL-terminated; exits on error (a benchmark has no use for a partial input). */
+static char *read_input(const char *path, const char *what)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
+	_cleanup_error_ hvl_error *err = NULL;
+	char *data = NULL;
+	size_t len;
 
-	if (f == NULL) {
-		fprintf(stderr, "Cannot open %s: %s\n", path, strerror(errno));
+	if (read_file(path, 64 << 20, what, &data, &len, &err) < 0) {
+		fprintf(stderr, "bench-floor: %s\n", err->msg);
 		exit(1);
 	}
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap);
-			if (buf == NULL)
-				abort();
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
+	return data;
 }
 
 /* Median over rounds of the time per operation, in microseconds. */
@@ -112,8 +104,8 @@ int main(int argc, char **argv)
 	}
 	if (bench_pin_cpu(cpu) < 0)
 		return 1;
-	vmi_text = slurp(argv[optind]);
-	xml_text = slurp(argv[optind + 1]);
+	vmi_text = read_input(argv[optind], "VMI file");
+	xml_text = read_input(argv[optind + 1], "domain XML");
 	domain = xmlReadMemory(xml_text, (int)strlen(xml_text), NULL, NULL, XML_PARSE_NOBLANKS | XML_PARSE_NONET);
 	json_object *probe = json_tokener_parse(vmi_text);
 	bool parsed = probe != NULL;
