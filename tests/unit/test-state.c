@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "fileio.h"
 #include "state.h"
 #include "util.h"
 
@@ -165,12 +166,40 @@ static void test_missing_file(void **state)
 	hvl_error_free(&err);
 }
 
+/* One decision, every hook sidecar's copy: the same bytes in each, parent directories created. */
+static void test_copies_identical(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hvl-state-XXXXXX";
+	hvl_error *err = NULL;
+	struct state_decision in = { .hypervisor = HYPERVISOR_KVM, .reason = xstrdup("kvm"), .overhead_bytes = -1,
+				     .launcher_pid = 7 };
+	_cleanup_free_ char *first = NULL, *second = NULL;
+	size_t len1, len2;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *a = xasprintf("%s/hook-0/hvl/%s", dir, STATE_FILE_NAME);
+	_cleanup_free_ char *b = xasprintf("%s/hook-1/hvl/%s", dir, STATE_FILE_NAME);
+	char *paths[] = { a, b, NULL };
+	if (state_write_decision_files(paths, &in, &err) < 0)
+		fail_msg("write: %s", err->msg);
+	assert_int_equal(read_file(a, 1 << 20, "decision", &first, &len1, &err), 0);
+	assert_int_equal(read_file(b, 1 << 20, "decision", &second, &len2, &err), 0);
+	assert_int_equal(len1, len2);
+	assert_memory_equal(first, second, len1);
+	assert_non_null(strstr(first, "\"hypervisor\":\"kvm\""));
+	state_decision_free(&in);
+
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_unlimited_and_nulls),
 		cmocka_unit_test(test_default_path), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_copies_identical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
