@@ -47,6 +47,12 @@ mkdir -p "$tmp/devroot/dev" "$tmp/data"
 # QEMU, running as libvirt-qemu, reaches through the directory.
 chmod 0711 "$tmp"
 truncate -s 1M "$tmp/scratch.img"
+# The guest kernel too: the checkout (hence build/e2e) may sit below a directory only root can enter, as a
+# clone into `mktemp -d` does.
+mkdir -m 0755 "$tmp/guest"
+cp "$guest/vmlinuz" "$guest/initrd.gz" "$tmp/guest/"
+chmod 0644 "$tmp/guest/vmlinuz" "$tmp/guest/initrd.gz"
+guest=$tmp/guest
 DATA=$tmp/data
 for vmi in "$HVL_TOP"/tests/data/e2e/*.json; do
 	sed -e "s/\"namespace\": \"hvl-e2e\"/\"namespace\": \"$NS\"/" \

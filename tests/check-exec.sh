@@ -164,16 +164,19 @@ if command -v setpriv >/dev/null; then
 	mkdir -m 0777 "$nr_state"
 	chmod 0755 "$tmp" # the device root inside must be reachable
 	nr_common=(--log-format text --no-libvirt --dev-root "$tmp/devroot" --allow-emulation --state-dir "$nr_state/s")
-	run nonroot 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$HVL" "${nr_common[@]}" \
+	# A copy every user can reach: the checkout may sit below a directory only root can enter (`mktemp -d`).
+	nr_hvl=$nr_state/hvl-launcher
+	install -m 0755 "$HVL" "$nr_hvl"
+	run nonroot 0 setpriv --reuid=65534 --regid=65534 --clear-groups "$nr_hvl" "${nr_common[@]}" \
 		-- /bin/sh -c "$status_script"
 	expect_line nonroot '^CapEff:[[:space:]]+0000000000000000$'
 	expect_line nonroot '^NoNewPrivs:[[:space:]]+1$'
 	expect_err nonroot "no_new_privs stops NEXT from gaining them"
-	run nonroot_nnp_off 1 setpriv --reuid=65534 --regid=65534 --clear-groups env HVL_NO_NEW_PRIVS=0 "$HVL" \
+	run nonroot_nnp_off 1 setpriv --reuid=65534 --regid=65534 --clear-groups env HVL_NO_NEW_PRIVS=0 "$nr_hvl" \
 		"${nr_common[@]}" -- /bin/true
 	expect_err nonroot_nnp_off "needs CAP_SETPCAP"
 	run nonroot_runtime_nnp 0 setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
-		env HVL_NO_NEW_PRIVS=0 "$HVL" "${nr_common[@]}" -- /bin/sh -c "$status_script"
+		env HVL_NO_NEW_PRIVS=0 "$nr_hvl" "${nr_common[@]}" -- /bin/sh -c "$status_script"
 	expect_line nonroot_runtime_nnp '^NoNewPrivs:[[:space:]]+1$'
 fi
 
