@@ -15,7 +15,7 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libvirt: headers only; launcher/libvirt-lazy.c loads it on first use (docs/performance.md).
 #
 # The other libraries are linked statically from Debian's -dev packages, and libxml2 without ICU
-# (converter/xml-noicu.c): dynamic loading of ICU and libstdc++, which Debian's libxml2 needs, cost
+# (util/xml-noicu.c): dynamic loading of ICU and libstdc++, which Debian's libxml2 needs, cost
 # ~0.8 ms on every start of a VM's pod (docs/performance.md).  SHARED_DEPS=1 links them all dynamically,
 # as a distribution package would; sanitizer builds always do.
 ifeq ($(SANITIZE),1)
@@ -37,14 +37,14 @@ NOICU_OBJ :=
 else
 ICU_SUFFIX := $(shell nm $(shell $(CC) -print-file-name=libxml2.a) 2>/dev/null | \
 	sed -n 's/.* U ucnv_open_\([0-9][0-9]*\)$$/\1/p' | head -n 1)
-NOICU_OBJ := $(if $(ICU_SUFFIX),$(BUILDDIR)/converter/xml-noicu.o)
+NOICU_OBJ := $(if $(ICU_SUFFIX),$(BUILDDIR)/util/xml-noicu.o)
 PKG_LIBS = $(NOICU_OBJ) -Wl,-Bstatic -lxml2 -ljson-c -lcap-ng -lz -llzma -Wl,-Bdynamic -lm
 endif
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-fno-strict-aliasing -D_GNU_SOURCE -DHVL_VERSION='"$(VERSION)"' \
-	-iquote converter -iquote overhead -iquote launcher $(PKG_CFLAGS) -MMD -MP
+	-iquote util -iquote converter -iquote overhead -iquote launcher $(PKG_CFLAGS) -MMD -MP
 ifeq ($(SANITIZE),1)
 override CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=address,undefined
@@ -57,7 +57,8 @@ override CFLAGS += --coverage
 override LDFLAGS += --coverage
 endif
 
-CONVERTER_SRCS := $(filter-out converter/xml-noicu.c,$(sort $(wildcard converter/*.c)))
+UTIL_SRCS := $(filter-out util/xml-noicu.c,$(sort $(wildcard util/*.c)))
+CONVERTER_SRCS := $(sort $(wildcard converter/*.c))
 OVERHEAD_SRCS := $(sort $(wildcard overhead/*.c))
 LAUNCHER_SRCS := $(filter-out launcher/main.c,$(sort $(wildcard launcher/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
@@ -65,7 +66,8 @@ BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 
 obj = $(patsubst %.c,$(BUILDDIR)/%.o,$(1))
-LIBS := $(BUILDDIR)/liblauncher.a $(BUILDDIR)/liboverhead.a $(BUILDDIR)/libconverter.a
+# Highest room first: each archive only uses the ones after it (scripts/layering checks that).
+LIBS := $(BUILDDIR)/liblauncher.a $(BUILDDIR)/liboverhead.a $(BUILDDIR)/libconverter.a $(BUILDDIR)/libhvlutil.a
 BIN := $(BUILDDIR)/hvl-launcher
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILDDIR)/bench/%,$(BENCH_SRCS))
@@ -81,8 +83,11 @@ $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILDDIR)/converter/xml-noicu.o: override CFLAGS += -DHVL_ICU_SUFFIX=$(ICU_SUFFIX)
+$(BUILDDIR)/util/xml-noicu.o: override CFLAGS += -DHVL_ICU_SUFFIX=$(ICU_SUFFIX)
 
+# Not libutil.a: glibc has a libutil (-lutil) of its own.
+$(BUILDDIR)/libhvlutil.a: $(call obj,$(UTIL_SRCS))
+	$(AR) rcs $@ $^
 $(BUILDDIR)/libconverter.a: $(call obj,$(CONVERTER_SRCS))
 	$(AR) rcs $@ $^
 $(BUILDDIR)/liboverhead.a: $(call obj,$(OVERHEAD_SRCS))
@@ -131,7 +136,7 @@ lint-man:
 	@tests/check-man.sh
 
 fmt:
-	clang-format -i $(wildcard launcher/*.[ch] converter/*.[ch] overhead/*.[ch] tests/unit/*.[ch])
+	clang-format -i $(wildcard util/*.[ch] converter/*.[ch] overhead/*.[ch] launcher/*.[ch] tests/unit/*.[ch])
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hvl-launcher

@@ -111,7 +111,7 @@ import json, sys
 f = json.load(open(sys.argv[1]))
 build = next(s for s in f["stages"] if s["name"] == "build")
 for c in build["copies"]:
-    if c["from"] is None and c["dest"].startswith(("./", "converter", "overhead", "launcher")):
+    if c["from"] is None and c["dest"].startswith(("./", "util", "converter", "overhead", "launcher")):
         print("\n".join(c["sources"]))' "$tmp/$(basename "$cf").json" | while read -r src; do
 		cp -r "$src" "$ctx/"
 	done
@@ -209,7 +209,8 @@ else
 fi
 
 # The bundle recipe for real: relink with the same DT_RPATH idea, bundle, and look where libraries load from.
-objs=("$BUILDDIR/launcher/main.o" "$BUILDDIR/liblauncher.a" "$BUILDDIR/liboverhead.a" "$BUILDDIR/libconverter.a")
+objs=("$BUILDDIR/launcher/main.o" "$BUILDDIR/liblauncher.a" "$BUILDDIR/liboverhead.a" "$BUILDDIR/libconverter.a"
+	"$BUILDDIR/libhvlutil.a")
 if [ -f "${objs[0]}" ] && command -v ldd >/dev/null; then
 	mkdir -p "$tmp/bundle/bin"
 	san=()

@@ -3,7 +3,7 @@
 # test case (`test_...`, a cmocka test registered in tests/unit/), and every quoted line of a
 # tests/check-*.sh script (its text before the first colon must appear in that script).
 # And the troubleshooting page is complete: every message passed to hvl_error_set(), hvl_error_set_errno()
-# or hvl_error_wrap() in launcher/, converter/ and overhead/ appears in it, with "…" for each conversion.
+# or hvl_error_wrap() in launcher/, overhead/, converter/ and util/ appears in it, with "…" for each conversion.
 set -uo pipefail
 : "${HVL_TOP:?HVL_TOP must name the source tree}"
 cd "$HVL_TOP" || exit 1
@@ -21,7 +21,7 @@ for doc in sys.argv[1:]:
         print("FAIL: %s is missing" % doc); failures += 1; continue
     text = open(doc).read()
     before = failures
-    for path in sorted(set(re.findall(r"`((?:tests|scripts|launcher|converter|overhead|man|docs)/[^`\s:]*)", text))):
+    for path in sorted(set(re.findall(r"`((?:tests|scripts|launcher|overhead|converter|util|man|docs)/[^`\s:]*)", text))):
         if not (os.path.exists(path) or glob.glob(path)):
             print("FAIL: %s names %s, which does not exist" % (doc, path)); failures += 1
     for case in sorted(set(re.findall(r"`?\b(test_[a-z0-9_]+)\b", text))):
@@ -73,7 +73,7 @@ def norm(t):
 doc = "docs/hyperv-layered-troubleshooting.md"
 catalogue = norm(open(doc).read().replace("\\|", "|")) if os.path.exists(doc) else ""
 missing = []
-for f in sorted(glob.glob("launcher/*.c") + glob.glob("converter/*.c") + glob.glob("overhead/*.c")):
+for f in sorted(glob.glob("launcher/*.c") + glob.glob("overhead/*.c") + glob.glob("converter/*.c") + glob.glob("util/*.c")):
     src = open(f).read()
     for m in CALL.finditer(src):
         if re.search(r"\b(int|void)\s+$", src[max(0, m.start() - 40):m.start()]):

@@ -2,7 +2,7 @@
 /*
  * Shared oracles for the libFuzzer harnesses (tests/fuzz/fuzz-*.c, built and
  * run by scripts/fuzz).  Besides the sanitizers, every harness checks the
- * error contract of converter/error.h: a failure carries exactly one error
+ * error contract of util/error.h: a failure carries exactly one error
  * with an expected status and a non-empty message.  (Messages may quote
  * control characters from the input: log_write() escapes them in the JSON log
  * format, which is what KubeVirt collects.)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The libxml2 the launcher is linked with: without ICU in the default build (converter/xml-noicu.c), iconv
+ * The libxml2 the launcher is linked with: without ICU in the default build (util/xml-noicu.c), iconv
  * still converts the encodings glibc knows, and an encoding nobody knows is refused cleanly, not a crash.
  */
 #include <setjmp.h>
