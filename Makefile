@@ -10,11 +10,11 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
-PKGS := libvirt libxml-2.0 libcap-ng json-c
+PKGS := libvirt libxml-2.0 libcap-ng json-c nettle
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libvirt: headers only; launcher/libvirt-lazy.c loads it on first use (docs/performance.md).
 #
-# The other libraries are linked statically from Debian's -dev packages, and libxml2 without ICU
+# The other libraries (nettle too) are linked statically from Debian's -dev packages, and libxml2 without ICU
 # (util/xml-noicu.c): dynamic loading of ICU and libstdc++, which Debian's libxml2 needs, cost
 # ~0.8 ms on every start of a VM's pod (docs/performance.md).  SHARED_DEPS=1 links them all dynamically,
 # as a distribution package would; sanitizer builds always do.
@@ -24,7 +24,7 @@ endif
 # Without the static archives (distributions other than Debian rarely ship them) link dynamically.
 # $(CC) -print-file-name prints the bare name back when it finds no such file.
 ifneq ($(SHARED_DEPS),1)
-MISSING_ARCHIVES := $(foreach a,libxml2.a libjson-c.a libcap-ng.a libz.a liblzma.a,\
+MISSING_ARCHIVES := $(foreach a,libxml2.a libjson-c.a libcap-ng.a libnettle.a libz.a liblzma.a,\
 	$(if $(filter $(a),$(shell $(CC) -print-file-name=$(a))),$(a)))
 ifneq ($(strip $(MISSING_ARCHIVES)),)
 $(info hvl-launcher: no $(strip $(MISSING_ARCHIVES)): linking the libraries dynamically, as with SHARED_DEPS=1)
@@ -38,7 +38,7 @@ else
 ICU_SUFFIX := $(shell nm $(shell $(CC) -print-file-name=libxml2.a) 2>/dev/null | \
 	sed -n 's/.* U ucnv_open_\([0-9][0-9]*\)$$/\1/p' | head -n 1)
 NOICU_OBJ := $(if $(ICU_SUFFIX),$(BUILDDIR)/util/xml-noicu.o)
-PKG_LIBS = $(NOICU_OBJ) -Wl,-Bstatic -lxml2 -ljson-c -lcap-ng -lz -llzma -Wl,-Bdynamic -lm
+PKG_LIBS = $(NOICU_OBJ) -Wl,-Bstatic -lxml2 -ljson-c -lcap-ng -lnettle -lz -llzma -Wl,-Bdynamic -lm
 endif
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -86,14 +86,15 @@ $(BUILDDIR)/%.o: %.c
 $(BUILDDIR)/util/xml-noicu.o: override CFLAGS += -DHVL_ICU_SUFFIX=$(ICU_SUFFIX)
 
 # Not libutil.a: glibc has a libutil (-lutil) of its own.
+# Archives are written anew, so the object of a removed source does not linger in them.
 $(BUILDDIR)/libhvlutil.a: $(call obj,$(UTIL_SRCS))
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(BUILDDIR)/libconverter.a: $(call obj,$(CONVERTER_SRCS))
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(BUILDDIR)/liboverhead.a: $(call obj,$(OVERHEAD_SRCS))
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(BUILDDIR)/liblauncher.a: $(call obj,$(LAUNCHER_SRCS))
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN): $(call obj,launcher/main.c) $(LIBS) $(NOICU_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,launcher/main.c) $(LIBS) $(PKG_LIBS)

@@ -114,6 +114,3 @@ int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins,
 int pod_cpuset(int **cpus, size_t *n, hvl_error **err);
 /* Parse a Linux CPU list ("0-3,8"); -1 on a malformed list. */
 int parse_cpu_list(const char *text, int **cpus, size_t *n);
-
-/* First 11 hex digits of SHA-256, as KubeVirt names secondary pod interfaces. */
-void sha256_hex11(const char *text, char out[12]);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "domain-internal.h"
+#include "hash.h"
 #include "log.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@ static char *pod_iface_name(const struct vmi_network *net)
 	if (!is_secondary(net))
 		return xstrdup("eth0");
 	char hex[12];
-	sha256_hex11(net->name, hex);
+	sha256_hex_prefix(net->name, 11, hex);
 	return xasprintf("pod%s", hex);
 }
 
@@ -39,7 +40,7 @@ static char *tap_name(const struct vmi_network *net)
 	if (!is_secondary(net))
 		return xstrdup("tap0");
 	char hex[12];
-	sha256_hex11(net->name, hex);
+	sha256_hex_prefix(net->name, 11, hex);
 	return xasprintf("tap%s", hex);
 }
 

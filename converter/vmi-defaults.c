@@ -23,9 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "quantity.h"
-
-#include "sha1.h"
 #include "util.h"
 #include "vmi.h"
 

@@ -124,7 +124,8 @@ done
 
 # Every pkg-config module the Makefile links is installed (as -devel) in both build stages.
 pkgs=$(sed -n 's/^PKGS := //p' Makefile)
-declare -A devel=([libvirt]=libvirt-devel [libxml-2.0]=libxml2-devel [libcap-ng]=libcap-ng-devel [json-c]=json-c-devel)
+declare -A devel=([libvirt]=libvirt-devel [libxml-2.0]=libxml2-devel [libcap-ng]=libcap-ng-devel [json-c]=json-c-devel
+	[nettle]=nettle-devel)
 for cf in scripts/Containerfile.launcher scripts/Containerfile.hook; do
 	for p in $pkgs; do
 		if [ -z "${devel[$p]:-}" ] || ! grep -q "dnf -y install .*${devel[$p]}" "$cf"; then

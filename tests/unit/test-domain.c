@@ -225,23 +225,6 @@ static void cpu_lists(void **state)
 	assert_null(bad);
 }
 
-static void sha256_prefix(void **state)
-{
-	(void)state;
-	char out[12];
-	/* Reference values from Python's hashlib. */
-	sha256_hex11("net1", out);
-	assert_string_equal(out, "6c270ef2f25");
-	sha256_hex11("", out);
-	assert_string_equal(out, "e3b0c44298f");
-	char *long_name = xmalloc(101);
-	memset(long_name, 'a', 100);
-	long_name[100] = '\0';
-	sha256_hex11(long_name, out);
-	free(long_name);
-	assert_string_equal(out, "2816597888e");
-}
-
 static void pci_addresses(void **state)
 {
 	(void)state;
@@ -304,7 +287,6 @@ int main(void)
 		cmocka_unit_test(supplemental_pool_iothreads),
 		cmocka_unit_test(numa_passthrough_rules),
 		cmocka_unit_test(cpu_lists),
-		cmocka_unit_test(sha256_prefix),
 		cmocka_unit_test(pci_addresses),
 		cmocka_unit_test(special_characters_round_trip),
 		cmocka_unit_test(path_components),

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sha1.h"
 #include "util.h"
 #include "vmi.h"
 
@@ -946,38 +945,6 @@ static void test_traits_sriov_and_root(void **state)
 	assert_true(vmi_is_root(plain));
 }
 
-static void test_sha1_and_uuid(void **state)
-{
-	static const struct {
-		const char *in, *hex;
-	} vectors[] = {
-		{ "", "da39a3ee5e6b4b0d3255bfef95601890afd80709" },
-		{ "abc", "a9993e364706816aba3e25717850c26c9cd0d89d" },
-		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1" },
-	};
-	char uuid[37];
-
-	(void)state;
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(vectors); i++) {
-		struct sha1_ctx ctx;
-		uint8_t d[SHA1_DIGEST_SIZE];
-		char hex[41];
-
-		sha1_init(&ctx);
-		/* in two pieces, to exercise buffering */
-		sha1_update(&ctx, vectors[i].in, strlen(vectors[i].in) / 2);
-		sha1_update(&ctx, vectors[i].in + strlen(vectors[i].in) / 2, strlen(vectors[i].in) - strlen(vectors[i].in) / 2);
-		sha1_final(&ctx, d);
-		for (int b = 0; b < SHA1_DIGEST_SIZE; b++)
-			sprintf(hex + 2 * b, "%02x", d[b]);
-		assert_string_equal(hex, vectors[i].hex);
-	}
-	/* RFC 4122 appendix B-style check against Python's uuid.uuid5(NAMESPACE_DNS, "python.org") */
-	assert_int_equal(uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org", 10, uuid), 0);
-	assert_string_equal(uuid, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
-	assert_int_equal(uuid_v5("not-a-uuid", "x", 1, uuid), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1007,7 +974,6 @@ int main(void)
 		cmocka_unit_test(test_defaults_keep_user_choices),
 		cmocka_unit_test(test_traits),
 		cmocka_unit_test(test_traits_sriov_and_root),
-		cmocka_unit_test(test_sha1_and_uuid),
 	};
 	const char *top = getenv("HVL_TOP");
 
