@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "util.h"
 
 #define DOWNWARD_METRICS_SOCKET KV_PRIVATE_DIR "/downwardmetrics-channel/downwardmetrics.sock"

@@ -2,7 +2,7 @@
 /* <features> and <clock> (compute/hypervisor_features.go, compute/clock.go). */
 #include <string.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "util.h"
 
 /* A FeatureState as an element with state='on|off' (default on), when set. */

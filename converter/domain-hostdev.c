@@ -22,7 +22,7 @@
 
 #include <json-c/json.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "fileio.h"
 #include "util.h"
 

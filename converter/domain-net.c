@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "hash.h"
 #include "log.h"
 #include "util.h"

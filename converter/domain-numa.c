@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-internal.h"
+#include "cpuset.h"
+#include "domain-sections.h"
 #include "fileio.h"
 #include "log.h"
 #include "quantity.h"

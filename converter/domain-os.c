@@ -2,7 +2,7 @@
 /* <os> (machine, firmware, kernel boot, boot menu) and <sysinfo> (compute/os.go, compute/sysinfo.go). */
 #include <string.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "util.h"
 
 /*

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "util.h"
 
 #define ROOT_COMPLEX_ANNOTATION "kubevirt.io/placePCIDevicesOnRootComplex"

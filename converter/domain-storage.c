@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain-internal.h"
+#include "domain-sections.h"
 #include "log.h"
 #include "util.h"
 

@@ -11,7 +11,8 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-#include "domain-internal.h"
+#include "cpuset.h"
+#include "domain-xml.h"
 #include "domain.h"
 #include "log.h"
 #include "util.h"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Shared by the domain builder's files (domain*.c): the build context and
- * tiny libxml2 helpers.  Not part of the converter's API.
+ * The domain builder's foundation (domain-xml.c): the build context, the
+ * paths inside virt-launcher's pod, and the libxml2 and lookup helpers every
+ * section builder (domain-*.c) uses.  It uses none of them.  Not part of the
+ * converter's API.
  *
  * The builder follows KubeVirt's converter (pkg/virt-launcher/virtwrap/
  * converter) element by element, in the order KubeVirt's Go structs
@@ -77,9 +79,9 @@ const char *tri_yes_no(enum tristate t, bool dflt);
 const char *tri_on_off(enum tristate t, bool dflt);
 bool feature_enabled(const struct vmi_feature_state *f); /* set and not disabled */
 
-/* Lookups through the sorted indexes. */
-/* A host device is backed by a USB device (USB_RESOURCE_<resource> is set), so the domain needs a USB controller. */
-bool usb_host_devices_found(const struct vmi *vmi);
+/* ---- lookups in the VMI ---- */
+/* Sort the volumes and networks by name for ctx_volume/ctx_network; -1 when one has no name. */
+int ctx_index_names(struct build_ctx *ctx);
 const struct vmi_volume *ctx_volume(const struct build_ctx *ctx, const char *name);
 const struct vmi_network *ctx_network(const struct build_ctx *ctx, const char *name);
 const char *annotation(const struct vmi *vmi, const char *key);
@@ -91,26 +93,3 @@ const char *vmi_uid(const struct vmi *vmi);
 
 /* A name used as a path component must not escape its directory. */
 int check_path_component(const char *value, const char *field, hvl_error **err);
-
-/* ---- the parts, one file each ---- */
-void plan_topology(struct build_ctx *ctx);  /* domain-cpu.c: sockets/cores/threads, vcpus */
-void plan_iothreads(struct build_ctx *ctx); /* domain-cpu.c: IOThread counts */
-int build_cpu(struct build_ctx *ctx);        /* domain-cpu.c: cpu, vcpu(s), cputune, numa, iothreads */
-int build_os(struct build_ctx *ctx);         /* domain-os.c: os, sysinfo */
-void build_features(struct build_ctx *ctx);  /* domain-features.c: features, clock */
-void build_clock(struct build_ctx *ctx);
-int build_disks(struct build_ctx *ctx);      /* domain-storage.c */
-int build_interfaces(struct build_ctx *ctx); /* domain-net.c */
-int place_pci_on_root_complex(struct build_ctx *ctx); /* domain-pci.c: the placePCIDevicesOnRootComplex annotation */
-int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host devices, SR-IOV */
-int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
-int build_devices_after_disks(struct build_ctx *ctx);
-void build_controllers(struct build_ctx *ctx);
-
-/* domain-numa.c: guest NUMA cells mirroring the host nodes of the pinned vCPUs (pins[v] = host CPU of vCPU v). */
-int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus);
-
-/* CPUs this process may run on, ascending (HVL_CPUSET, else sched_getaffinity). */
-int pod_cpuset(int **cpus, size_t *n, hvl_error **err);
-/* Parse a Linux CPU list ("0-3,8"); -1 on a malformed list. */
-int parse_cpu_list(const char *text, int **cpus, size_t *n);
