@@ -249,6 +249,10 @@ static size_t skip_ascii(const unsigned char *p, size_t i, size_t len)
 	return i;
 }
 
+/*
+ * By hand: json-c and libxml2's xmlCheckUTF8 pass overlong forms and surrogates, glibc's mbrtowc needs a UTF-8
+ * locale and decodes past U+10FFFF, and none names the reason (tests/unit/test-utf8.c compares with mbrtowc).
+ */
 const char *vj_utf8_invalid(const char *s, size_t len, size_t *off)
 {
 	const unsigned char *p = (const unsigned char *)s;

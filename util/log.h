@@ -23,7 +23,10 @@ void log_set_vmi(const char *name, const char *namespace_, const char *uid);
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* JSON-escape s into a newly allocated string (without quotes). */
+/*
+ * JSON-escape s into a newly allocated string (without quotes).  By hand, not json-c's serialiser: a log line is
+ * built in one buffer without a json_object per field (git log util/log.c); test-util.c decodes it with json-c.
+ */
 char *json_escape(const char *s);
 
 #define log_error(...) log_write(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* By hand: gmtime_r and strftime read /etc/localtime on first use (docs/performance.md; test-timestamp.c compares). */
 #include "timestamp.h"
 
 #include <stdint.h>

@@ -55,7 +55,8 @@ void strv_push(char ***strv, const char *s);
 
 /*
  * The decimal digits of value, NUL-terminated, into out (HVL_DEC_BUF bytes); returns their count.  For the hot
- * paths (attributes, log lines), where snprintf's format parsing costs more than the number itself.
+ * paths (attributes, log lines), where snprintf's format parsing costs more than the number itself
+ * (tests/unit/test-util.c compares it with snprintf).
  */
 #define HVL_DEC_BUF 21
 size_t fmt_dec(char out[static HVL_DEC_BUF], uint64_t value);
