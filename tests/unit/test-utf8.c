@@ -143,7 +143,7 @@ static void test_boundary_strings(void **state)
 /* Random strings up to 40 bytes: mostly ASCII runs with valid and broken sequences at every offset. */
 static void test_random_strings(void **state)
 {
-	static const unsigned char pieces[][4] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd",
+	static const unsigned char pieces[][5] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd",
 						   "\xed\x9f\xbf", "\xee\x80\x80", "\xf4\x8f\xbf\xbf" };
 	unsigned char s[48];
 	uint64_t x = 0x9e3779b97f4a7c15u;
