@@ -27,7 +27,9 @@ ifneq ($(SHARED_DEPS),1)
 MISSING_ARCHIVES := $(foreach a,libxml2.a libjson-c.a libcap-ng.a libnettle.a libz.a liblzma.a,\
 	$(if $(filter $(a),$(shell $(CC) -print-file-name=$(a))),$(a)))
 ifneq ($(strip $(MISSING_ARCHIVES)),)
-$(info hvl-launcher: no $(strip $(MISSING_ARCHIVES)): linking the libraries dynamically, as with SHARED_DEPS=1)
+# Said when the binary is linked, not here: `make demo` and `make check` read this file before installing
+# the packages that bring the archives, and their sub-make decides again afterwards.
+LINK_MODE_NOTE := hvl-launcher: no $(strip $(MISSING_ARCHIVES)): linking the libraries dynamically, as with SHARED_DEPS=1
 SHARED_DEPS := 1
 endif
 endif
@@ -97,6 +99,7 @@ $(BUILDDIR)/liblauncher.a: $(call obj,$(LAUNCHER_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN): $(call obj,launcher/main.c) $(LIBS) $(NOICU_OBJ)
+	$(if $(LINK_MODE_NOTE),@echo '$(LINK_MODE_NOTE)')
 	$(CC) $(LDFLAGS) -o $@ $(call obj,launcher/main.c) $(LIBS) $(PKG_LIBS)
 
 # Tests may wrap syscalls with -Wl,--wrap=NAME; a test lists them in a comment line

@@ -111,8 +111,9 @@ echo '{"spec":' >"$work/bad.json"
 run 3 "$HVL" detect --kubevirt-config "$work/bad.json"
 expect_err "is not valid JSON"
 
-# This machine's libvirt: asked only when the socket exists; its answer must be consistent with the choice.
-if [ -S /run/libvirt/libvirt-sock ] || [ -S /run/libvirt/virtqemud-sock ]; then
+# This machine's libvirt: its answer must be consistent with the choice.  Whether libvirtd answers is asked
+# first (a socket can be left over from a daemon that is gone).
+if virsh -q -c qemu:///system version >/dev/null 2>&1; then
 	run 0 "$HVL" detect --json --dev-root "$work/both" --feature-gates HyperVLayered
 	if grep -qF '"result":"unsupported"' <<<"$out"; then
 		expect_out "cannot run virt type 'hyperv'"
@@ -122,9 +123,10 @@ if [ -S /run/libvirt/libvirt-sock ] || [ -S /run/libvirt/virtqemud-sock ]; then
 		expect_out '"choice":"mshv"'
 	fi
 else
+	echo "SKIP (part): libvirtd does not answer on qemu:///system, so its answer for virt type 'hyperv' is not checked"
 	run 0 "$HVL" detect --json --dev-root "$work/both" --feature-gates HyperVLayered
 	expect_out '"result":"skipped"'
-	expect_out "libvirt is not reachable"
+	expect_out '"choice":"mshv"' # not asked, libvirt does not veto the device
 fi
 
 [ $failures -eq 0 ] || exit 1

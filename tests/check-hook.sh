@@ -91,7 +91,7 @@ EOF
 
 validate() { # validate DESC FILE
 	if ! command -v virt-xml-validate >/dev/null || ! command -v python3 >/dev/null; then
-		echo "note: virt-xml-validate or python3 missing; schema check of $1 skipped" >&2
+		echo "SKIP (part): virt-xml-validate or python3 is missing, so $1 is not schema-checked"
 		return
 	fi
 	normalise "$2" >"$tmp/normalised.xml" || { fail "$1: cannot normalise"; return; }

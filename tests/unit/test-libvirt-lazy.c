@@ -4,6 +4,7 @@
  * library (the test:///default driver needs no daemon), and, in test-libvirt-missing.c, without it.
  */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +27,9 @@ static void test_not_loaded_at_start(void **state)
 {
 	(void)state;
 #ifdef __SANITIZE_ADDRESS__
-	skip(); /* sanitizer builds link libvirt up front (Makefile: ASan and libtirpc) */
+	/* sanitizer builds link libvirt up front (Makefile: ASan and libtirpc) */
+	fprintf(stderr, "SKIP (part): test_not_loaded_at_start: a sanitizer build links libvirt at start-up\n");
+	skip();
 #endif
 	assert_null(dlopen("libvirt.so.0", RTLD_NOW | RTLD_NOLOAD));
 }

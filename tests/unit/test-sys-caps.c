@@ -5,6 +5,7 @@
  * differ (bounding and effective capabilities dropped, an inheritable and ambient one raised).
  */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,8 +64,11 @@ static void test_same_state_after_changes(void **state)
 	pid_t pid;
 
 	(void)state;
-	if (capng_get_caps_process() < 0 || !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
-		skip(); /* changing the bounding set needs CAP_SETPCAP */
+	if (capng_get_caps_process() < 0 || !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP)) {
+		fprintf(stderr, "SKIP (part): test_same_state_after_changes: changing the bounding set needs "
+				"CAP_SETPCAP, which this process lacks\n");
+		skip();
+	}
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
