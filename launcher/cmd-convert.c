@@ -11,6 +11,7 @@
  * "- WHAT: WHY" after the XML: on stderr when the XML is on stdout, on
  * stdout when it went to -o, so the XML stream is never mixed with it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,15 +51,27 @@ static int write_all(FILE *f, const char *data, size_t len, const char *what, hv
 	return 0;
 }
 
+/*
+ * One entry per decision: "- WHAT (from ORIGIN): WHY." and, for what was checked against the node (the mshv
+ * CPU model), "  CHECK." on the next line.  Entries that changed nothing (a kept CPU model) come too.
+ */
 static void print_explain(FILE *f, enum hypervisor hv, const struct profile_report *r)
 {
 	if (r->n_changes == 0) {
 		fprintf(f, "No changes for %s: this is KubeVirt's domain.\n", hypervisor_name(hv));
 		return;
 	}
-	fprintf(f, "Changes for %s:\n", hypervisor_name(hv));
-	for (size_t i = 0; i < r->n_changes; i++)
-		fprintf(f, "- %s: %s\n", r->changes[i].what, r->changes[i].why);
+	if (profile_report_edits(r) == 0)
+		fprintf(f, "No changes for %s: this is KubeVirt's domain. Decisions:\n", hypervisor_name(hv));
+	else
+		fprintf(f, "Changes for %s:\n", hypervisor_name(hv));
+	for (size_t i = 0; i < r->n_changes; i++) {
+		const struct profile_change *c = &r->changes[i];
+		fprintf(f, "- %s%s%s%s: %s.\n", c->what, c->origin ? " (from " : "", c->origin ? c->origin : "",
+			c->origin ? ")" : "", c->why);
+		if (c->check)
+			fprintf(f, "  %c%s.\n", toupper((unsigned char)c->check[0]), c->check + 1);
+	}
 	fflush(f);
 }
 

@@ -52,7 +52,7 @@ static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, s
 		r = hvl_error_wrap(err, "Cannot apply the %s profile to the domain KubeVirt built",
 				   hypervisor_name(plan.hv));
 	else
-		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv), report.n_changes);
+		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv), profile_report_edits(&report));
 	profile_report_free(&report);
 	hook_plan_free(&plan);
 	return r;
