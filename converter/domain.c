@@ -108,6 +108,7 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 	struct profile_options popts = {
 		.cpu_model = opts ? opts->cpu_model : NULL,
 		.cpu_caps = opts ? opts->cpu_caps : NULL,
+		.cpu_unchecked = opts ? opts->cpu_unchecked : NULL,
 		.origin = domain_origin,
 		.origin_data = vmi,
 	};

@@ -275,8 +275,9 @@ static void record(const struct apply *a, struct change c)
 {
 	_cleanup_free_ char *from = c.origin ? xasprintf(" (from %s)", c.origin) : NULL;
 
-	log_write(c.level, __FILE__, __LINE__, "Hypervisor profile %s: %s%s: %s%s%s.", hypervisor_name(a->hv),
-		  c.what, from ? from : "", c.why, c.check ? "; " : "", c.check ? c.check : "");
+	if (!a->opts->quiet)
+		log_write(c.level, __FILE__, __LINE__, "Hypervisor profile %s: %s%s: %s%s%s.", hypervisor_name(a->hv),
+			  c.what, from ? from : "", c.why, c.check ? "; " : "", c.check ? c.check : "");
 	if (a->report == NULL) {
 		free(c.what);
 		free(c.origin);
@@ -417,10 +418,15 @@ enum verdict { VERDICT_UNCHECKED, VERDICT_OK, VERDICT_NO };
  * fails to start; it is not enough, because under mshv every model is usable, hence the comparison with
  * the host's real CPU.
  */
-static enum verdict check_model(const struct cpu_caps *caps, const char *model, xmlNodePtr cpu, char **text)
+static enum verdict check_model(const struct profile_options *o, const char *model, xmlNodePtr cpu, char **text)
 {
+	const struct cpu_caps *caps = o->cpu_caps;
 	const struct cpu_caps_model *m;
 
+	if (caps == NULL && o->cpu_unchecked) {
+		*text = xasprintf("not checked on this node: %s", o->cpu_unchecked);
+		return VERDICT_UNCHECKED;
+	}
 	if (caps == NULL) {
 		*text = xstrdup("not checked on this node: libvirt was not asked (offline, or not running yet), so "
 				"the choice is the same on every node");
@@ -485,7 +491,7 @@ static int plan_kept_named(const struct apply *a, struct cpu_request *rq, struct
 
 	if (!a->p->check_cpu)
 		return 0;
-	if (check_model(a->opts->cpu_caps, rq->named, rq->cpu, &check) == VERDICT_NO) {
+	if (check_model(a->opts, rq->named, rq->cpu, &check) == VERDICT_NO) {
 		_cleanup_free_ char *subject = origin_subject(&rq->origin);
 		return hvl_error_set(a->err, HVL_EXIT_UNSUPPORTED,
 				     "%s: the CPU model '%s' cannot be used on %s on this node: %s.", subject, rq->named,
@@ -537,7 +543,7 @@ static int plan_cpu(const struct apply *a, struct cpu_request *rq, struct cpu_pl
 		return 0;
 	if (rq->named)
 		return plan_kept_named(a, rq, plan);
-	if (a->p->check_cpu && check_model(a->opts->cpu_caps, model, rq->cpu, &check) == VERDICT_NO) {
+	if (a->p->check_cpu && check_model(a->opts, model, rq->cpu, &check) == VERDICT_NO) {
 		if (given == NULL)
 			return plan_default_unusable(a, rq, model, check, plan);
 		_cleanup_free_ char *reason = check;

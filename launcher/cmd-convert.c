@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
 #include "log.h"
@@ -24,12 +25,20 @@
 #include "util.h"
 #include "vmi.h"
 
-static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv, hvl_error **err)
+/*
+ * The hypervisor, and for mshv what the node's libvirt says about CPU models: from the decision when
+ * --hypervisor auto asked libvirt, else only when --connect names a libvirt to ask.  A plain `convert
+ * --hypervisor mshv` asks nobody, so its output is the same on every machine (the goldens rely on it).
+ */
+static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv, struct cpu_check *cpu,
+			     hvl_error **err)
 {
 	struct decision d = { 0 };
 
 	if (opts->hypervisor != HV_REQUEST_AUTO) {
 		*hv = (enum hypervisor)opts->hypervisor;
+		if (*hv == HYPERVISOR_MSHV && opts->connect_uri && !opts->no_libvirt)
+			cpu_check_ask(opts->connect_uri, cpu);
 		return 0;
 	}
 	if (decide(opts, &d, err) < 0)
@@ -40,6 +49,7 @@ static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv
 	}
 	*hv = d.chosen;
 	log_info("Converting for %s: %s", hypervisor_name(d.chosen), d.reason ? d.reason : "");
+	cpu_check_for(&d, cpu);
 	decision_free(&d);
 	return 0;
 }
@@ -82,6 +92,7 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	_cleanup_free_ char *xml = NULL;
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
+	struct cpu_check cpu = { 0 };
 	enum hypervisor hv;
 	size_t len;
 	int r = -1;
@@ -91,11 +102,13 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	if (vmi_load(opts->vmi_path, &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0)
 		return -1;
 	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
-	if (choose_hypervisor(opts, &hv, err) < 0)
+	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)
 		return -1;
 
 	copts.hypervisor = hv;
 	copts.cpu_model = opts->cpu_model;
+	copts.cpu_caps = cpu_check_caps(&cpu);
+	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
@@ -111,5 +124,6 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	r = 0;
 out:
 	profile_report_free(&report);
+	cpu_check_clear(&cpu);
 	return r;
 }

@@ -280,9 +280,11 @@ static void unmark(xmlNodePtr n)
 }
 
 int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor hv, const char *cpu_model,
-		     char **out, size_t *out_len, struct profile_report *report, hvl_error **err)
+		     const struct cpu_check *cpu, char **out, size_t *out_len, struct profile_report *report,
+		     hvl_error **err)
 {
-	struct profile_options popts = { .cpu_model = cpu_model };
+	struct profile_options popts = { .cpu_model = cpu_model, .cpu_caps = cpu_check_caps(cpu),
+					 .cpu_unchecked = cpu_check_unchecked(cpu) };
 	_cleanup_free_ char *before = NULL;
 	_cleanup_free_ char *after = NULL;
 	size_t before_len = 0, after_len;

@@ -323,7 +323,7 @@ static char *edit(const char *xml, size_t len, enum hypervisor hv, size_t *out_l
 	char *out = NULL;
 
 	assert_int_equal(hook_xml_parse(xml, len, &doc, err), 0);
-	int r = hook_edit_domain(doc, xml, len, hv, NULL, &out, out_len, &report, err);
+	int r = hook_edit_domain(doc, xml, len, hv, NULL, NULL, &out, out_len, &report, err);
 	profile_report_free(&report);
 	return r < 0 ? NULL : out;
 }
@@ -453,7 +453,7 @@ static void test_mutations_keep_the_contract(void **state)
 		struct profile_report report = { 0 };
 		char *out = NULL;
 		size_t out_len;
-		int r = hook_edit_domain(doc, copy, len, HYPERVISOR_MSHV, NULL, &out, &out_len, &report, &err);
+		int r = hook_edit_domain(doc, copy, len, HYPERVISOR_MSHV, NULL, NULL, &out, &out_len, &report, &err);
 		profile_report_free(&report);
 		if (r < 0) {
 			assert_int_equal(err->status, HVL_EXIT_UNSUPPORTED);

@@ -564,6 +564,25 @@ static void cpu_named_model_checked(void **state)
 	free(host.last_xml);
 }
 
+/* libvirt was asked and could not say: the offline choice, and the check says why. */
+static void cpu_unchecked_says_why(void **state)
+{
+	(void)state;
+	struct profile_options o = { .cpu_unchecked = "libvirt at qemu:///system cannot run virt type 'hyperv'" };
+	_cleanup_xml_doc_ xmlDocPtr doc = parse(HOST_MODEL_DOMAIN);
+	struct profile_report r = { 0 };
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_free_ char *model = NULL;
+
+	assert_int_equal(profile_apply(doc, HYPERVISOR_MSHV, &o, &r, &err), 0);
+	model = attr(doc, "/domain/cpu/model");
+	assert_string_equal(model, "Westmere");
+	const struct profile_change *c = find_change(&r, "with the named model 'Westmere'");
+	assert_non_null(c);
+	assert_string_equal(c->check, "not checked on this node: libvirt at qemu:///system cannot run virt type 'hyperv'");
+	profile_report_free(&r);
+}
+
 /* The TCG profile never consults the node's hyperv capabilities. */
 static void qemu_ignores_cpu_caps(void **state)
 {
@@ -604,6 +623,7 @@ int main(void)
 		cmocka_unit_test(cpu_no_custom_mode_keeps_host_model),
 		cmocka_unit_test(cpu_option_checked),
 		cmocka_unit_test(cpu_named_model_checked),
+		cmocka_unit_test(cpu_unchecked_says_why),
 		cmocka_unit_test(qemu_ignores_cpu_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
