@@ -113,19 +113,21 @@ int cpu_caps_parse(const char *xml, size_t len, const char *virttype, const char
 	xmlNodePtr root;
 
 	if (len > INT_MAX)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the domain capabilities are too large (%zu bytes).", source,
-				     len);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the domain capabilities are too large (%zu bytes).",
+				     source, len);
 	doc = xmlReadMemory(xml, (int)len, "domcapabilities.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL || !is_element(root, "domainCapabilities")) {
 		xmlFreeDoc(doc);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the answer is not libvirt domain capabilities XML.", source);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the answer is not libvirt domain capabilities XML.",
+				     source);
 	}
 	_cleanup_free_ char *domain = text(child(root, "domain"));
 	if (!str_equal(domain, virttype)) {
-		int r = hvl_error_set(err, HVL_EXIT_INPUT, "%s: the domain capabilities are for virt type '%s', not '%s'.",
-				      source, domain ? domain : "(none)", virttype);
+		int r = hvl_error_set(err, HVL_EXIT_INPUT,
+				      "%s: the domain capabilities are for virt type '%s', not '%s'.", source,
+				      domain ? domain : "(none)", virttype);
 		xmlFreeDoc(doc);
 		return r;
 	}

@@ -67,7 +67,12 @@ static bool find_device(const struct vmi *vmi, const char *alias, struct profile
 				return true;
 			}
 	}
-	name = str_has_prefix(alias, "hostdevice-") ? alias + 11 : str_has_prefix(alias, "usb-host-") ? alias + 9 : NULL;
+	if (str_has_prefix(alias, "hostdevice-"))
+		name = alias + 11;
+	else if (str_has_prefix(alias, "usb-host-"))
+		name = alias + 9;
+	else
+		name = NULL;
 	for (size_t i = 0; name && i < dv->n_host_devices; i++)
 		if (str_equal(dv->host_devices[i].name, name)) {
 			out->path = xasprintf("spec.domain.devices.hostDevices[%zu]", i);
@@ -102,7 +107,8 @@ bool domain_origin(const void *data, enum profile_subject subject, const xmlNode
 	}
 	case PROFILE_SUBJECT_SECURE_BOOT:
 		set(out, "spec.domain.firmware.bootloader.efi.secureBoot",
-		    xstrdup(vmi->firmware.efi_secure_boot == TRI_TRUE ? "true" : "unset, which KubeVirt reads as true"));
+		    xstrdup(vmi->firmware.efi_secure_boot == TRI_TRUE ? "true"
+								      : "unset, which KubeVirt reads as true"));
 		return true;
 	case PROFILE_SUBJECT_LAUNCH_SECURITY:
 		if (vmi->launch_security == NULL)
@@ -121,7 +127,8 @@ bool domain_origin(const void *data, enum profile_subject subject, const xmlNode
 			set(out, "spec.domain.cpu.dedicatedCpuPlacement", NULL);
 		return true;
 	case PROFILE_SUBJECT_HYPERV:
-		set(out, f->hyperv.set ? "spec.domain.features.hyperv" : "spec.domain.features.hypervPassthrough", NULL);
+		set(out, f->hyperv.set ? "spec.domain.features.hyperv" : "spec.domain.features.hypervPassthrough",
+		    NULL);
 		return true;
 	case PROFILE_SUBJECT_PVSPINLOCK:
 		set(out, "spec.domain.features.pvspinlock", NULL);

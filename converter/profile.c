@@ -98,14 +98,16 @@ static const struct rule mshv_rules[] = {
 	  "the secure-boot firmware needs System Management Mode (KubeVirt's admission requires "
 	  "spec.domain.features.smm for it), and QEMU exits with \"System Management Mode not supported by this "
 	  "hypervisor\" under mshv. In KubeVirt, spec.domain.firmware.bootloader.efi: {} means secure boot (an unset "
-	  "secureBoot counts as true); set spec.domain.firmware.bootloader.efi.secureBoot: false to boot EFI without it" },
+	  "secureBoot counts as true); set spec.domain.firmware.bootloader.efi.secureBoot: false to boot EFI "
+	  "without it" },
 	{ RULE_REFUSE, { "os", "firmware", "feature" }, { IS("name", "secure-boot"), IS("enabled", "yes") },
 	  PROFILE_SUBJECT_SECURE_BOOT,
 	  "EFI secure boot",
 	  "the secure-boot firmware needs System Management Mode (KubeVirt's admission requires "
 	  "spec.domain.features.smm for it), and QEMU exits with \"System Management Mode not supported by this "
 	  "hypervisor\" under mshv. In KubeVirt, spec.domain.firmware.bootloader.efi: {} means secure boot (an unset "
-	  "secureBoot counts as true); set spec.domain.firmware.bootloader.efi.secureBoot: false to boot EFI without it" },
+	  "secureBoot counts as true); set spec.domain.firmware.bootloader.efi.secureBoot: false to boot EFI "
+	  "without it" },
 	{ RULE_REFUSE, { "launchSecurity" }, { ANY, ANY }, PROFILE_SUBJECT_LAUNCH_SECURITY,
 	  "confidential computing (SEV, SEV-SNP or TDX launch security)",
 	  "QEMU's mshv accelerator creates every partition without isolation (MSHV_PT_ISOLATION_NONE), and SEV and "
@@ -134,9 +136,10 @@ static const struct profile profiles[HYPERVISOR_COUNT] = {
 	[HYPERVISOR_MSHV] = {
 		.default_cpu_model = "Westmere",
 		.cpu_why = "under mshv QEMU claims every CPU feature for the host (target/i386/cpu.c "
-			   "x86_cpu_get_supported_feature_word returns ~0), so host-model and host-passthrough would not "
-			   "describe this host's CPU, while a named model is a known baseline (QEMU 10.2.2 does not pass "
-			   "it to the guest yet); spec.configuration.cpuModel makes KubeVirt write a named model itself",
+			   "x86_cpu_get_supported_feature_word returns ~0), so host-model and host-passthrough would "
+			   "not describe this host's CPU, while a named model is a known baseline (QEMU 10.2.2 does "
+			   "not pass it to the guest yet); spec.configuration.cpuModel makes KubeVirt write a named "
+			   "model itself",
 		.check_cpu = true,
 		.rules = mshv_rules,
 		.n_rules = HVL_ARRAY_SIZE(mshv_rules),
@@ -494,8 +497,8 @@ static int plan_kept_named(const struct apply *a, struct cpu_request *rq, struct
 	if (check_model(a->opts, rq->named, rq->cpu, &check) == VERDICT_NO) {
 		_cleanup_free_ char *subject = origin_subject(&rq->origin);
 		return hvl_error_set(a->err, HVL_EXIT_UNSUPPORTED,
-				     "%s: the CPU model '%s' cannot be used on %s on this node: %s.", subject, rq->named,
-				     hypervisor_name(a->hv), check);
+				     "%s: the CPU model '%s' cannot be used on %s on this node: %s.", subject,
+				     rq->named, hypervisor_name(a->hv), check);
 	}
 	set_note(plan, false, LOG_INFO, xasprintf("kept the named CPU model '%s'", rq->named), origin_from(&rq->origin),
 		 xstrdup("the VMI chose it"), TAKE_PTR(check));
@@ -516,20 +519,23 @@ static int plan_default_unusable(const struct apply *a, struct cpu_request *rq, 
 	_cleanup_free_ char *reason = why_not;
 
 	if (rq->mode && cpu_caps_mode_supported(caps, rq->mode)) {
-		set_note(plan, false, LOG_WARNING, xasprintf("kept <cpu mode='%s'>", rq->mode), origin_from(&rq->origin),
+		set_note(plan, false, LOG_WARNING, xasprintf("kept <cpu mode='%s'>", rq->mode),
+			 origin_from(&rq->origin),
 			 xasprintf("the default named model '%s' cannot be used on this node (%s), and %s support CPU "
 				   "mode '%s'; but under mshv that mode describes QEMU's view of the host CPU, which "
-				   "claims every feature: set --cpu-model (HVL_CPU_MODEL) to a model this node supports",
+				   "claims every feature: set --cpu-model (HVL_CPU_MODEL) to a model this node "
+				   "supports",
 				   model, reason, caps->source, rq->mode),
 			 NULL);
 		return 0;
 	}
 	_cleanup_free_ char *subject = origin_subject(&rq->origin);
 	return hvl_error_set(a->err, HVL_EXIT_UNSUPPORTED,
-			     "%s: neither the default named CPU model '%s' (%s) nor CPU mode '%s' (not supported by %s) "
-			     "can be used on %s on this node; set --cpu-model (HVL_CPU_MODEL) or spec.domain.cpu.model "
-			     "to a model this node supports.",
-			     subject, model, reason, rq->mode ? rq->mode : "(none)", caps->source, hypervisor_name(a->hv));
+			     "%s: neither the default named CPU model '%s' (%s) nor CPU mode '%s' (not supported by "
+			     "%s) can be used on %s on this node; set --cpu-model (HVL_CPU_MODEL) or "
+			     "spec.domain.cpu.model to a model this node supports.",
+			     subject, model, reason, rq->mode ? rq->mode : "(none)", caps->source,
+			     hypervisor_name(a->hv));
 }
 
 static int plan_cpu(const struct apply *a, struct cpu_request *rq, struct cpu_plan *plan)
@@ -549,8 +555,8 @@ static int plan_cpu(const struct apply *a, struct cpu_request *rq, struct cpu_pl
 		_cleanup_free_ char *reason = check;
 		_cleanup_free_ char *subject = origin_subject(&rq->origin);
 		return hvl_error_set(a->err, HVL_EXIT_UNSUPPORTED,
-				     "%s: the CPU model '%s' given with --cpu-model or HVL_CPU_MODEL cannot be used on %s "
-				     "on this node: %s.",
+				     "%s: the CPU model '%s' given with --cpu-model or HVL_CPU_MODEL cannot be used on "
+				     "%s on this node: %s.",
 				     subject, model, hypervisor_name(a->hv), reason);
 	}
 	plan->replace = true;
@@ -591,14 +597,13 @@ static void set_domain_type(const struct apply *a)
 	bool same = old && strcmp((const char *)old, type) == 0;
 
 	if (!same) {
+		const char *why = a->hv == HYPERVISOR_MSHV
+					  ? "libvirt's virt type for the Microsoft Hypervisor is 'hyperv'"
+					  : "the libvirt virt type of the chosen hypervisor";
 		record(a, (struct change){ true, LOG_INFO,
 					   xasprintf("set <domain type='%s'> (was '%s')", type,
 						     old ? (const char *)old : "unset"),
-					   NULL,
-					   xstrdup(a->hv == HYPERVISOR_MSHV
-							   ? "libvirt's virt type for the Microsoft Hypervisor is 'hyperv'"
-							   : "the libvirt virt type of the chosen hypervisor"),
-					   NULL });
+					   NULL, xstrdup(why), NULL });
 		xmlSetProp(a->root, (const xmlChar *)"type", (const xmlChar *)type);
 	}
 	xmlFree(old);

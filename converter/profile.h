@@ -50,9 +50,9 @@ typedef bool (*profile_origin_fn)(const void *data, enum profile_subject subject
 				  struct profile_origin *out);
 
 struct profile_options {
-	const char *cpu_model;           /* --cpu-model / HVL_CPU_MODEL replacing host-model/host-passthrough; NULL = default */
+	const char *cpu_model;           /* --cpu-model / HVL_CPU_MODEL for host-model/host-passthrough; NULL = default */
 	const struct cpu_caps *cpu_caps; /* the node's libvirt, for the CPU model check; NULL = not asked */
-	const char *cpu_unchecked;       /* cpu_caps NULL: why libvirt could not say (a clause); NULL = it was not asked */
+	const char *cpu_unchecked;       /* cpu_caps NULL: why libvirt could not say (a clause); NULL = not asked */
 	profile_origin_fn origin;        /* NULL: messages name element paths */
 	const void *origin_data;
 	bool quiet;                      /* log nothing (a preview, such as `detect`'s CPU model line) */

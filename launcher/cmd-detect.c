@@ -84,7 +84,8 @@ int cmd_detect(const struct hvl_options *opts, hvl_error **err)
 			json_object_object_add(c, "refusal", refusal ? json_object_new_string(refusal) : NULL);
 			json_object_object_add(root, "cpuModel", c);
 		}
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else
 		print_table(&d, cpu, refusal, stdout);

@@ -57,7 +57,8 @@ static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, s
 		r = hvl_error_wrap(err, "Cannot apply the %s profile to the domain KubeVirt built",
 				   hypervisor_name(plan.hv));
 	else
-		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv), profile_report_edits(&report));
+		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv),
+			 profile_report_edits(&report));
 	profile_report_free(&report);
 	cpu_check_clear(&cpu);
 	hook_plan_free(&plan);

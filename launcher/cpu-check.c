@@ -36,8 +36,8 @@ static enum cpu_host_fit compare_with_host(void *opaque, const char *cpu_xml, ch
 	int r = virConnectCompareCPU(conn, cpu_xml, VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE);
 	if (r == VIR_CPU_COMPARE_IDENTICAL || r == VIR_CPU_COMPARE_SUPERSET) {
 		fit = CPU_HOST_FIT_YES;
-	} else if (r == VIR_CPU_COMPARE_INCOMPATIBLE ||
-		   (r == VIR_CPU_COMPARE_ERROR && virGetLastError() && virGetLastError()->code == VIR_ERR_CPU_INCOMPATIBLE)) {
+	} else if (r == VIR_CPU_COMPARE_INCOMPATIBLE || (r == VIR_CPU_COMPARE_ERROR && virGetLastError() &&
+							   virGetLastError()->code == VIR_ERR_CPU_INCOMPATIBLE)) {
 		fit = CPU_HOST_FIT_NO;
 		*detail = xstrdup(r == VIR_CPU_COMPARE_ERROR ? last_error_message() : "no detail from libvirt");
 	} else {
@@ -91,7 +91,9 @@ void cpu_check_ask(const char *uri, struct cpu_check *out)
 void cpu_check_for(const struct decision *d, struct cpu_check *out)
 {
 	if (!d->has_choice || d->chosen != HYPERVISOR_MSHV) {
-		*out = (struct cpu_check){ .reason = xstrdup("only the mshv profile checks its CPU model on the node") };
+		*out = (struct cpu_check){
+			.reason = xstrdup("only the mshv profile checks its CPU model on the node"),
+		};
 		return;
 	}
 	cpu_check_from_libvirt(&d->libvirt, out);

@@ -19,7 +19,7 @@
 
 struct cpu_check {
 	bool have;            /* caps hold the node's answer */
-	struct cpu_caps caps; /* fits_host connects to uri for each comparison; its opaque is this struct: do not copy */
+	struct cpu_caps caps; /* fits_host connects to uri for each comparison; its opaque is this struct: no copies */
 	char *uri;
 	char *reason;         /* !have: why the node could not say (a clause, no final period) */
 };

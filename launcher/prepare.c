@@ -28,8 +28,13 @@ static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_mo
 {
 	_cleanup_free_ const char **names = xcalloc(n_disks + 1, sizeof(char *));
 	_cleanup_free_ const char **paths = xcalloc(n_disks + 1, sizeof(char *));
-	struct convert_options copts = { .hypervisor = hv, .cpu_model = cpu_model, .cpu_caps = cpu_check_caps(cpu),
-					 .cpu_unchecked = cpu_check_unchecked(cpu), .disk_names = names, .disk_paths = paths, .n_disk_overrides = n_disks };
+	struct convert_options copts = { .hypervisor = hv,
+					 .cpu_model = cpu_model,
+					 .cpu_caps = cpu_check_caps(cpu),
+					 .cpu_unchecked = cpu_check_unchecked(cpu),
+					 .disk_names = names,
+					 .disk_paths = paths,
+					 .n_disk_overrides = n_disks };
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
 	struct profile_report report = { 0 };
 	size_t len;

@@ -115,6 +115,14 @@ void __wrap_virResetLastError(void)
 	mock_error_set = false;
 }
 
+/* virConnectCompareCPU fails with this error from now on. */
+static void compare_fails(int code, const char *message)
+{
+	mock_compare = VIR_CPU_COMPARE_ERROR;
+	mock_compare_code = code;
+	mock_compare_message = message;
+}
+
 /* ---- fixtures ---- */
 
 /* The shape libvirt answers for virt type hyperv: host-model supported, every named model usable. */
@@ -246,9 +254,8 @@ static void test_default_model_unfit_keeps_host_model(void **state)
 	_cleanup_error_ hvl_error *err = NULL;
 
 	decide_mshv(fx, &d);
-	mock_compare = VIR_CPU_COMPARE_ERROR;
-	mock_compare_code = VIR_ERR_CPU_INCOMPATIBLE;
-	mock_compare_message = "the CPU is incompatible with host CPU: Host CPU does not provide required features: popcnt";
+	compare_fails(VIR_ERR_CPU_INCOMPATIBLE,
+		      "the CPU is incompatible with host CPU: Host CPU does not provide required features: popcnt");
 	assert_int_equal(prepare(fx->vmi_default, &d, &p, &err), 0);
 	assert_non_null(strstr(p.domain_xml, "<cpu mode=\"host-model\">"));
 	assert_null(strstr(p.domain_xml, "Westmere"));
@@ -265,9 +272,8 @@ static void test_named_model_unfit_refused(void **state)
 	hvl_error *err = NULL;
 
 	decide_mshv(fx, &d);
-	mock_compare = VIR_CPU_COMPARE_ERROR;
-	mock_compare_code = VIR_ERR_CPU_INCOMPATIBLE;
-	mock_compare_message = "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f";
+	compare_fails(VIR_ERR_CPU_INCOMPATIBLE,
+		      "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f");
 	assert_int_equal(prepare(fx->vmi_named, &d, &p, &err), -1);
 	assert_int_equal(err->status, HVL_EXIT_UNSUPPORTED);
 	if (strstr(err->msg, "spec.domain.cpu.model ('Icelake-Server'): the CPU model 'Icelake-Server' cannot be used "
@@ -289,9 +295,8 @@ static void test_compare_failure_is_not_a_refusal(void **state)
 	_cleanup_error_ hvl_error *err = NULL;
 
 	decide_mshv(fx, &d);
-	mock_compare = VIR_CPU_COMPARE_ERROR;
-	mock_compare_code = VIR_ERR_NO_SUPPORT;
-	mock_compare_message = "this function is not supported by the connection driver: virConnectCompareCPU";
+	compare_fails(VIR_ERR_NO_SUPPORT,
+		      "this function is not supported by the connection driver: virConnectCompareCPU");
 	assert_int_equal(prepare(fx->vmi_named, &d, &p, &err), 0);
 	assert_non_null(strstr(p.domain_xml, "<model>Icelake-Server</model>"));
 	prepared_vmi_free(&p);

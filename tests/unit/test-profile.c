@@ -346,6 +346,15 @@ static enum cpu_host_fit fake_fits(void *opaque, const char *cpu_xml, char **det
 	return h->answer;
 }
 
+/* The end of a CPU test: the report, the capabilities and the double's copy of the last guest CPU. */
+static void cpu_test_done(struct profile_report *r, struct cpu_caps *caps, struct fake_host *host)
+{
+	profile_report_free(r);
+	cpu_caps_clear(caps);
+	free(host->last_xml);
+	host->last_xml = NULL;
+}
+
 static void load_caps(const char *xml, struct fake_host *host, struct cpu_caps *caps)
 {
 	_cleanup_error_ hvl_error *err = NULL;
@@ -432,9 +441,7 @@ static void cpu_default_checked_and_used(void **state)
 	expect_substr(host.last_xml, "<cpu mode=\"custom\" match=\"exact\"><model fallback=\"forbid\">Westmere</model>");
 	expect_substr(host.last_xml, "<feature name=\"vmx\" policy=\"require\"/>");
 	assert_null(strstr(host.last_xml, "topology"));
-	profile_report_free(&r);
-	cpu_caps_clear(&caps);
-	free(host.last_xml);
+	cpu_test_done(&r, &caps, &host);
 }
 
 /* The default does not fit the host: the VMI's host-model is kept where libvirt supports it, with a warning. */
@@ -459,9 +466,7 @@ static void cpu_default_unfit_keeps_host_model(void **state)
 	expect_substr(c->why, "the default named model 'Westmere' cannot be used on this node (libvirt finds the host "
 			      "CPU incompatible with 'Westmere' (Host CPU does not provide required features: sse4.2)");
 	expect_substr(c->why, "claims every feature");
-	profile_report_free(&r);
-	cpu_caps_clear(&caps);
-	free(host.last_xml);
+	cpu_test_done(&r, &caps, &host);
 }
 
 static void cpu_default_unfit_without_host_model_refused(void **state)
@@ -527,9 +532,7 @@ static void cpu_option_checked(void **state)
 	const struct profile_change *c = find_change(&r, "with the named model 'EPYC'");
 	assert_non_null(c);
 	expect_substr(c->why, "--cpu-model or HVL_CPU_MODEL names it");
-	profile_report_free(&r);
-	cpu_caps_clear(&caps);
-	free(host.last_xml);
+	cpu_test_done(&r, &caps, &host);
 }
 
 static void cpu_named_model_checked(void **state)
@@ -559,9 +562,7 @@ static void cpu_named_model_checked(void **state)
 	assert_non_null(c);
 	expect_substr(c->check, "comparing it with the host CPU failed (this function is not supported by the "
 				"connection driver)");
-	profile_report_free(&r);
-	cpu_caps_clear(&caps);
-	free(host.last_xml);
+	cpu_test_done(&r, &caps, &host);
 }
 
 /* libvirt was asked and could not say: the offline choice, and the check says why. */
