@@ -37,5 +37,8 @@ int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
 int build_devices_after_disks(struct build_ctx *ctx);
 void build_controllers(struct build_ctx *ctx);
 
+/* domain-origin.c: the VMI field behind an element the profile matched (a profile_origin_fn; data is the vmi). */
+bool domain_origin(const void *data, enum profile_subject subject, const xmlNode *node, struct profile_origin *out);
+
 /* domain-numa.c: guest NUMA cells mirroring the host nodes of the pinned vCPUs (pins[v] = host CPU of vCPU v). */
 int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus);

@@ -105,7 +105,13 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 		return wrap_vmi_error(vmi, err);
 	}
 
-	struct profile_options popts = { .cpu_model = opts ? opts->cpu_model : NULL };
+	struct profile_options popts = {
+		.cpu_model = opts ? opts->cpu_model : NULL,
+		.cpu_caps = opts ? opts->cpu_caps : NULL,
+		.cpu_unchecked = opts ? opts->cpu_unchecked : NULL,
+		.origin = domain_origin,
+		.origin_data = vmi,
+	};
 	if (profile_apply(doc, opts ? opts->hypervisor : HYPERVISOR_KVM, &popts, report, err) < 0) {
 		hvl_error_free(&ctx.deferred);
 		return -1;

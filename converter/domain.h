@@ -20,6 +20,8 @@
 struct convert_options {
 	enum hypervisor hypervisor;
 	const char *cpu_model;        /* for mshv/qemu profiles; NULL = default */
+	const struct cpu_caps *cpu_caps; /* the node's libvirt, for the mshv CPU model check; NULL = not asked */
+	const char *cpu_unchecked;       /* cpu_caps NULL: why libvirt could not say; NULL = it was not asked */
 	/* Local files to use instead of the cluster paths, by volume name (`run --disk NAME=PATH`).
 	 * `run` also takes the names "kernel" and "initrd" for a kernel-boot VMI's files and applies
 	 * those itself (launcher/run-local.c): names that match no volume must stay ignored here. */

@@ -326,6 +326,8 @@ static int default_firmware(struct vmi *vmi, hvl_error **err)
 
 static void default_cpu_model(struct vmi *vmi)
 {
+	if (vmi->cpu.model == NULL || *vmi->cpu.model == '\0')
+		vmi->cpu.model_defaulted = true;
 	set_string(&vmi->cpu.model, strcmp(vmi->architecture, "arm64") == 0 ? "host-passthrough" : "host-model");
 }
 

@@ -61,6 +61,7 @@ struct vmi_cpu {
 	uint32_t sockets, cores, threads; /* 0 = unset */
 	uint32_t max_sockets;
 	char *model;                      /* host-model, host-passthrough, or a named model */
+	bool model_defaulted;             /* model was unset and vmi_apply_defaults() chose it */
 	struct vmi_cpu_feature *features;
 	size_t n_features;
 	bool dedicated_cpu_placement;

@@ -11,11 +11,13 @@
  * "- WHAT: WHY" after the XML: on stderr when the XML is on stdout, on
  * stdout when it went to -o, so the XML stream is never mixed with it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
 #include "log.h"
@@ -23,12 +25,20 @@
 #include "util.h"
 #include "vmi.h"
 
-static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv, hvl_error **err)
+/*
+ * The hypervisor, and for mshv what the node's libvirt says about CPU models: from the decision when
+ * --hypervisor auto asked libvirt, else only when --connect names a libvirt to ask.  A plain `convert
+ * --hypervisor mshv` asks nobody, so its output is the same on every machine (the goldens rely on it).
+ */
+static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv, struct cpu_check *cpu,
+			     hvl_error **err)
 {
 	struct decision d = { 0 };
 
 	if (opts->hypervisor != HV_REQUEST_AUTO) {
 		*hv = (enum hypervisor)opts->hypervisor;
+		if (*hv == HYPERVISOR_MSHV && opts->connect_uri && !opts->no_libvirt)
+			cpu_check_ask(opts->connect_uri, cpu);
 		return 0;
 	}
 	if (decide(opts, &d, err) < 0)
@@ -39,6 +49,7 @@ static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv
 	}
 	*hv = d.chosen;
 	log_info("Converting for %s: %s", hypervisor_name(d.chosen), d.reason ? d.reason : "");
+	cpu_check_for(&d, cpu);
 	decision_free(&d);
 	return 0;
 }
@@ -50,15 +61,27 @@ static int write_all(FILE *f, const char *data, size_t len, const char *what, hv
 	return 0;
 }
 
+/*
+ * One entry per decision: "- WHAT (from ORIGIN): WHY." and, for what was checked against the node (the mshv
+ * CPU model), "  CHECK." on the next line.  Entries that changed nothing (a kept CPU model) come too.
+ */
 static void print_explain(FILE *f, enum hypervisor hv, const struct profile_report *r)
 {
 	if (r->n_changes == 0) {
 		fprintf(f, "No changes for %s: this is KubeVirt's domain.\n", hypervisor_name(hv));
 		return;
 	}
-	fprintf(f, "Changes for %s:\n", hypervisor_name(hv));
-	for (size_t i = 0; i < r->n_changes; i++)
-		fprintf(f, "- %s: %s\n", r->changes[i].what, r->changes[i].why);
+	if (profile_report_edits(r) == 0)
+		fprintf(f, "No changes for %s: this is KubeVirt's domain. Decisions:\n", hypervisor_name(hv));
+	else
+		fprintf(f, "Changes for %s:\n", hypervisor_name(hv));
+	for (size_t i = 0; i < r->n_changes; i++) {
+		const struct profile_change *c = &r->changes[i];
+		fprintf(f, "- %s%s%s%s: %s.\n", c->what, c->origin ? " (from " : "", c->origin ? c->origin : "",
+			c->origin ? ")" : "", c->why);
+		if (c->check)
+			fprintf(f, "  %c%s.\n", toupper((unsigned char)c->check[0]), c->check + 1);
+	}
 	fflush(f);
 }
 
@@ -69,6 +92,7 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	_cleanup_free_ char *xml = NULL;
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
+	struct cpu_check cpu = { 0 };
 	enum hypervisor hv;
 	size_t len;
 	int r = -1;
@@ -78,11 +102,13 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	if (vmi_load(opts->vmi_path, &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0)
 		return -1;
 	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
-	if (choose_hypervisor(opts, &hv, err) < 0)
+	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)
 		return -1;
 
 	copts.hypervisor = hv;
 	copts.cpu_model = opts->cpu_model;
+	copts.cpu_caps = cpu_check_caps(&cpu);
+	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
@@ -98,5 +124,6 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	r = 0;
 out:
 	profile_report_free(&report);
+	cpu_check_clear(&cpu);
 	return r;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cpu-check.h"
 #include "domain.h"
 #include "hook.h"
 #include "log.h"
@@ -30,6 +31,7 @@ static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, s
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
 	struct hook_plan plan;
 	struct profile_report report = { 0 };
+	struct cpu_check cpu = { 0 };
 	xmlChar *type;
 	int r = 0;
 
@@ -45,15 +47,20 @@ static int edit(const struct hook_args *a, struct hook_inputs *in, char **out, s
 	xmlFree(type);
 	log_info("%s", plan.reason);
 
+	/* The sidecar does not see the compute container's libvirt: the node is asked only with --connect. */
+	if (plan.action == HOOK_APPLY && plan.hv == HYPERVISOR_MSHV && a->opts.connect_uri && !a->opts.no_libvirt)
+		cpu_check_ask(a->opts.connect_uri, &cpu);
 	if (plan.action == HOOK_KEEP)
 		copy_out(a->domain, a->domain_len, out, out_len);
-	else if (hook_edit_domain(doc, a->domain, a->domain_len, plan.hv, a->opts.cpu_model, out, out_len, &report,
-				  err) < 0)
+	else if (hook_edit_domain(doc, a->domain, a->domain_len, plan.hv, a->opts.cpu_model, &cpu, out,
+				  out_len, &report, err) < 0)
 		r = hvl_error_wrap(err, "Cannot apply the %s profile to the domain KubeVirt built",
 				   hypervisor_name(plan.hv));
 	else
-		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv), report.n_changes);
+		log_info("Applied the %s profile: %zu change(s).", hypervisor_name(plan.hv),
+			 profile_report_edits(&report));
 	profile_report_free(&report);
+	cpu_check_clear(&cpu);
 	hook_plan_free(&plan);
 	return r;
 }

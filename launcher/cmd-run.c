@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cpu-check.h"
 #include "domain.h"
 #include "log.h"
 #include "prepare.h"
@@ -151,6 +152,7 @@ static int prepare(struct run *r, hvl_error **err)
 {
 	struct decision d = { 0 };
 	struct prepared_vmi p = { .overhead_bytes = -1 };
+	struct cpu_check cpu = { 0 };
 	const char *tmpdir = getenv("TMPDIR");
 	int ret = -1;
 
@@ -159,7 +161,9 @@ static int prepare(struct run *r, hvl_error **err)
 	if (decision_require(&d, err) < 0)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
+	cpu_check_for(&d, &cpu);
+	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, &cpu, r->disks, r->n_disks, &p,
+			err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
 	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);
@@ -175,6 +179,7 @@ static int prepare(struct run *r, hvl_error **err)
 	r->serial_log = xasprintf("%s/serial0.log", r->dir);
 	ret = adapt(r, p.domain_xml, err);
 out:
+	cpu_check_clear(&cpu);
 	prepared_vmi_free(&p);
 	decision_free(&d);
 	return ret;

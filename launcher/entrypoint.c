@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cpu-check.h"
 #include "commands.h"
 #include "exec.h"
 #include "log.h"
@@ -110,10 +111,15 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 {
 	struct prepared_vmi vmi = { .overhead_bytes = -1 };
 	struct plan_inputs in = { .opts = opts, .decision = d, .overhead_bytes = -1, .lookup = env_lookup };
+	struct cpu_check cpu = { 0 };
 	int r;
 
 	if (opts->vmi_path) {
-		if (prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, opts->disks, opts->n_disks, &vmi, err) < 0)
+		cpu_check_for(d, &cpu);
+		r = prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, &cpu, opts->disks, opts->n_disks,
+				&vmi, err);
+		cpu_check_clear(&cpu);
+		if (r < 0)
 			return -1;
 		in.overhead_bytes = vmi.overhead_bytes;
 		in.domain_xml = vmi.domain_xml;

@@ -49,7 +49,8 @@ static const struct {
 	  "Probe /dev/mshv and /dev/kvm, resolve the HyperVLayered gate, and show the choice.\n"
 	  "Exit status 4 when no hypervisor is usable.\n"
 	  "\n"
-	  "      --json                  one JSON object instead of a table\n" },
+	  "      --json                  one JSON object instead of a table\n"
+	  "      --cpu-model NAME        the named CPU model whose check on this node is shown [HVL_CPU_MODEL]\n" },
 	{ CMD_CONVERT,
 	  "Usage: hvl-launcher convert [OPTIONS] [--vmi] FILE\n"
 	  "\n"

@@ -280,26 +280,33 @@ static void unmark(xmlNodePtr n)
 }
 
 int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor hv, const char *cpu_model,
-		     char **out, size_t *out_len, struct profile_report *report, hvl_error **err)
+		     const struct cpu_check *cpu, char **out, size_t *out_len, struct profile_report *report,
+		     hvl_error **err)
 {
-	struct profile_options popts = { .cpu_model = cpu_model };
+	struct profile_options popts = { .cpu_model = cpu_model, .cpu_caps = cpu_check_caps(cpu),
+					 .cpu_unchecked = cpu_check_unchecked(cpu) };
 	_cleanup_free_ char *before = NULL;
 	_cleanup_free_ char *after = NULL;
 	size_t before_len = 0, after_len;
-	size_t changes = report ? report->n_changes : 0;
+	struct profile_report local = { 0 };
+	struct profile_report *r = report ? report : &local;
+	size_t edits = profile_report_edits(r);
 
 	mark_existing(doc->children);
-	if (profile_apply(doc, hv, &popts, report, err) < 0) {
+	int applied = profile_apply(doc, hv, &popts, r, err);
+	bool edited = profile_report_edits(r) != edits;
+	profile_report_free(&local);
+	if (applied < 0) {
 		unmark(doc->children);
 		return -1;
 	}
 	/*
-	 * The profile records every edit it makes, and each one shows in the output (a changed attribute, a
-	 * removed or added element).  So only when it recorded none can the result still equal KubeVirt's
-	 * document; the tree is then as parsed, and serialising it now (before tidy) gives the comparison point.
-	 * Serialising it on every call just in case was a ninth of a hook call.
+	 * The profile records every edit it makes (profile_change.edited), and each one shows in the output (a
+	 * changed attribute, a removed or added element).  So only when it recorded none can the result still
+	 * equal KubeVirt's document; the tree is then as parsed, and serialising it now (before tidy) gives the
+	 * comparison point.  Serialising it on every call just in case was a ninth of a hook call.
 	 */
-	if ((report == NULL || report->n_changes == changes) && hook_xml_format(doc, &before, &before_len, err) < 0) {
+	if (!edited && hook_xml_format(doc, &before, &before_len, err) < 0) {
 		unmark(doc->children);
 		return -1;
 	}

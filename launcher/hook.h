@@ -28,6 +28,7 @@
 #include "gate.h"
 #include "hypervisor.h"
 #include "options.h"
+#include "cpu-check.h"
 #include "profile.h"
 
 /*
@@ -143,7 +144,8 @@ int hook_vmi_parse(const char *json, size_t len, char **name, char **namespace_,
  * result in *out: the original bytes when the profile changed nothing.
  */
 int hook_edit_domain(xmlDocPtr doc, const char *xml, size_t len, enum hypervisor hv, const char *cpu_model,
-		     char **out, size_t *out_len, struct profile_report *report, hvl_error **err);
+		     const struct cpu_check *cpu, char **out, size_t *out_len, struct profile_report *report,
+		     hvl_error **err);
 
 /* The whole hook without I/O: *out is what goes to standard output. */
 int hook_run(const struct hook_args *a, char **out, size_t *out_len, hvl_error **err);

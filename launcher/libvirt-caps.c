@@ -77,7 +77,8 @@ static void ask_domain_capabilities(virConnectPtr conn, struct libvirt_check *ou
 	char *caps = virConnectGetDomainCapabilities(conn, NULL, "x86_64", "q35", "hyperv", 0);
 
 	if (caps) {
-		free(caps);
+		free(out->domcaps);
+		out->domcaps = caps;
 		set_result(out, LIBVIRT_CHECK_SUPPORTED,
 			   xasprintf("libvirt at %s can run virt type 'hyperv' (domain capabilities for x86_64 q35).",
 				     out->uri));
@@ -131,5 +132,6 @@ void libvirt_check_clear(struct libvirt_check *c)
 {
 	free(c->uri);
 	free(c->reason);
+	free(c->domcaps);
 	*c = (struct libvirt_check){ 0 };
 }

@@ -21,6 +21,7 @@ struct libvirt_check {
 	enum libvirt_check_result result;
 	char *uri;    /* the URI asked or tried; NULL when none */
 	char *reason; /* one whole sentence */
+	char *domcaps; /* LIBVIRT_CHECK_SUPPORTED: the domain capabilities XML (cpu-check.h reads it) */
 };
 
 /* Default URI and the sockets whose presence means "libvirt may be reachable". */

@@ -125,7 +125,7 @@ static const struct opt_info {
 	[OPT_JSON] = { "--json", M_DETECT | M_OVERHEAD, false, NULL },
 	[OPT_OUTPUT] = { "--output", M_CONVERT, false, NULL },
 	[OPT_EXPLAIN] = { "--explain", M_CONVERT, false, NULL },
-	[OPT_CPU_MODEL] = { "--cpu-model", M_ENTRY | M_CONVERT | M_RUN, false, "HVL_CPU_MODEL" },
+	[OPT_CPU_MODEL] = { "--cpu-model", M_ENTRY | M_DETECT | M_CONVERT | M_RUN, false, "HVL_CPU_MODEL" },
 	[OPT_ARCH] = { "--arch", M_OVERHEAD, false, NULL },
 	[OPT_RATIO] = { "--ratio", M_OVERHEAD, false, NULL },
 	[OPT_DISK] = { "--disk", M_RUN, true, NULL },

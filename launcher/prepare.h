@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu-check.h"
 #include "error.h"
 #include "hypervisor.h"
 #include "limits.h"
@@ -22,8 +23,9 @@ struct prepared_vmi {
 	char *domain_xml;
 };
 
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
-		size_t n_disks, struct prepared_vmi *out, hvl_error **err);
+/* cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked. */
+int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
+		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err);
 
 /* What needs locked memory, for messages; NULL when nothing does. */
 const char *prepare_memlock_reason(const struct vmi *vmi);

@@ -220,6 +220,43 @@ grep -q "No changes for kvm" "$tmp/stdout" || fail "--explain for kvm should say
 ok
 grep -q "<model>EPYC</model>" "$tmp/c.xml" || fail "--cpu-model is not used by the qemu profile"
 
+# ---- the mshv profile names what asked for each change; the CPU model is checked only where libvirt is asked ----
+"$HVL" --log-format text convert --hypervisor mshv --explain --vmi "$EX/vmi-fedora.json" -o "$tmp/m.xml" >"$tmp/stdout" \
+	2>"$tmp/err"
+ok
+grep -qF -- "- replaced <cpu mode='host-model'> with the named model 'Westmere' (from spec.domain.cpu.model: unset, so" \
+	"$tmp/stdout" || fail "--explain does not name the VMI field behind the CPU model"
+grep -qF "  Not checked on this node: libvirt was not asked" "$tmp/stdout" ||
+	fail "--explain does not say the CPU model was chosen offline"
+grep -qF "warning: Hypervisor profile mshv: replaced <cpu mode='host-model'>" "$tmp/err" ||
+	fail "the CPU model replacement is not logged as a warning"
+mkjson smm 'd["spec"]["domain"]["features"] = {"smm": {}}'
+"$HVL" --log-format text convert --hypervisor mshv --explain --vmi "$tmp/smm.json" -o "$tmp/smm.xml" >"$tmp/stdout" \
+	2>"$tmp/err"
+ok
+grep -qF -- "- removed <features><smm> (from spec.domain.features.smm): QEMU exits" "$tmp/stdout" ||
+	fail "--explain does not list the SMM removal with its VMI field"
+grep -qF "warning: Hypervisor profile mshv: removed <features><smm> (from spec.domain.features.smm)" "$tmp/err" ||
+	fail "the SMM removal is not logged as a warning naming spec.domain.features.smm"
+grep -q "<smm" "$tmp/smm.xml" && fail "the mshv domain still has <smm>"
+if virsh -q -c qemu:///system version >/dev/null 2>&1; then
+	# --connect makes convert ask libvirt; a libvirt that cannot run 'hyperv' (this one, unless it is >= 11.10 on
+	# a host with /dev/mshv) leaves the offline choice, and --explain says why.
+	"$HVL" --log-format text convert --hypervisor mshv --connect qemu:///system --explain --vmi "$EX/vmi-fedora.json" \
+		-o "$tmp/c.xml" >"$tmp/stdout" 2>"$tmp/err"
+	ok
+	if grep -qF "Checked on this node:" "$tmp/stdout"; then
+		echo "SKIP (part): check-convert: libvirt at qemu:///system runs virt type 'hyperv' here; the offline path of" \
+			"--connect is not checked"
+	else
+		grep -qF "  Not checked on this node: libvirt gave no domain capabilities for virt type 'hyperv': libvirt at" \
+			"$tmp/stdout" || fail "convert --connect does not say why the CPU model was not checked: $(cat "$tmp/stdout")"
+		cmp -s "$tmp/c.xml" "$tmp/m.xml" || fail "convert --connect without hyperv changed the domain"
+	fi
+else
+	echo "SKIP (part): check-convert: libvirtd at qemu:///system is unreachable; convert --connect is not checked"
+fi
+
 # ---- usage ----
 "$HVL" --log-format text convert --hypervisor kvm >/dev/null 2>&1
 rc=$?

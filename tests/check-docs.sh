@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$HVL_TOP" || exit 1
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 77; }
 
-python3 - docs/hyperv-layered-user-guide.md docs/hyperv-layered-troubleshooting.md docs/security-review.md docs/testing.md <<'PY'
+python3 - docs/hyperv-layered-user-guide.md docs/hyperv-layered-troubleshooting.md docs/mshv-profile.md docs/security-review.md docs/testing.md <<'PY'
 import glob, os, re, sys
 
 registered = set()

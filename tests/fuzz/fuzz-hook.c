@@ -23,7 +23,7 @@ static void check_idempotent(const char *xml, size_t len, enum hypervisor hv, co
 
 	if (hook_xml_parse(xml, len, &doc, &err) < 0)
 		FUZZ_FAIL("oracle failed: hook mode cannot read its own output: %s\n%s\n", err->msg, xml);
-	if (hook_edit_domain(doc, xml, len, hv, cpu_model, &again, &again_len, NULL, &err) < 0)
+	if (hook_edit_domain(doc, xml, len, hv, cpu_model, NULL, &again, &again_len, NULL, &err) < 0)
 		FUZZ_FAIL("oracle failed: the profile refuses its own output: %s\n%s\n", err->msg, xml);
 	if (again_len != len || memcmp(again, xml, len) != 0)
 		FUZZ_FAIL("oracle failed: the %s profile is not idempotent:\n%s\n---\n%s\n", hypervisor_name(hv), xml,
@@ -48,7 +48,7 @@ static void edit(const char *xml, size_t len, enum hypervisor hv, const char *cp
 		hvl_error_free(&err);
 		return;
 	}
-	r = hook_edit_domain(doc, xml, len, hv, cpu_model, &out, &out_len, &report, &err);
+	r = hook_edit_domain(doc, xml, len, hv, cpu_model, NULL, &out, &out_len, &report, &err);
 	if (r == 0) {
 		fuzz_check_xml(out, out_len);
 		check_idempotent(out, out_len, hv, cpu_model);

@@ -323,7 +323,7 @@ static char *edit(const char *xml, size_t len, enum hypervisor hv, size_t *out_l
 	char *out = NULL;
 
 	assert_int_equal(hook_xml_parse(xml, len, &doc, err), 0);
-	int r = hook_edit_domain(doc, xml, len, hv, NULL, &out, out_len, &report, err);
+	int r = hook_edit_domain(doc, xml, len, hv, NULL, NULL, &out, out_len, &report, err);
 	profile_report_free(&report);
 	return r < 0 ? NULL : out;
 }
@@ -351,9 +351,11 @@ static void test_edit_mshv_on_kubevirt_domain(void **state)
 
 	assert_non_null(out);
 	assert_non_null(strstr(out, "<domain type=\"hyperv\" xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\">"));
-	assert_null(strstr(out, "<kvm>"));
-	assert_null(strstr(out, "<hyperv>"));
-	assert_null(strstr(out, "kvmclock"));
+	/* What QEMU accepts under mshv stays as KubeVirt wrote it (docs/mshv-profile.md); SMM goes. */
+	assert_non_null(strstr(out, "<kvm>"));
+	assert_non_null(strstr(out, "<hyperv>"));
+	assert_non_null(strstr(out, "<timer name=\"kvmclock\""));
+	assert_non_null(strstr(out, "<timer name=\"hypervclock\""));
 	assert_null(strstr(out, "<smm>"));
 	/* Untouched parts stay as they were: empty elements, the kubevirt namespace, indentation. */
 	assert_non_null(strstr(out, "    <bios></bios>\n    <baseBoard></baseBoard>\n"));
@@ -361,8 +363,7 @@ static void test_edit_mshv_on_kubevirt_domain(void **state)
 	assert_non_null(strstr(out, "  <cpu mode=\"custom\">\n    <model>Westmere</model>\n    <topology "));
 	/* A removal leaves no blank line behind. */
 	assert_null(strstr(out, "\n    \n"));
-	assert_non_null(strstr(out, "<timer name=\"pit\" tickpolicy=\"discard\" present=\"no\"></timer>\n    <timer "
-				    "name=\"hpet\""));
+	assert_non_null(strstr(out, "    </hyperv>\n    <kvm>\n"));
 }
 
 static void test_edit_keeps_qemu_namespace(void **state)
@@ -370,7 +371,7 @@ static void test_edit_keeps_qemu_namespace(void **state)
 	(void)state;
 	/* KubeVirt writes ignition and debug options as <qemu:commandline>; prefixes and declarations survive. */
 	const char *xml = "<domain type=\"kvm\" xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\">\n"
-			  "  <features>\n    <kvm></kvm>\n  </features>\n"
+			  "  <features>\n    <smm></smm>\n  </features>\n"
 			  "  <qemu:commandline>\n    <qemu:arg value=\"-fw_cfg\"></qemu:arg>\n  </qemu:commandline>\n"
 			  "  <cpu mode=\"custom\"><model>Nehalem</model></cpu>\n</domain>";
 	hvl_error *err = NULL;
@@ -452,7 +453,7 @@ static void test_mutations_keep_the_contract(void **state)
 		struct profile_report report = { 0 };
 		char *out = NULL;
 		size_t out_len;
-		int r = hook_edit_domain(doc, copy, len, HYPERVISOR_MSHV, NULL, &out, &out_len, &report, &err);
+		int r = hook_edit_domain(doc, copy, len, HYPERVISOR_MSHV, NULL, NULL, &out, &out_len, &report, &err);
 		profile_report_free(&report);
 		if (r < 0) {
 			assert_int_equal(err->status, HVL_EXIT_UNSUPPORTED);
@@ -596,7 +597,7 @@ static void test_run_decision_file(void **state)
 	hvl_error *err = NULL;
 	char *out = NULL;
 	size_t len;
-	const char *xml = "<domain type=\"kvm\"><features><kvm></kvm></features><cpu mode=\"custom\"><model>Westmere"
+	const char *xml = "<domain type=\"kvm\"><features><smm></smm></features><cpu mode=\"custom\"><model>Westmere"
 			  "</model></cpu></domain>";
 
 	assert_non_null(mkdtemp(dir));
@@ -706,7 +707,8 @@ static void test_run_gate_on_errors(void **state)
 			       "<domain type='kvm'><os><type arch='aarch64'>hvm</type></os></domain>", NULL),
 			 0);
 	expect_error(hook_run(&a, &out, &len, &err), &err, HVL_EXIT_UNSUPPORTED,
-		     "Cannot apply the mshv profile to the domain KubeVirt built: A guest architecture other than x86_64");
+		     "Cannot apply the mshv profile to the domain KubeVirt built: /domain/os/type[@arch='aarch64']: "
+		     "a guest architecture other than x86_64");
 	hvl_error_free(&err);
 	hook_args_free(&a);
 
@@ -733,7 +735,7 @@ static void test_run_hyperv_domain_without_file(void **state)
 	env_set("HVL_FEATURE_GATES", "HyperVLayered");
 	env_set("HVL_DEV_ROOT", "/nonexistent-dev-root");
 	assert_int_equal(parse(&a, &err, "onDefineDomain", "--vmi", VMI, "--no-libvirt", "--domain",
-			       "<domain type=\"hyperv\"><features><kvm><hidden state=\"on\"></hidden></kvm></features>"
+			       "<domain type=\"hyperv\"><features><smm></smm></features>"
 			       "<cpu mode=\"custom\"><model>Westmere</model></cpu></domain>",
 			       NULL),
 			 0);

@@ -77,12 +77,30 @@ static void test_capability_check_through_loader(void **state)
 	libvirt_check_clear(&c);
 }
 
+/* The mshv CPU model check's comparison reaches libvirt; the test driver cannot compare CPUs. */
+static void test_compare_cpu_through_loader(void **state)
+{
+	virConnectPtr conn;
+
+	(void)state;
+	virSetErrorFunc(NULL, quiet);
+	conn = virConnectOpen("test:///default");
+	assert_non_null(conn);
+	assert_int_equal(virConnectCompareCPU(conn, "<cpu mode='custom' match='exact'><model>Westmere</model></cpu>",
+					      VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE),
+			 VIR_CPU_COMPARE_ERROR);
+	assert_int_equal(virGetLastError()->code, VIR_ERR_NO_SUPPORT);
+	virResetLastError();
+	assert_int_equal(virConnectClose(conn), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_not_loaded_at_start),
 		cmocka_unit_test(test_forwards_to_libvirt),
 		cmocka_unit_test(test_capability_check_through_loader),
+		cmocka_unit_test(test_compare_cpu_through_loader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

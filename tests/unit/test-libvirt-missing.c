@@ -24,6 +24,7 @@ static void test_calls_fail_with_a_reason(void **state)
 	assert_int_equal(virConnectClose(NULL), -1);
 	assert_int_equal(virDomainCreate(NULL), -1);
 	assert_null(virDomainDefineXMLFlags(NULL, "<domain/>", 0));
+	assert_int_equal(virConnectCompareCPU(NULL, "<cpu/>", 0), VIR_CPU_COMPARE_ERROR);
 	assert_non_null(virGetLastError());
 	assert_int_equal(virGetLastError()->code, VIR_ERR_INTERNAL_ERROR);
 	assert_string_equal(virGetLastErrorMessage(), virGetLastError()->message);
