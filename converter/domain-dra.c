@@ -40,7 +40,7 @@
 
 /* One DRA device of the spec. */
 struct dra_request {
-	const char *list;  /* "gpus" or "hostDevices" */
+	const char *list; /* "gpus" or "hostDevices" */
 	size_t index;
 	const char *name, *claim, *request;
 	const struct vmi_gpu *gpu; /* NULL for a host device */
@@ -110,15 +110,16 @@ static int resolve(const struct build_ctx *ctx, const struct dra_request *rq, st
 {
 	const struct vmi_resource_claim *rc = vmi_find_resource_claim(ctx->vmi, rq->claim);
 	const char *root = ctx->opts ? ctx->opts->dev_root : NULL;
-	struct dra_device dev = { 0 };
+	struct dra_device dev = {0};
 	_cleanup_free_ char *file = NULL;
 	size_t st_index = 0;
 	int r;
 
 	/* vmi_validate_dra saw to it that the claim is listed. */
 	if (rc == NULL)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "spec.domain.devices.%s[%zu]: the claim '%s' is not listed.",
-				     rq->list, rq->index, rq->claim);
+		return hvl_error_set(err, HVL_EXIT_INTERNAL,
+				     "spec.domain.devices.%s[%zu]: the claim '%s' is not listed.", rq->list, rq->index,
+				     rq->claim);
 	r = dra_metadata_read(root, rc, rq->request, &file, &dev, err);
 	if (r < 0) {
 		_cleanup_free_ char *device = who(rq, NULL);
@@ -156,9 +157,10 @@ static xmlNodePtr add_mdev(struct build_ctx *ctx, const struct dra_request *rq, 
 
 	if (!str_is_uuid(a->mdev)) {
 		_cleanup_free_ char *device = who(rq, a->source);
-		hvl_error_set(err, HVL_EXIT_INPUT,
-			      "%s: '%s' is not a mediated device UUID of the form aa618089-8b16-4d01-a136-25a0f3c73123.",
-			      device, a->mdev);
+		hvl_error_set(
+		    err, HVL_EXIT_INPUT,
+		    "%s: '%s' is not a mediated device UUID of the form aa618089-8b16-4d01-a136-25a0f3c73123.", device,
+		    a->mdev);
 		return NULL;
 	}
 	h = el(ctx->devices, "hostdev");
@@ -175,8 +177,7 @@ static xmlNodePtr add_mdev(struct build_ctx *ctx, const struct dra_request *rq, 
 	return h;
 }
 
-static int add_pci(struct build_ctx *ctx, const struct dra_request *rq, const struct dra_allocation *a,
-		   hvl_error **err)
+static int add_pci(struct build_ctx *ctx, const struct dra_request *rq, const struct dra_allocation *a, hvl_error **err)
 {
 	_cleanup_free_ char *device = who(rq, a->source);
 	xmlNodePtr h = el(ctx->devices, "hostdev");
@@ -199,7 +200,7 @@ static int add_pci(struct build_ctx *ctx, const struct dra_request *rq, const st
  */
 static void add_device(struct build_ctx *ctx, const struct dra_request *rq, xmlNodePtr *mdev)
 {
-	struct dra_allocation a = { 0 };
+	struct dra_allocation a = {0};
 	hvl_error *err = NULL;
 
 	*mdev = NULL;
@@ -231,8 +232,15 @@ void build_dra_host_devices(struct build_ctx *ctx)
 		xmlNodePtr ignored;
 		if (!vmi_host_device_is_dra(hd))
 			continue;
-		struct dra_request rq = { "hostDevices", i, hd->name, hd->claim_name, hd->request_name, NULL,
-					  "hostDeviceStatuses", vmi->host_device_statuses, vmi->n_host_device_statuses };
+		struct dra_request rq = {"hostDevices",
+					 i,
+					 hd->name,
+					 hd->claim_name,
+					 hd->request_name,
+					 NULL,
+					 "hostDeviceStatuses",
+					 vmi->host_device_statuses,
+					 vmi->n_host_device_statuses};
 		add_device(ctx, &rq, &ignored);
 	}
 }
@@ -250,8 +258,15 @@ void build_dra_gpus(struct build_ctx *ctx)
 		any_display |= g->display_set;
 		if (!vmi_gpu_is_dra(g))
 			continue;
-		struct dra_request rq = { "gpus", i, g->name, g->claim_name, g->request_name, g,
-					  "gpuStatuses", vmi->gpu_statuses, vmi->n_gpu_statuses };
+		struct dra_request rq = {"gpus",
+					 i,
+					 g->name,
+					 g->claim_name,
+					 g->request_name,
+					 g,
+					 "gpuStatuses",
+					 vmi->gpu_statuses,
+					 vmi->n_gpu_statuses};
 		add_device(ctx, &rq, &mdev);
 		if (first_mdev == NULL)
 			first_mdev = mdev;

@@ -31,10 +31,10 @@
 #include "util.h"
 #include "vmi-json.h"
 
-#define TRY(expr)                    \
-	do {                         \
-		if ((expr) < 0)      \
-			return -1;   \
+#define TRY(expr)                                                                                                      \
+	do {                                                                                                           \
+		if ((expr) < 0)                                                                                        \
+			return -1;                                                                                     \
 	} while (0)
 
 #define METADATA_SUFFIX "-metadata.json"
@@ -44,7 +44,7 @@ void dra_device_clear(struct dra_device *d)
 {
 	free(d->pci_bus_id);
 	free(d->mdev_uuid);
-	*d = (struct dra_device){ 0 };
+	*d = (struct dra_device){0};
 }
 
 /* ---- the stream ------------------------------------------------------------------------------ */
@@ -76,7 +76,7 @@ static int check_attribute(struct vj_ctx *c, json_object *attrs, const char *nam
 /* One requests[].devices[] entry, typed as Go's metadata.Device; the two attributes KubeVirt reads go to *d. */
 static int check_device(struct vj_ctx *c, json_object *dev, struct dra_device *d)
 {
-	static const char *const strings[] = { "driver", "pool", "name" };
+	static const char *const strings[] = {"driver", "pool", "name"};
 	json_object *attrs = NULL, *net = NULL;
 
 	TRY(vj_expect_object(c, dev));
@@ -91,7 +91,7 @@ static int check_device(struct vj_ctx *c, json_object *dev, struct dra_device *d
 	size_t mark = vj_enter(c, "attributes");
 	json_object_object_foreach(attrs, key, val)
 	{
-		char **keep = strcmp(key, DRA_ATTR_PCI_BUS_ID) == 0 ? &d->pci_bus_id
+		char **keep = strcmp(key, DRA_ATTR_PCI_BUS_ID) == 0  ? &d->pci_bus_id
 			      : strcmp(key, DRA_ATTR_MDEV_UUID) == 0 ? &d->mdev_uuid
 								     : NULL;
 		_cleanup_free_ char *ignored = NULL;
@@ -123,8 +123,8 @@ static char *request_names(json_object *requests, size_t n)
  * wrong type anywhere fails the whole file); *found is the first request named `request`, and the attributes
  * of its first device go to *dev.
  */
-static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, const char *request,
-			  json_object **found, size_t *n_found, struct dra_device *dev)
+static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, const char *request, json_object **found,
+			  size_t *n_found, struct dra_device *dev)
 {
 	size_t mark = vj_enter(c, "requests");
 
@@ -138,9 +138,10 @@ static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, con
 		bool wanted = *found == NULL && str_equal(name, request);
 		size_t dmark = vj_enter(c, "devices");
 		for (size_t j = 0; j < n_devices; j++) {
-			struct dra_device scratch = { 0 };
+			struct dra_device scratch = {0};
 			size_t dm = vj_index(c, j);
-			int r = check_device(c, json_object_array_get_idx(devices, j), wanted && j == 0 ? dev : &scratch);
+			int r =
+			    check_device(c, json_object_array_get_idx(devices, j), wanted && j == 0 ? dev : &scratch);
 			dra_device_clear(&scratch);
 			TRY(r);
 			vj_leave(c, dm);
@@ -159,7 +160,7 @@ static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, con
 static int check_object(json_object *md, const char *request, json_object **requests, size_t *n_requests,
 			json_object **found, size_t *n_found, struct dra_device *dev, hvl_error **err)
 {
-	static const char *const strings[] = { "kind", "podClaimName" };
+	static const char *const strings[] = {"kind", "podClaimName"};
 	json_object *meta = NULL;
 	struct vj_ctx c;
 
@@ -174,31 +175,31 @@ static int check_object(json_object *md, const char *request, json_object **requ
 }
 
 /* The supported object: resolveDevice (the request, exactly one device) and the attributes KubeVirt reads. */
-static int read_object(json_object *md, const char *file, const char *request, struct dra_device *out,
-		       hvl_error **err)
+static int read_object(json_object *md, const char *file, const char *request, struct dra_device *out, hvl_error **err)
 {
 	json_object *requests = NULL, *found = NULL;
 	size_t n_requests = 0, n_found = 0;
-	struct dra_device dev = { 0 };
+	struct dra_device dev = {0};
 	int r;
 
 	r = check_object(md, request, &requests, &n_requests, &found, &n_found, &dev, err);
 	if (r < 0) {
-		hvl_error_wrap(err, "the metadata file '%s'", file);
+		hvl_error_wrap(err, "the DRA metadata file '%s'", file);
 	} else if (found == NULL) {
 		_cleanup_free_ char *names = request_names(requests, n_requests);
-		r = hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s' has no request '%s' (%s%s).", file,
+		r = hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' has no request '%s' (%s%s).", file,
 				  request, n_requests ? "its requests: " : "it has no requests", names);
 	} else if (n_found != 1) {
 		r = hvl_error_set(err, HVL_EXIT_INPUT,
-				  "the metadata file '%s' gives request '%s' %zu devices; KubeVirt needs exactly one "
+				  "the DRA metadata file '%s' gives request '%s' %zu devices; KubeVirt needs exactly one "
 				  "device per request.",
 				  file, request, n_found);
 	} else if (dev.mdev_uuid == NULL && dev.pci_bus_id == NULL) {
-		r = hvl_error_set(err, HVL_EXIT_INPUT,
-				  "the metadata file '%s' gives the device of request '%s' neither an " DRA_ATTR_MDEV_UUID
-				  " nor a " DRA_ATTR_PCI_BUS_ID " attribute with a string value.",
-				  file, request);
+		r = hvl_error_set(
+		    err, HVL_EXIT_INPUT,
+		    "the DRA metadata file '%s' gives the device of request '%s' neither an " DRA_ATTR_MDEV_UUID
+		    " nor a " DRA_ATTR_PCI_BUS_ID " attribute with a string value.",
+		    file, request);
 	}
 	if (r < 0) {
 		dra_device_clear(&dev);
@@ -240,8 +241,11 @@ static int next_value(struct json_tokener *tok, const char *data, size_t len, si
 	}
 	if (jerr != json_tokener_success || v == NULL) {
 		json_object_put(v);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s' is not a stream of JSON objects: value %zu (at byte %zu) %s.",
-				     file, index, start, jerr == json_tokener_continue ? "is truncated" : json_tokener_error_desc(jerr));
+		return hvl_error_set(
+		    err, HVL_EXIT_INPUT,
+		    "the DRA metadata file '%s' is not a stream of JSON objects: value %zu, from byte %zu, "
+		    "is not valid JSON (%s).",
+		    file, index, start, json_tokener_error_desc(jerr));
 	}
 	*out = v;
 	return 0;
@@ -262,15 +266,19 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 		json_object *api = json_object_is_type(v, json_type_object) ? vj_get(v, "apiVersion") : NULL;
 		int r = 0;
 		if (!json_object_is_type(v, json_type_object))
-			r = hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s': value %zu of the stream is not a JSON object.",
-					  file, index);
-		else if (api == NULL || (json_object_is_type(api, json_type_string) && json_object_get_string_len(api) == 0))
-			r = hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s': object %zu of the stream has no apiVersion.", file,
+			r = hvl_error_set(err, HVL_EXIT_INPUT,
+					  "the DRA metadata file '%s': value %zu of the stream is not a JSON object.", file,
+					  index);
+		else if (api == NULL ||
+			 (json_object_is_type(api, json_type_string) && json_object_get_string_len(api) == 0))
+			r = hvl_error_set(err, HVL_EXIT_INPUT,
+					  "the DRA metadata file '%s': object %zu of the stream has no apiVersion.", file,
 					  index);
 		else if (!json_object_is_type(api, json_type_string)) {
 			_cleanup_free_ char *shown = vj_show(api);
 			r = hvl_error_set(err, HVL_EXIT_INPUT,
-					  "the metadata file '%s': object %zu of the stream has the apiVersion '%s', which is not a string.",
+					  "the DRA metadata file '%s': object %zu of the stream has the apiVersion '%s', "
+					  "which is not a string.",
 					  file, index, shown);
 		} else if (strcmp(json_object_get_string(api), DRA_METADATA_API_VERSION) == 0) {
 			r = read_object(v, file, request, out, err);
@@ -287,9 +295,10 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 			return -1;
 	}
 	if (index == 0)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s' is empty: it holds no metadata object.", file);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "the DRA metadata file '%s' is empty: it holds no metadata object.", file);
 	return hvl_error_set(err, HVL_EXIT_INPUT,
-			     "the metadata file '%s' holds no object of the version " DRA_METADATA_API_VERSION
+			     "the DRA metadata file '%s' holds no object of the version " DRA_METADATA_API_VERSION
 			     " KubeVirt reads (its versions: %s).",
 			     file, unknown);
 }
@@ -302,14 +311,16 @@ int dra_metadata_parse(const char *data, size_t len, const char *file, const cha
 	int r;
 
 	if (nul)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s' contains a NUL byte (at byte %zu).", file,
-				     (size_t)(nul - data));
+		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' contains a NUL byte (at byte %zu).",
+				     file, (size_t)(nul - data));
 	if (len > INT32_MAX)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "the metadata file '%s' is too large.", file);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' is too large.", file);
 	tok = json_tokener_new_ex(VMI_MAX_DEPTH);
 	if (tok == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* Strict JSON, as Go's; trailing characters are the stream's next object. */
+	json_tokener_set_flags(tok,
+			       JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
 	r = decode_stream(tok, data, len, file, request, out, err);
 	json_tokener_free(tok);
 	return r;
@@ -357,8 +368,8 @@ static int open_request_dir(const char *base, const char *sub, hvl_error **err)
 	if (fd < 0 && errno == ENOENT)
 		return -2;
 	if (fd < 0)
-		return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "the DRA metadata directory '%s' cannot be opened",
-					   base);
+		return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno,
+					   "the DRA metadata directory '%s' cannot be opened", base);
 	for (const char *c = sub; *c;) {
 		size_t n = strcspn(c, "/");
 		_cleanup_free_ char *name = xstrndup(c, n);
@@ -366,9 +377,12 @@ static int open_request_dir(const char *base, const char *sub, hvl_error **err)
 		if (next < 0) {
 			int saved = errno;
 			_cleanup_free_ char *shown = xasprintf("%s/%.*s", base, (int)(c - sub + n), sub);
+			struct stat st;
 			if (saved == ENOENT)
 				return -2;
-			if (saved == ELOOP)
+			/* O_NOFOLLOW with O_DIRECTORY says ENOTDIR or ELOOP for a link, depending on the kernel. */
+			if ((saved == ELOOP || saved == ENOTDIR) && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
 				return hvl_error_set(err, HVL_EXIT_INPUT,
 						     "'%s' is a symbolic link; links below " DRA_METADATA_DIR
 						     " are not followed.",
@@ -401,7 +415,8 @@ static int metadata_files(int fd, const char *dir, char ***names, size_t *n, hvl
 	if (d == NULL) {
 		int saved = errno;
 		close(fd);
-		return hvl_error_set_errno(err, HVL_EXIT_INPUT, saved, "the DRA metadata directory '%s' cannot be read", dir);
+		return hvl_error_set_errno(err, HVL_EXIT_INPUT, saved, "the DRA metadata directory '%s' cannot be read",
+					   dir);
 	}
 	errno = 0;
 	while ((e = readdir(d)) != NULL) {
@@ -417,7 +432,8 @@ static int metadata_files(int fd, const char *dir, char ***names, size_t *n, hvl
 	if (saved) {
 		strv_free(*names);
 		*names = NULL;
-		return hvl_error_set_errno(err, HVL_EXIT_INPUT, saved, "the DRA metadata directory '%s' cannot be read", dir);
+		return hvl_error_set_errno(err, HVL_EXIT_INPUT, saved, "the DRA metadata directory '%s' cannot be read",
+					   dir);
 	}
 	if (*n > 1)
 		qsort(*names, *n, sizeof(char *), compare_names);
@@ -429,8 +445,8 @@ static char *file_list(char *const *names, size_t n)
 	char *out = xstrdup("");
 
 	for (size_t i = 0; i < n && i <= SHOWN_NAMES; i++) {
-		char *next = i == SHOWN_NAMES ? xasprintf("%s, ...", out)
-					      : xasprintf("%s%s'%s'", out, i ? ", " : "", names[i]);
+		char *next =
+		    i == SHOWN_NAMES ? xasprintf("%s, ...", out) : xasprintf("%s%s'%s'", out, i ? ", " : "", names[i]);
 		free(out);
 		out = next;
 	}
@@ -456,13 +472,15 @@ static int the_file(const char *root, const struct vmi_resource_claim *rc, const
 	TRY(metadata_files(fd, dir, &names, &n, err));
 	if (n == 0)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "the DRA metadata directory '%s' holds no *" METADATA_SUFFIX " file (the DRA driver writes "
+				     "the DRA metadata directory '%s' holds no *" METADATA_SUFFIX
+				     " file (the DRA driver writes "
 				     "one when it prepares the device).",
 				     dir);
 	if (n > 1) {
 		_cleanup_free_ char *list = file_list(names, n);
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "the DRA metadata directory '%s' holds %zu *" METADATA_SUFFIX " files (%s); KubeVirt "
+				     "the DRA metadata directory '%s' holds %zu *" METADATA_SUFFIX
+				     " files (%s); KubeVirt "
 				     "supports exactly one driver per request.",
 				     dir, n, list);
 	}
@@ -471,7 +489,8 @@ static int the_file(const char *root, const struct vmi_resource_claim *rc, const
 		return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot open the DRA metadata file '%s'", file);
 	if (S_ISLNK(st.st_mode))
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "'%s' is a symbolic link; links below " DRA_METADATA_DIR " are not followed.", file);
+				     "'%s' is a symbolic link; links below " DRA_METADATA_DIR " are not followed.",
+				     file);
 	if (!S_ISREG(st.st_mode))
 		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' is not a regular file.", file);
 	*path = TAKE_PTR(file);

@@ -51,7 +51,8 @@ int parse_resource_claim(struct vj_ctx *c, json_object *elem, void *item)
 		return vj_fail(c, HVL_EXIT_INPUT,
 			       "at most one of resourceClaimName and resourceClaimTemplateName may be set.");
 	if (!direct && !template)
-		return vj_fail(c, HVL_EXIT_INPUT, "one of resourceClaimName and resourceClaimTemplateName must be set.");
+		return vj_fail(c, HVL_EXIT_INPUT,
+			       "one of resourceClaimName and resourceClaimTemplateName must be set.");
 	if (direct)
 		return required_name(c, elem, "resourceClaimName", NAME_SUBDOMAIN, &rc->resource_claim_name);
 	return required_name(c, elem, "resourceClaimTemplateName", NAME_SUBDOMAIN, &rc->resource_claim_template_name);

@@ -30,18 +30,18 @@ static void view_lists(const struct vmi *vmi, struct dra_list lists[static 2])
 {
 	const struct vmi_devices *d = &vmi->devices;
 
-	lists[0] = (struct dra_list){ "gpus", "GPU", xcalloc(d->n_gpus + 1, sizeof(struct dra_view)), d->n_gpus };
+	lists[0] = (struct dra_list){"gpus", "GPU", xcalloc(d->n_gpus + 1, sizeof(struct dra_view)), d->n_gpus};
 	for (size_t i = 0; i < d->n_gpus; i++) {
 		const struct vmi_gpu *g = &d->gpus[i];
-		lists[0].v[i] = (struct dra_view){ g->name, g->device_name, g->claim_name, g->request_name,
-						   g->claim_request, vmi_gpu_is_dra(g) };
+		lists[0].v[i] = (struct dra_view){g->name,	   g->device_name,   g->claim_name,
+						  g->request_name, g->claim_request, vmi_gpu_is_dra(g)};
 	}
-	lists[1] = (struct dra_list){ "hostDevices", "host device",
-				      xcalloc(d->n_host_devices + 1, sizeof(struct dra_view)), d->n_host_devices };
+	lists[1] = (struct dra_list){"hostDevices", "host device",
+				     xcalloc(d->n_host_devices + 1, sizeof(struct dra_view)), d->n_host_devices};
 	for (size_t i = 0; i < d->n_host_devices; i++) {
 		const struct vmi_host_device *h = &d->host_devices[i];
-		lists[1].v[i] = (struct dra_view){ h->name, h->device_name, h->claim_name, h->request_name,
-						   h->claim_request, vmi_host_device_is_dra(h) };
+		lists[1].v[i] = (struct dra_view){h->name,	   h->device_name,   h->claim_name,
+						  h->request_name, h->claim_request, vmi_host_device_is_dra(h)};
 	}
 }
 
@@ -61,10 +61,11 @@ static int check_mixed(const char *spec, const struct dra_list *l, hvl_error **e
 	}
 	if (dra == l->n || plugin == l->n)
 		return 0;
-	return hvl_error_set(err, HVL_EXIT_INPUT,
-			     "%s.domain.devices.%s: '%s' comes from a DRA claim and '%s' from a device plugin; every %s "
-			     "of a VMI must come from DRA claims or every one from device plugins.",
-			     spec, l->key, l->v[dra].name, l->v[plugin].name, l->kind);
+	return hvl_error_set(
+	    err, HVL_EXIT_INPUT,
+	    "%s.domain.devices.%s: '%s' comes from a DRA claim and '%s' from a device plugin; every %s "
+	    "of a VMI must come from DRA claims or every one from device plugins.",
+	    spec, l->key, l->v[dra].name, l->v[plugin].name, l->kind);
 }
 
 /*
@@ -78,20 +79,22 @@ static int check_device(const char *spec, const struct dra_list *l, size_t i, hv
 
 	if (!d->dra) {
 		if (d->claim_request)
-			return hvl_error_set(err, HVL_EXIT_INPUT,
-					     "%s.domain.devices.%s[%zu]: '%s' has both a deviceName ('%s') and a DRA "
-					     "claimName/requestName; a %s comes from a device plugin or from a DRA claim, "
-					     "not both.",
-					     spec, l->key, i, d->name, d->device_name, l->kind);
+			return hvl_error_set(
+			    err, HVL_EXIT_INPUT,
+			    "%s.domain.devices.%s[%zu]: '%s' has both a deviceName ('%s') and a DRA "
+			    "claimName/requestName; a %s comes from a device plugin or from a DRA claim, "
+			    "not both.",
+			    spec, l->key, i, d->name, d->device_name, l->kind);
 		return 0;
 	}
 	if (d->claim == NULL)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s.domain.devices.%s[%zu].claimName: a DRA %s needs a claimName.",
-				     spec, l->key, i, l->kind);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.%s[%zu].claimName: a DRA %s needs a claimName.", spec, l->key,
+				     i, l->kind);
 	if (d->request == NULL)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.devices.%s[%zu].requestName: a DRA %s needs a requestName.", spec, l->key, i,
-				     l->kind);
+				     "%s.domain.devices.%s[%zu].requestName: a DRA %s needs a requestName.", spec,
+				     l->key, i, l->kind);
 	return 0;
 }
 
@@ -108,13 +111,15 @@ static int check_pairs(const char *spec, const struct dra_list *lists, size_t n_
 			for (size_t b = 0; d->dra && b <= a; b++) {
 				for (size_t j = 0; j < (b == a ? i : lists[b].n); j++) {
 					const struct dra_view *e = &lists[b].v[j];
-					if (!e->dra || !str_equal(d->claim, e->claim) || !str_equal(d->request, e->request))
+					if (!e->dra || !str_equal(d->claim, e->claim) ||
+					    !str_equal(d->request, e->request))
 						continue;
-					return hvl_error_set(err, HVL_EXIT_INPUT,
-							     "%s.domain.devices.%s[%zu]: the claimName/requestName pair "
-							     "'%s/%s' is already used by %s.domain.devices.%s[%zu]; a DRA "
-							     "request gives one device.",
-							     spec, lists[a].key, i, d->claim, d->request, spec, lists[b].key, j);
+					return hvl_error_set(
+					    err, HVL_EXIT_INPUT,
+					    "%s.domain.devices.%s[%zu]: the claimName/requestName pair "
+					    "'%s/%s' is already used by %s.domain.devices.%s[%zu]; a DRA "
+					    "request gives one device.",
+					    spec, lists[a].key, i, d->claim, d->request, spec, lists[b].key, j);
 				}
 			}
 		}
@@ -140,8 +145,7 @@ static int check_listed(const struct vmi *vmi, const char *spec, const struct dr
 	return 0;
 }
 
-static int check_lists(const struct vmi *vmi, const char *spec, const struct dra_list lists[static 2],
-		       hvl_error **err)
+static int check_lists(const struct vmi *vmi, const char *spec, const struct dra_list lists[static 2], hvl_error **err)
 {
 	if (check_mixed(spec, &lists[0], err) < 0)
 		return -1;

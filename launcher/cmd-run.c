@@ -159,7 +159,8 @@ static int prepare(struct run *r, hvl_error **err)
 	if (decision_require(&d, err) < 0)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->disks, r->n_disks, &p, err) < 0 ||
+	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, r->opts->dev_root, r->disks, r->n_disks, &p,
+			err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
 	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);

@@ -113,7 +113,8 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 	int r;
 
 	if (opts->vmi_path) {
-		if (prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, opts->disks, opts->n_disks, &vmi, err) < 0)
+		if (prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, opts->dev_root, opts->disks, opts->n_disks,
+				&vmi, err) < 0)
 			return -1;
 		in.overhead_bytes = vmi.overhead_bytes;
 		in.domain_xml = vmi.domain_xml;

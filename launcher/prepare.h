@@ -22,8 +22,9 @@ struct prepared_vmi {
 	char *domain_xml;
 };
 
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct disk_mapping *disks,
-		size_t n_disks, struct prepared_vmi *out, hvl_error **err);
+/* dev_root: where the pod's files are looked for (--dev-root: block volumes, network-info, DRA metadata). */
+int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const char *dev_root,
+		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err);
 
 /* What needs locked memory, for messages; NULL when nothing does. */
 const char *prepare_memlock_reason(const struct vmi *vmi);
