@@ -190,15 +190,16 @@ static int read_object(json_object *md, const char *file, const char *request, s
 		r = hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' has no request '%s' (%s%s).", file,
 				  request, n_requests ? "its requests: " : "it has no requests", names);
 	} else if (n_found != 1) {
-		r = hvl_error_set(err, HVL_EXIT_INPUT,
-				  "the DRA metadata file '%s' gives request '%s' %zu devices; KubeVirt needs exactly one "
-				  "device per request.",
-				  file, request, n_found);
+		r = hvl_error_set(
+		    err, HVL_EXIT_INPUT,
+		    "the DRA metadata file '%s' gives request '%s' %zu devices; KubeVirt needs exactly one "
+		    "device per request.",
+		    file, request, n_found);
 	} else if (dev.mdev_uuid == NULL && dev.pci_bus_id == NULL) {
 		r = hvl_error_set(
 		    err, HVL_EXIT_INPUT,
-		    "the DRA metadata file '%s' gives the device of request '%s' neither an " DRA_ATTR_MDEV_UUID
-		    " nor a " DRA_ATTR_PCI_BUS_ID " attribute with a string value.",
+		    "the DRA metadata file '%s' gives the device of request '%s' neither an mdevUUID nor a "
+		    "resource.kubernetes.io/pciBusID attribute with a string value.",
 		    file, request);
 	}
 	if (r < 0) {
@@ -267,19 +268,20 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 		int r = 0;
 		if (!json_object_is_type(v, json_type_object))
 			r = hvl_error_set(err, HVL_EXIT_INPUT,
-					  "the DRA metadata file '%s': value %zu of the stream is not a JSON object.", file,
-					  index);
+					  "the DRA metadata file '%s': value %zu of the stream is not a JSON object.",
+					  file, index);
 		else if (api == NULL ||
 			 (json_object_is_type(api, json_type_string) && json_object_get_string_len(api) == 0))
 			r = hvl_error_set(err, HVL_EXIT_INPUT,
-					  "the DRA metadata file '%s': object %zu of the stream has no apiVersion.", file,
-					  index);
+					  "the DRA metadata file '%s': object %zu of the stream has no apiVersion.",
+					  file, index);
 		else if (!json_object_is_type(api, json_type_string)) {
 			_cleanup_free_ char *shown = vj_show(api);
-			r = hvl_error_set(err, HVL_EXIT_INPUT,
-					  "the DRA metadata file '%s': object %zu of the stream has the apiVersion '%s', "
-					  "which is not a string.",
-					  file, index, shown);
+			r = hvl_error_set(
+			    err, HVL_EXIT_INPUT,
+			    "the DRA metadata file '%s': object %zu of the stream has the apiVersion '%s', "
+			    "which is not a string.",
+			    file, index, shown);
 		} else if (strcmp(json_object_get_string(api), DRA_METADATA_API_VERSION) == 0) {
 			r = read_object(v, file, request, out, err);
 			json_object_put(v);
@@ -297,10 +299,11 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 	if (index == 0)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "the DRA metadata file '%s' is empty: it holds no metadata object.", file);
-	return hvl_error_set(err, HVL_EXIT_INPUT,
-			     "the DRA metadata file '%s' holds no object of the version " DRA_METADATA_API_VERSION
-			     " KubeVirt reads (its versions: %s).",
-			     file, unknown);
+	return hvl_error_set(
+	    err, HVL_EXIT_INPUT,
+	    "the DRA metadata file '%s' holds no object of the version metadata.resource.k8s.io/v1alpha1"
+	    " KubeVirt reads (its versions: %s).",
+	    file, unknown);
 }
 
 int dra_metadata_parse(const char *data, size_t len, const char *file, const char *request, struct dra_device *out,
@@ -311,8 +314,9 @@ int dra_metadata_parse(const char *data, size_t len, const char *file, const cha
 	int r;
 
 	if (nul)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' contains a NUL byte (at byte %zu).",
-				     file, (size_t)(nul - data));
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "the DRA metadata file '%s' contains a NUL byte (at byte %zu).", file,
+				     (size_t)(nul - data));
 	if (len > INT32_MAX)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' is too large.", file);
 	tok = json_tokener_new_ex(VMI_MAX_DEPTH);
@@ -384,8 +388,8 @@ static int open_request_dir(const char *base, const char *sub, hvl_error **err)
 			if ((saved == ELOOP || saved == ENOTDIR) && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISLNK(st.st_mode))
 				return hvl_error_set(err, HVL_EXIT_INPUT,
-						     "'%s' is a symbolic link; links below " DRA_METADATA_DIR
-						     " are not followed.",
+						     "'%s' is a symbolic link; links below "
+						     "/var/run/kubernetes.io/dra-device-attributes are not followed.",
 						     shown);
 			return hvl_error_set_errno(err, HVL_EXIT_INPUT, saved,
 						   "the DRA metadata directory '%s' cannot be opened", shown);
@@ -472,14 +476,14 @@ static int the_file(const char *root, const struct vmi_resource_claim *rc, const
 	TRY(metadata_files(fd, dir, &names, &n, err));
 	if (n == 0)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "the DRA metadata directory '%s' holds no *" METADATA_SUFFIX
+				     "the DRA metadata directory '%s' holds no *-metadata.json"
 				     " file (the DRA driver writes "
 				     "one when it prepares the device).",
 				     dir);
 	if (n > 1) {
 		_cleanup_free_ char *list = file_list(names, n);
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "the DRA metadata directory '%s' holds %zu *" METADATA_SUFFIX
+				     "the DRA metadata directory '%s' holds %zu *-metadata.json"
 				     " files (%s); KubeVirt "
 				     "supports exactly one driver per request.",
 				     dir, n, list);
@@ -489,7 +493,8 @@ static int the_file(const char *root, const struct vmi_resource_claim *rc, const
 		return hvl_error_set_errno(err, HVL_EXIT_INPUT, errno, "Cannot open the DRA metadata file '%s'", file);
 	if (S_ISLNK(st.st_mode))
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "'%s' is a symbolic link; links below " DRA_METADATA_DIR " are not followed.",
+				     "'%s' is a symbolic link; links below "
+				     "/var/run/kubernetes.io/dra-device-attributes are not followed.",
 				     file);
 	if (!S_ISREG(st.st_mode))
 		return hvl_error_set(err, HVL_EXIT_INPUT, "the DRA metadata file '%s' is not a regular file.", file);

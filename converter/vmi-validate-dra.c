@@ -103,25 +103,35 @@ static int check_device(const char *spec, const struct dra_list *l, size_t i, hv
  * claimName/requestName pair %q", "... between GPUs[%d] and HostDevices[%d]"): a request's metadata names
  * exactly one device.
  */
+/* The first DRA device before lists[a].v[i] (in list order, GPUs first) with the same claim and request. */
+static bool earlier_pair(const struct dra_list *lists, size_t a, size_t i, size_t *b, size_t *j)
+{
+	const struct dra_view *d = &lists[a].v[i];
+
+	for (*b = 0; *b <= a; (*b)++) {
+		for (*j = 0; *j < (*b == a ? i : lists[*b].n); (*j)++) {
+			const struct dra_view *e = &lists[*b].v[*j];
+			if (e->dra && str_equal(d->claim, e->claim) && str_equal(d->request, e->request))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int check_pairs(const char *spec, const struct dra_list *lists, size_t n_lists, hvl_error **err)
 {
+	size_t b, j;
+
 	for (size_t a = 0; a < n_lists; a++) {
 		for (size_t i = 0; i < lists[a].n; i++) {
 			const struct dra_view *d = &lists[a].v[i];
-			for (size_t b = 0; d->dra && b <= a; b++) {
-				for (size_t j = 0; j < (b == a ? i : lists[b].n); j++) {
-					const struct dra_view *e = &lists[b].v[j];
-					if (!e->dra || !str_equal(d->claim, e->claim) ||
-					    !str_equal(d->request, e->request))
-						continue;
-					return hvl_error_set(
-					    err, HVL_EXIT_INPUT,
-					    "%s.domain.devices.%s[%zu]: the claimName/requestName pair "
-					    "'%s/%s' is already used by %s.domain.devices.%s[%zu]; a DRA "
-					    "request gives one device.",
-					    spec, lists[a].key, i, d->claim, d->request, spec, lists[b].key, j);
-				}
-			}
+			if (!d->dra || !earlier_pair(lists, a, i, &b, &j))
+				continue;
+			return hvl_error_set(
+			    err, HVL_EXIT_INPUT,
+			    "%s.domain.devices.%s[%zu]: the claimName/requestName pair '%s/%s' is already "
+			    "used by %s.domain.devices.%s[%zu]; each DRA device needs a request of its own.",
+			    spec, lists[a].key, i, d->claim, d->request, spec, lists[b].key, j);
 		}
 	}
 	return 0;
