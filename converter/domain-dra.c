@@ -110,7 +110,7 @@ static int resolve(const struct build_ctx *ctx, const struct dra_request *rq, st
 {
 	const struct vmi_resource_claim *rc = vmi_find_resource_claim(ctx->vmi, rq->claim);
 	const char *root = ctx->opts ? ctx->opts->dev_root : NULL;
-	struct dra_device dev = {0};
+	struct dra_device dev = { 0 };
 	_cleanup_free_ char *file = NULL;
 	size_t st_index = 0;
 	int r;
@@ -200,7 +200,7 @@ static int add_pci(struct build_ctx *ctx, const struct dra_request *rq, const st
  */
 static void add_device(struct build_ctx *ctx, const struct dra_request *rq, xmlNodePtr *mdev)
 {
-	struct dra_allocation a = {0};
+	struct dra_allocation a = { 0 };
 	hvl_error *err = NULL;
 
 	*mdev = NULL;
@@ -232,15 +232,9 @@ void build_dra_host_devices(struct build_ctx *ctx)
 		xmlNodePtr ignored;
 		if (!vmi_host_device_is_dra(hd))
 			continue;
-		struct dra_request rq = {"hostDevices",
-					 i,
-					 hd->name,
-					 hd->claim_name,
-					 hd->request_name,
-					 NULL,
-					 "hostDeviceStatuses",
-					 vmi->host_device_statuses,
-					 vmi->n_host_device_statuses};
+		struct dra_request rq = { .list = "hostDevices", .index = i, .name = hd->name, .claim = hd->claim_name,
+					  .request = hd->request_name, .status_list = "hostDeviceStatuses",
+					  .statuses = vmi->host_device_statuses, .n_statuses = vmi->n_host_device_statuses };
 		add_device(ctx, &rq, &ignored);
 	}
 }
@@ -258,15 +252,9 @@ void build_dra_gpus(struct build_ctx *ctx)
 		any_display |= g->display_set;
 		if (!vmi_gpu_is_dra(g))
 			continue;
-		struct dra_request rq = {"gpus",
-					 i,
-					 g->name,
-					 g->claim_name,
-					 g->request_name,
-					 g,
-					 "gpuStatuses",
-					 vmi->gpu_statuses,
-					 vmi->n_gpu_statuses};
+		struct dra_request rq = { .list = "gpus", .index = i, .name = g->name, .claim = g->claim_name,
+					  .request = g->request_name, .gpu = g, .status_list = "gpuStatuses",
+					  .statuses = vmi->gpu_statuses, .n_statuses = vmi->n_gpu_statuses };
 		add_device(ctx, &rq, &mdev);
 		if (first_mdev == NULL)
 			first_mdev = mdev;

@@ -31,10 +31,10 @@
 #include "util.h"
 #include "vmi-json.h"
 
-#define TRY(expr)                                                                                                      \
-	do {                                                                                                           \
-		if ((expr) < 0)                                                                                        \
-			return -1;                                                                                     \
+#define TRY(expr)                    \
+	do {                         \
+		if ((expr) < 0)      \
+			return -1;   \
 	} while (0)
 
 #define METADATA_SUFFIX "-metadata.json"
@@ -44,7 +44,7 @@ void dra_device_clear(struct dra_device *d)
 {
 	free(d->pci_bus_id);
 	free(d->mdev_uuid);
-	*d = (struct dra_device){0};
+	*d = (struct dra_device){ 0 };
 }
 
 /* ---- the stream ------------------------------------------------------------------------------ */
@@ -76,7 +76,7 @@ static int check_attribute(struct vj_ctx *c, json_object *attrs, const char *nam
 /* One requests[].devices[] entry, typed as Go's metadata.Device; the two attributes KubeVirt reads go to *d. */
 static int check_device(struct vj_ctx *c, json_object *dev, struct dra_device *d)
 {
-	static const char *const strings[] = {"driver", "pool", "name"};
+	static const char *const strings[] = { "driver", "pool", "name" };
 	json_object *attrs = NULL, *net = NULL;
 
 	TRY(vj_expect_object(c, dev));
@@ -138,7 +138,7 @@ static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, con
 		bool wanted = *found == NULL && str_equal(name, request);
 		size_t dmark = vj_enter(c, "devices");
 		for (size_t j = 0; j < n_devices; j++) {
-			struct dra_device scratch = {0};
+			struct dra_device scratch = { 0 };
 			size_t dm = vj_index(c, j);
 			int r =
 			    check_device(c, json_object_array_get_idx(devices, j), wanted && j == 0 ? dev : &scratch);
@@ -160,7 +160,7 @@ static int check_requests(struct vj_ctx *c, json_object *requests, size_t n, con
 static int check_object(json_object *md, const char *request, json_object **requests, size_t *n_requests,
 			json_object **found, size_t *n_found, struct dra_device *dev, hvl_error **err)
 {
-	static const char *const strings[] = {"kind", "podClaimName"};
+	static const char *const strings[] = { "kind", "podClaimName" };
 	json_object *meta = NULL;
 	struct vj_ctx c;
 
@@ -179,7 +179,7 @@ static int read_object(json_object *md, const char *file, const char *request, s
 {
 	json_object *requests = NULL, *found = NULL;
 	size_t n_requests = 0, n_found = 0;
-	struct dra_device dev = {0};
+	struct dra_device dev = { 0 };
 	int r;
 
 	r = check_object(md, request, &requests, &n_requests, &found, &n_found, &dev, err);
@@ -257,7 +257,7 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 			 struct dra_device *out, hvl_error **err)
 {
 	_cleanup_free_ char *unknown = xstrdup("");
-	size_t pos = 0, index = 0;
+	size_t pos = 0, index = 0, n_unknown = 0;
 
 	for (;; index++) {
 		json_object *v = NULL;
@@ -286,9 +286,10 @@ static int decode_stream(struct json_tokener *tok, const char *data, size_t len,
 			r = read_object(v, file, request, out, err);
 			json_object_put(v);
 			return r;
-		} else {
+		} else if (n_unknown++ <= SHOWN_NAMES) {
 			_cleanup_free_ char *shown = vj_show(api);
-			char *next = xasprintf("%s%s'%s'", unknown, *unknown ? ", " : "", shown);
+			char *next = n_unknown > SHOWN_NAMES ? xasprintf("%s, ...", unknown)
+							     : xasprintf("%s%s'%s'", unknown, *unknown ? ", " : "", shown);
 			free(unknown);
 			unknown = next;
 		}

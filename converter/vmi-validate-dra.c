@@ -30,18 +30,21 @@ static void view_lists(const struct vmi *vmi, struct dra_list lists[static 2])
 {
 	const struct vmi_devices *d = &vmi->devices;
 
-	lists[0] = (struct dra_list){"gpus", "GPU", xcalloc(d->n_gpus + 1, sizeof(struct dra_view)), d->n_gpus};
+	lists[0] = (struct dra_list){ .key = "gpus", .kind = "GPU", .n = d->n_gpus };
+	lists[0].v = xcalloc(d->n_gpus + 1, sizeof(struct dra_view));
 	for (size_t i = 0; i < d->n_gpus; i++) {
 		const struct vmi_gpu *g = &d->gpus[i];
-		lists[0].v[i] = (struct dra_view){g->name,	   g->device_name,   g->claim_name,
-						  g->request_name, g->claim_request, vmi_gpu_is_dra(g)};
+		lists[0].v[i] = (struct dra_view){ .name = g->name, .device_name = g->device_name,
+						   .claim = g->claim_name, .request = g->request_name,
+						   .claim_request = g->claim_request, .dra = vmi_gpu_is_dra(g) };
 	}
-	lists[1] = (struct dra_list){"hostDevices", "host device",
-				     xcalloc(d->n_host_devices + 1, sizeof(struct dra_view)), d->n_host_devices};
+	lists[1] = (struct dra_list){ .key = "hostDevices", .kind = "host device", .n = d->n_host_devices };
+	lists[1].v = xcalloc(d->n_host_devices + 1, sizeof(struct dra_view));
 	for (size_t i = 0; i < d->n_host_devices; i++) {
 		const struct vmi_host_device *h = &d->host_devices[i];
-		lists[1].v[i] = (struct dra_view){h->name,	   h->device_name,   h->claim_name,
-						  h->request_name, h->claim_request, vmi_host_device_is_dra(h)};
+		lists[1].v[i] = (struct dra_view){ .name = h->name, .device_name = h->device_name,
+						   .claim = h->claim_name, .request = h->request_name,
+						   .claim_request = h->claim_request, .dra = vmi_host_device_is_dra(h) };
 	}
 }
 

@@ -38,7 +38,7 @@ static int parse(const char *text, struct dra_device *out, hvl_error **err)
 
 static void expect_ok(const char *text, const char *pci, const char *mdev)
 {
-	struct dra_device d = {0};
+	struct dra_device d = { 0 };
 	hvl_error *err = NULL;
 
 	if (parse(text, &d, &err) < 0)
@@ -52,7 +52,7 @@ static void expect_ok(const char *text, const char *pci, const char *mdev)
 /* The parse fails with exactly `msg` and leaves the output as it was. */
 static void expect_error(const char *text, const char *msg)
 {
-	struct dra_device d = {0};
+	struct dra_device d = { 0 };
 	hvl_error *err = NULL;
 
 	if (parse(text, &d, &err) == 0) {
@@ -98,6 +98,10 @@ static void test_stream(void **state)
 	expect_error("{\"apiVersion\":\"metadata.resource.k8s.io/v2\"}{\"apiVersion\":\"x/v9\"}",
 		     "the DRA metadata file 'F' holds no object of the version metadata.resource.k8s.io/v1alpha1 KubeVirt "
 		     "reads (its versions: 'metadata.resource.k8s.io/v2', 'x/v9').");
+	expect_error("{\"apiVersion\":\"a/v1\"}{\"apiVersion\":\"b/v1\"}{\"apiVersion\":\"c/v1\"}{\"apiVersion\":\"d/v1\"}"
+		     "{\"apiVersion\":\"e/v1\"}{\"apiVersion\":\"f/v1\"}",
+		     "the DRA metadata file 'F' holds no object of the version metadata.resource.k8s.io/v1alpha1 KubeVirt "
+		     "reads (its versions: 'a/v1', 'b/v1', 'c/v1', 'd/v1', ...).");
 	expect_error("", "the DRA metadata file 'F' is empty: it holds no metadata object.");
 	expect_error(" \n\t ", "the DRA metadata file 'F' is empty: it holds no metadata object.");
 	/* An object without apiVersion is fatal, even after an unknown one ("missing apiVersion"). */
@@ -209,7 +213,7 @@ static void test_types(void **state)
 static void test_bytes(void **state)
 {
 	static const char with_nul[] = "{\"apiVersion\":\0\"x\"}";
-	struct dra_device d = {0};
+	struct dra_device d = { 0 };
 	hvl_error *err = NULL;
 
 	(void)state;
@@ -272,8 +276,8 @@ static int teardown_root(void **state)
 	return 0;
 }
 
-static const struct vmi_resource_claim template_claim = {"pgpu-claim", NULL, "pgpu-tmpl"};
-static const struct vmi_resource_claim direct_claim = {"vgpu-claim", "my-vgpu", NULL};
+static const struct vmi_resource_claim template_claim = { "pgpu-claim", NULL, "pgpu-tmpl" };
+static const struct vmi_resource_claim direct_claim = { "vgpu-claim", "my-vgpu", NULL };
 
 static void test_paths(void **state)
 {
@@ -300,7 +304,7 @@ static void test_lookup(void **state)
 	_cleanup_free_ char *dir = dra_metadata_dir(r->path, &direct_claim, "vgpu");
 	_cleanup_free_ char *file = xasprintf("%s/gpu.nvidia.com-metadata.json", dir);
 	_cleanup_free_ char *found = NULL;
-	struct dra_device d = {0};
+	struct dra_device d = { 0 };
 	hvl_error *err = NULL;
 
 	/* Nothing mounted at all, or not for this request: no metadata (the caller looks at the status). */
@@ -362,7 +366,7 @@ static void test_lookup_refuses_links_and_special_files(void **state)
 	_cleanup_free_ char *file = xasprintf("%s/x-metadata.json", dir);
 	_cleanup_free_ char *outside = xasprintf("%s/outside.json", r->path);
 	_cleanup_free_ char *found = NULL;
-	struct dra_device d = {0};
+	struct dra_device d = { 0 };
 	hvl_error *err = NULL;
 
 	(void)state;
