@@ -359,75 +359,81 @@ static void test_lookup(void **state)
 	assert_null(d.pci_bus_id);
 }
 
+/* The lookup of (rc, request) below the root fails with exactly msg and sets nothing. */
+static void expect_lookup_error(const struct root *r, const struct vmi_resource_claim *rc, const char *request,
+				const char *msg)
+{
+	struct dra_device d = { 0 };
+	char *found = NULL;
+	hvl_error *err = NULL;
+
+	assert_int_equal(lookup(r, rc, request, &found, &d, &err), -1);
+	if (strstr(err->msg, msg) == NULL)
+		fail_msg("message\n  %s\nlacks\n  %s", err->msg, msg);
+	assert_null(found);
+	assert_null(d.pci_bus_id);
+	assert_null(d.mdev_uuid);
+	hvl_error_free(&err);
+}
+
+static char *link_message(const char *path)
+{
+	return xasprintf("'%s' is a symbolic link; links below /var/run/kubernetes.io/dra-device-attributes are not "
+			 "followed.",
+			 path);
+}
+
 static void test_lookup_refuses_links_and_special_files(void **state)
 {
 	const struct root *r = *state;
 	_cleanup_free_ char *dir = dra_metadata_dir(r->path, &template_claim, "pgpu");
 	_cleanup_free_ char *file = xasprintf("%s/x-metadata.json", dir);
 	_cleanup_free_ char *outside = xasprintf("%s/outside.json", r->path);
-	_cleanup_free_ char *found = NULL;
-	struct dra_device d = { 0 };
-	hvl_error *err = NULL;
+	_cleanup_free_ char *file_link = link_message(file);
+	_cleanup_free_ char *not_regular = xasprintf("the DRA metadata file '%s' is not a regular file.", file);
 
-	(void)state;
 	make_dirs(dir);
 	write_text(outside, ONE(PCI_ATTR));
 	assert_int_equal(symlink(outside, file), 0);
-	assert_int_equal(lookup(r, &template_claim, "pgpu", &found, &d, &err), -1);
-	_cleanup_free_ char *link_msg =
-	    xasprintf("'%s' is a symbolic link; links below /var/run/kubernetes.io/dra-device-attributes are not "
-		      "followed.",
-		      file);
-	assert_string_equal(err->msg, link_msg);
-	hvl_error_free(&err);
+	expect_lookup_error(r, &template_claim, "pgpu", file_link);
 	unlink(file);
-
 	assert_int_equal(mkfifo(file, 0644), 0);
-	assert_int_equal(lookup(r, &template_claim, "pgpu", &found, &d, &err), -1);
-	_cleanup_free_ char *fifo_msg = xasprintf("the DRA metadata file '%s' is not a regular file.", file);
-	assert_string_equal(err->msg, fifo_msg);
-	hvl_error_free(&err);
+	expect_lookup_error(r, &template_claim, "pgpu", not_regular);
 	unlink(file);
-
 	assert_int_equal(mkdir(file, 0755), 0);
-	assert_int_equal(lookup(r, &template_claim, "pgpu", &found, &d, &err), -1);
-	assert_string_equal(err->msg, fifo_msg);
-	hvl_error_free(&err);
+	expect_lookup_error(r, &template_claim, "pgpu", not_regular);
 	rmdir(file);
 
 	/* A linked directory on the way: the request's directory itself, and the claim's. */
 	_cleanup_free_ char *real = xasprintf("%s/real", r->path);
-	_cleanup_free_ char *req2 = dra_metadata_dir(r->path, &template_claim, "linked");
+	_cleanup_free_ char *req_dir = dra_metadata_dir(r->path, &template_claim, "linked");
+	_cleanup_free_ char *req_link = link_message(req_dir);
 	make_dirs(real);
-	assert_int_equal(symlink(real, req2), 0);
-	assert_int_equal(lookup(r, &template_claim, "linked", &found, &d, &err), -1);
-	_cleanup_free_ char *dir_msg =
-	    xasprintf("'%s' is a symbolic link; links below /var/run/kubernetes.io/dra-device-attributes are not "
-		      "followed.",
-		      req2);
-	assert_string_equal(err->msg, dir_msg);
-	hvl_error_free(&err);
+	assert_int_equal(symlink(real, req_dir), 0);
+	expect_lookup_error(r, &template_claim, "linked", req_link);
+	_cleanup_free_ char *claim_dir = xasprintf("%s/var/run/kubernetes.io/dra-device-attributes/resourceclaims/my-vgpu",
+						   r->path);
+	_cleanup_free_ char *claim_link = link_message(claim_dir);
+	_cleanup_free_ char *parent = xasprintf("%s/var/run/kubernetes.io/dra-device-attributes/resourceclaims", r->path);
+	make_dirs(parent);
+	assert_int_equal(symlink(real, claim_dir), 0);
+	expect_lookup_error(r, &direct_claim, "vgpu", claim_link);
 
 	/* Something else than a directory where one is expected. */
-	_cleanup_free_ char *req3 = dra_metadata_dir(r->path, &template_claim, "plain");
-	write_text(req3, "x");
-	assert_int_equal(lookup(r, &template_claim, "plain", &found, &d, &err), -1);
-	assert_non_null(strstr(err->msg, "cannot be opened: Not a directory"));
-	hvl_error_free(&err);
+	_cleanup_free_ char *plain = dra_metadata_dir(r->path, &template_claim, "plain");
+	write_text(plain, "x");
+	expect_lookup_error(r, &template_claim, "plain", "cannot be opened: Not a directory");
 
 	/* Too large a file is refused before it is parsed. */
 	_cleanup_free_ char *big_dir = dra_metadata_dir(r->path, &template_claim, "big");
 	_cleanup_free_ char *big = xasprintf("%s/big-metadata.json", big_dir);
-	make_dirs(big_dir);
 	char *blob = xmalloc(DRA_METADATA_MAX_BYTES + 2);
+	make_dirs(big_dir);
 	memset(blob, ' ', DRA_METADATA_MAX_BYTES + 1);
 	blob[DRA_METADATA_MAX_BYTES + 1] = '\0';
 	write_text(big, blob);
 	free(blob);
-	assert_int_equal(lookup(r, &template_claim, "big", &found, &d, &err), -1);
-	assert_non_null(strstr(err->msg, "is larger than the limit of 1048576 bytes"));
-	hvl_error_free(&err);
-	assert_null(found);
+	expect_lookup_error(r, &template_claim, "big", "is larger than the limit of 1048576 bytes");
 }
 
 int main(void)
