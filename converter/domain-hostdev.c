@@ -11,7 +11,9 @@
  * where <RESOURCE> is the deviceName upper-cased with '/' and '.' as '_'.
  * Devices asking for the same resource take its addresses in order, and come
  * out as KubeVirt orders them: PCI and mediated devices, then USB devices,
- * then GPUs.  When no variable is set the conversion fails (exit 3) naming them.
+ * then the DRA host devices, then GPUs, then the DRA GPUs (devices from DRA
+ * claims, which have no deviceName: domain-dra.c).  When no variable is set
+ * the conversion fails (exit 3) naming them.
  *
  * SR-IOV VFs come from the pod's /etc/podinfo/network-info, for interfaces
  * Multus reports attached in status.interfaces (build_sriov).
@@ -130,9 +132,9 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 
 	if (rq->name == NULL || *rq->name == '\0')
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s.name is required.", rq->field);
+	/* Without a deviceName the device comes from a DRA claim (domain-dra.c). */
 	if (rq->resource == NULL || *rq->resource == '\0')
-		return hvl_error_set(ctx->err, HVL_EXIT_UNSUPPORTED,
-				     "%s: devices from DRA resource claims (no deviceName) are not supported yet.", rq->field);
+		return 0;
 	pci = pool_get(ps, "PCI_RESOURCE", rq->resource);
 	if (pci) {
 		if (pci->next >= pci->n)
@@ -268,6 +270,7 @@ static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
 	}
 	if (add_usb_requests(ctx, ps) < 0)
 		return -1;
+	build_dra_host_devices(ctx);
 	for (size_t i = 0; i < dv->n_gpus; i++) {
 		_cleanup_free_ char *field = xasprintf("spec.domain.devices.gpus[%zu]", i);
 		struct request rq = { field, dv->gpus[i].name, dv->gpus[i].device_name, "gpu-", true, &dv->gpus[i] };
@@ -280,6 +283,7 @@ static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
 		attr(first_mdev, "display", "on");
 		attr(first_mdev, "ramfb", "on");
 	}
+	build_dra_gpus(ctx);
 	return 0;
 }
 

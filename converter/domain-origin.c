@@ -5,7 +5,8 @@
  * where hook mode, which has only KubeVirt's XML, says "/domain/devices/hostdev[1]".
  *
  * Devices are found through the user alias KubeVirt gives them (ua-gpu-NAME,
- * ua-hostdevice-NAME, ua-usb-host-NAME, ua-sriov-NAME, ua-NAME), which
+ * ua-hostdevice-NAME, ua-dra-gpu-NAME, ua-dra-hostdevice-NAME, ua-usb-host-NAME,
+ * ua-sriov-NAME, ua-NAME), which
  * domain-hostdev.c and domain-net.c write as KubeVirt does; everything else has
  * one field.
  */
@@ -33,10 +34,15 @@ static char *alias_of(const xmlNode *node)
 	return NULL;
 }
 
-static char *named(const char *name, const char *device_name)
+/* What the field holds that names the device: its device plugin's resource, or its DRA claim and request. */
+static char *named(const char *name, const char *device_name, const char *claim_name, const char *request_name)
 {
-	return device_name && *device_name ? xasprintf("name '%s', deviceName '%s'", name, device_name)
-					   : xasprintf("name '%s'", name);
+	if (device_name && *device_name)
+		return xasprintf("name '%s', deviceName '%s'", name, device_name);
+	if (claim_name && *claim_name)
+		return xasprintf("name '%s', claimName '%s', requestName '%s'", name, claim_name,
+				 request_name ? request_name : "");
+	return xasprintf("name '%s'", name);
 }
 
 static bool find_interface(const struct vmi *vmi, const char *name, struct profile_origin *out)
@@ -58,12 +64,16 @@ static bool find_device(const struct vmi *vmi, const char *alias, struct profile
 	if (alias == NULL || !str_has_prefix(alias, "ua-"))
 		return false;
 	alias += 3;
+	/* DRA devices: ua-dra-gpu-NAME, ua-dra-hostdevice-NAME (domain-dra.c, as KubeVirt main). */
+	if (str_has_prefix(alias, "dra-gpu-") || str_has_prefix(alias, "dra-hostdevice-"))
+		alias += 4;
 	if (str_has_prefix(alias, "gpu-")) {
 		name = alias + 4;
 		for (size_t i = 0; i < dv->n_gpus; i++)
 			if (str_equal(dv->gpus[i].name, name)) {
 				out->path = xasprintf("spec.domain.devices.gpus[%zu]", i);
-				out->value = named(name, dv->gpus[i].device_name);
+				out->value = named(name, dv->gpus[i].device_name, dv->gpus[i].claim_name,
+						   dv->gpus[i].request_name);
 				return true;
 			}
 	}
@@ -76,7 +86,8 @@ static bool find_device(const struct vmi *vmi, const char *alias, struct profile
 	for (size_t i = 0; name && i < dv->n_host_devices; i++)
 		if (str_equal(dv->host_devices[i].name, name)) {
 			out->path = xasprintf("spec.domain.devices.hostDevices[%zu]", i);
-			out->value = named(name, dv->host_devices[i].device_name);
+			out->value = named(name, dv->host_devices[i].device_name, dv->host_devices[i].claim_name,
+					   dv->host_devices[i].request_name);
 			return true;
 		}
 	if (str_has_prefix(alias, "sriov-") && find_interface(vmi, alias + 6, out))

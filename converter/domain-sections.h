@@ -31,6 +31,9 @@ int build_disks(struct build_ctx *ctx);      /* domain-storage.c */
 int build_interfaces(struct build_ctx *ctx); /* domain-net.c */
 int place_pci_on_root_complex(struct build_ctx *ctx); /* domain-pci.c: the placePCIDevicesOnRootComplex annotation */
 int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host devices, SR-IOV */
+/* domain-dra.c, for build_hostdevs: the DRA host devices, the DRA GPUs (allocation errors go to ctx->deferred) */
+void build_dra_host_devices(struct build_ctx *ctx);
+void build_dra_gpus(struct build_ctx *ctx);
 /* A host device is backed by a USB device (USB_RESOURCE_<resource> is set), so the domain needs a USB controller. */
 bool usb_host_devices_found(const struct vmi *vmi);
 int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */

@@ -274,6 +274,7 @@ static void dump_other_devices(struct out *o, const struct vmi_devices *d)
 		put_str(o, "device_name", d->gpus[i].device_name);
 		put_str(o, "claim_name", d->gpus[i].claim_name);
 		put_str(o, "request_name", d->gpus[i].request_name);
+		put_bool(o, "claim_request", d->gpus[i].claim_request);
 		put_bool(o, "display_set", d->gpus[i].display_set);
 		put_tri(o, "display_enabled", d->gpus[i].display_enabled);
 		put_tri(o, "ramfb", d->gpus[i].ramfb);
@@ -286,6 +287,7 @@ static void dump_other_devices(struct out *o, const struct vmi_devices *d)
 		put_str(o, "device_name", d->host_devices[i].device_name);
 		put_str(o, "claim_name", d->host_devices[i].claim_name);
 		put_str(o, "request_name", d->host_devices[i].request_name);
+		put_bool(o, "claim_request", d->host_devices[i].claim_request);
 		put_str(o, "tag", d->host_devices[i].tag);
 		pop(o, m);
 	}
@@ -379,6 +381,37 @@ static void dump_volume(struct out *o, const struct vmi_volume *v)
 	put_int(o, "container_disk_index", v->container_disk_index);
 }
 
+/* spec.resourceClaims and the v1.6-v1.7 status.deviceStatus. */
+static void dump_dra(struct out *o, const struct vmi *vmi)
+{
+	const struct {
+		const char *list;
+		const struct vmi_device_status *s;
+		size_t n;
+	} statuses[] = {
+		{ "gpu_statuses", vmi->gpu_statuses, vmi->n_gpu_statuses },
+		{ "host_device_statuses", vmi->host_device_statuses, vmi->n_host_device_statuses },
+	};
+
+	for (size_t i = 0; i < vmi->n_resource_claims; i++) {
+		size_t m = push(o, "resource_claims[%zu].", i);
+		put_str(o, "name", vmi->resource_claims[i].name);
+		put_str(o, "resource_claim_name", vmi->resource_claims[i].resource_claim_name);
+		put_str(o, "resource_claim_template_name", vmi->resource_claims[i].resource_claim_template_name);
+		pop(o, m);
+	}
+	put_bool(o, "device_status_set", vmi->device_status_set);
+	for (size_t l = 0; l < HVL_ARRAY_SIZE(statuses); l++) {
+		for (size_t i = 0; i < statuses[l].n; i++) {
+			size_t m = push(o, "%s[%zu].", statuses[l].list, i);
+			put_str(o, "name", statuses[l].s[i].name);
+			put_str(o, "pci_address", statuses[l].s[i].pci_address);
+			put_str(o, "mdev_uuid", statuses[l].s[i].mdev_uuid);
+			pop(o, m);
+		}
+	}
+}
+
 static void dump_top(struct out *o, const struct vmi *vmi)
 {
 	put_str(o, "kind", vmi->kind);
@@ -440,6 +473,7 @@ char *vmi_dump(const struct vmi *vmi)
 		put_str(&o, "vm_ipv6_network_cidr", vmi->networks[i].vm_ipv6_network_cidr);
 		pop(&o, m);
 	}
+	dump_dra(&o, vmi);
 	put_int(&o, "vsock_cid", vmi->vsock_cid);
 	put_int(&o, "tsc_frequency", vmi->tsc_frequency);
 	put_int(&o, "runtime_user", vmi->runtime_user);

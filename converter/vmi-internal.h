@@ -7,3 +7,5 @@
 
 /* Cross-object checks after parsing; spec_path is "spec" or "spec.template.spec" for messages. */
 int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err);
+/* KubeVirt's admission rules for DRA GPUs and host devices (vmi-validate-dra.c), called by vmi_validate. */
+int vmi_validate_dra(const struct vmi *vmi, const char *spec_path, hvl_error **err);

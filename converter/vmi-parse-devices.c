@@ -2,7 +2,8 @@
 /*
  * spec.domain.devices: GPUs, host devices, inputs, filesystems, panic
  * devices, the watchdog and the on/off devices; disks and interfaces are
- * parsed by vmi-parse-storage.c and vmi-parse-net.c.  Device kinds
+ * parsed by vmi-parse-storage.c and vmi-parse-net.c, the DRA claimName and
+ * requestName of GPUs and host devices by vmi-parse-dra.c.  Device kinds
  * hvl-launcher does not model are refused as unsupported.
  */
 #include "util.h"
@@ -16,9 +17,8 @@ static int parse_gpu(struct vj_ctx *c, json_object *elem, void *item)
 
 	TRY(required_name(c, elem, "name", NAME_SAFE, &g->name));
 	TRY(vj_string(c, elem, "deviceName", &g->device_name));
-	TRY(vj_string(c, elem, "claimName", &g->claim_name));
-	TRY(vj_string(c, elem, "requestName", &g->request_name));
-	if (g->device_name == NULL && g->claim_name == NULL)
+	TRY(parse_claim_request(c, elem, &g->claim_name, &g->request_name, &g->claim_request));
+	if (g->device_name == NULL && !g->claim_request)
 		return vj_fail_at(c, "deviceName", HVL_EXIT_INPUT, "a device name (or a DRA claimName) is required.");
 	TRY(vj_string(c, elem, "tag", &g->tag));
 	TRY(vj_object(c, elem, "virtualGPUOptions", &opts));
@@ -45,9 +45,8 @@ static int parse_host_device(struct vj_ctx *c, json_object *elem, void *item)
 
 	TRY(required_name(c, elem, "name", NAME_SAFE, &h->name));
 	TRY(vj_string(c, elem, "deviceName", &h->device_name));
-	TRY(vj_string(c, elem, "claimName", &h->claim_name));
-	TRY(vj_string(c, elem, "requestName", &h->request_name));
-	if (h->device_name == NULL && h->claim_name == NULL)
+	TRY(parse_claim_request(c, elem, &h->claim_name, &h->request_name, &h->claim_request));
+	if (h->device_name == NULL && !h->claim_request)
 		return vj_fail_at(c, "deviceName", HVL_EXIT_INPUT, "a device name (or a DRA claimName) is required.");
 	return vj_string(c, elem, "tag", &h->tag);
 }

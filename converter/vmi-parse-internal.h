@@ -79,5 +79,10 @@ int parse_network(struct vj_ctx *c, json_object *elem, void *item);
 /* vmi-parse-devices.c */
 int parse_devices(struct vj_ctx *c, json_object *domain, struct vmi *vmi);
 
+/* vmi-parse-dra.c: a device's claimName/requestName, spec.resourceClaims[] (one element), status.deviceStatus */
+int parse_claim_request(struct vj_ctx *c, json_object *elem, char **claim, char **request, bool *present);
+int parse_resource_claim(struct vj_ctx *c, json_object *elem, void *item);
+int parse_device_status(struct vj_ctx *c, json_object *status, struct vmi *vmi);
+
 /* vmi-parse-status.c */
 int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi);

@@ -1,22 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* spec.domain.machine, spec.domain.firmware (bootloader, kernel boot, UUID, serial) and spec.domain.chassis. */
-#include <ctype.h>
 #include <string.h>
 
 #include "util.h"
 #include "vmi-parse-internal.h"
-
-static bool is_uuid(const char *s)
-{
-	if (strlen(s) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	return true;
-}
 
 int parse_machine(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 {
@@ -105,7 +92,7 @@ int parse_firmware(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 		return 0;
 	mark = vj_enter(c, "firmware");
 	TRY(vj_string(c, fw, "uuid", &f->uuid));
-	if (f->uuid && !is_uuid(f->uuid)) {
+	if (f->uuid && !str_is_uuid(f->uuid)) {
 		_cleanup_free_ char *shown = vj_show(vj_get(fw, "uuid"));
 		return vj_fail_at(c, "uuid", HVL_EXIT_INPUT, "'%s' is not a UUID.", shown);
 	}

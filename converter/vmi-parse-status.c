@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* status: the interfaces Multus reports and the volume status (hotplugged volumes and their targets). */
+/*
+ * status: the interfaces Multus reports, the volume status (hotplugged volumes and their targets) and, from
+ * KubeVirt v1.6-v1.7, the DRA device status (vmi-parse-dra.c).
+ */
 #include <string.h>
 
 #include "util.h"
@@ -87,6 +90,7 @@ int parse_status(struct vj_ctx *c, json_object *status, struct vmi *vmi)
 	TRY(parse_status_interfaces(c, status, vmi));
 	TRY(parse_list(c, status, "volumeStatus", sizeof(struct vmi_volume_status), parse_volume_status,
 		       (void **)&vmi->volume_status, &vmi->n_volume_status));
+	TRY(parse_device_status(c, status, vmi));
 	TRY(vj_object(c, status, "topologyHints", &hints));
 	if (hints) {
 		size_t m = vj_enter(c, "topologyHints");

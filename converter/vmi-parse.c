@@ -18,16 +18,17 @@
  * credentials, most of status) are ignored like virt-launcher ignores them;
  * device kinds and volume sources that hvl-launcher does not model are
  * rejected with HVL_EXIT_UNSUPPORTED rather than dropped silently.
- * Cross-object checks (duplicates, disk <-> volume) are in vmi-validate.c.
+ * Cross-object checks (duplicates, disk <-> volume) are in vmi-validate.c,
+ * KubeVirt's DRA admission rules in vmi-validate-dra.c.
  *
  * This file reads the document, the metadata and the spec's own fields, and
  * hands each section of spec.domain to its file, as the domain builder's
  * domain-*.c split it: vmi-parse-cpu.c (resources, memory, CPU),
  * vmi-parse-os.c (machine, firmware, chassis), vmi-parse-features.c (clock,
  * features), vmi-parse-devices.c (devices, which hands disks to
- * vmi-parse-storage.c and interfaces to vmi-parse-net.c) and
- * vmi-parse-status.c.  All of them share the checks of vmi-parse-common.c
- * (vmi-parse-internal.h).
+ * vmi-parse-storage.c and interfaces to vmi-parse-net.c), vmi-parse-dra.c
+ * (spec.resourceClaims and the DRA device status) and vmi-parse-status.c.
+ * All of them share the checks of vmi-parse-common.c (vmi-parse-internal.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -242,6 +243,9 @@ static int parse_spec(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	TRY(vj_string(c, spec, "schedulerName", &vmi->scheduler_name));
 	TRY(parse_probe(c, spec, "livenessProbe", &vmi->probes.liveness_exec));
 	TRY(parse_probe(c, spec, "readinessProbe", &vmi->probes.readiness_exec));
+	/* Before the domain, as KubeVirt's DRA admission checks the claims before the devices that use them. */
+	TRY(parse_list(c, spec, "resourceClaims", sizeof(struct vmi_resource_claim), parse_resource_claim,
+		       (void **)&vmi->resource_claims, &vmi->n_resource_claims));
 	TRY(parse_domain(c, spec, vmi));
 	TRY(parse_list(c, spec, "volumes", sizeof(struct vmi_volume), parse_volume, (void **)&vmi->volumes,
 		       &vmi->n_volumes));

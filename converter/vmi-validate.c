@@ -54,6 +54,7 @@ static int check_unique(const struct vmi *vmi, const char *spec, hvl_error **err
 		{ "domain.devices.filesystems", d->filesystems, d->n_filesystems, sizeof(*d->filesystems) },
 		{ "volumes", vmi->volumes, vmi->n_volumes, sizeof(*vmi->volumes) },
 		{ "networks", vmi->networks, vmi->n_networks, sizeof(*vmi->networks) },
+		{ "resourceClaims", vmi->resource_claims, vmi->n_resource_claims, sizeof(*vmi->resource_claims) },
 	};
 
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(lists); i++)
@@ -387,5 +388,6 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_devices(vmi, spec_path, err));
 	TRY(check_firmware(vmi, spec_path, err));
 	TRY(check_hyperv_dependencies(vmi, spec_path, err));
+	TRY(vmi_validate_dra(vmi, spec_path, err));
 	return check_acpi_tables(vmi, spec_path, err);
 }

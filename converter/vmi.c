@@ -56,6 +56,16 @@ static void free_network(struct vmi_network *n)
 	free(n->vm_ipv6_network_cidr);
 }
 
+static void free_device_statuses(struct vmi_device_status *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].pci_address);
+		free(s[i].mdev_uuid);
+	}
+	free(s);
+}
+
 static void free_devices(struct vmi_devices *d)
 {
 	for (size_t i = 0; i < d->n_disks; i++)
@@ -176,6 +186,14 @@ void vmi_free(struct vmi *vmi)
 	for (size_t i = 0; i < vmi->n_networks; i++)
 		free_network(&vmi->networks[i]);
 	free(vmi->networks);
+	for (size_t i = 0; i < vmi->n_resource_claims; i++) {
+		free(vmi->resource_claims[i].name);
+		free(vmi->resource_claims[i].resource_claim_name);
+		free(vmi->resource_claims[i].resource_claim_template_name);
+	}
+	free(vmi->resource_claims);
+	free_device_statuses(vmi->gpu_statuses, vmi->n_gpu_statuses);
+	free_device_statuses(vmi->host_device_statuses, vmi->n_host_device_statuses);
 	free(vmi);
 }
 
@@ -203,6 +221,25 @@ const struct vmi_network *vmi_find_network(const struct vmi *vmi, const char *na
 			return &vmi->networks[i];
 	}
 	return NULL;
+}
+
+const struct vmi_resource_claim *vmi_find_resource_claim(const struct vmi *vmi, const char *name)
+{
+	for (size_t i = 0; name && i < vmi->n_resource_claims; i++) {
+		if (str_equal(vmi->resource_claims[i].name, name))
+			return &vmi->resource_claims[i];
+	}
+	return NULL;
+}
+
+bool vmi_gpu_is_dra(const struct vmi_gpu *g)
+{
+	return g->device_name == NULL && g->claim_request;
+}
+
+bool vmi_host_device_is_dra(const struct vmi_host_device *h)
+{
+	return h->device_name == NULL && h->claim_request;
 }
 
 /* Quantity.Value() of a CPU amount: whole CPUs, rounded up. */

@@ -267,10 +267,17 @@ struct vmi_network {
 	char *vm_network_cidr, *vm_ipv6_network_cidr; /* pod: masquerade address ranges */
 };
 
+/*
+ * GPUs and host devices come from a device plugin (deviceName) or from a DRA resource claim (claimName +
+ * requestName, KubeVirt's ClaimRequest).  claim_request says the input had either DRA key: KubeVirt's
+ * *ClaimRequest is allocated as soon as one is there, so that alone, with no deviceName, makes a DRA device
+ * (pkg/dra/utils.go IsGPUDRA) whose missing half the admission rules then report.
+ */
 struct vmi_gpu {
 	char *name;
 	char *device_name;
 	char *claim_name, *request_name; /* DRA: instead of device_name */
+	bool claim_request;
 	bool display_set;
 	enum tristate display_enabled, ramfb;
 	char *tag;
@@ -280,6 +287,7 @@ struct vmi_host_device {
 	char *name;
 	char *device_name;
 	char *claim_name, *request_name; /* DRA: instead of device_name */
+	bool claim_request;
 	char *tag;
 };
 
@@ -332,6 +340,25 @@ struct vmi_devices {
 	bool client_passthrough;
 };
 
+/* ---- DRA ------------------------------------------------------------------ */
+
+/* spec.resourceClaims[]: the pod's resource claims, by the name devices give as claimName. */
+struct vmi_resource_claim {
+	char *name;
+	char *resource_claim_name;          /* a ResourceClaim object (a direct claim) */
+	char *resource_claim_template_name; /* or the template the pod's claim is made from */
+};
+
+/*
+ * One status.deviceStatus.{gpuStatuses,hostDeviceStatuses}[] entry: the allocation virt-controller
+ * reported in KubeVirt v1.6 and v1.7 (removed in v1.8, whose virt-launcher reads DRA metadata files).
+ */
+struct vmi_device_status {
+	char *name;        /* the spec device's name */
+	char *pci_address; /* deviceResourceClaimStatus.attributes.pciAddress */
+	char *mdev_uuid;   /* deviceResourceClaimStatus.attributes.mDevUUID */
+};
+
 /* ---- the VMI --------------------------------------------------------------- */
 
 struct vmi_probe_summary {
@@ -374,10 +401,17 @@ struct vmi {
 	size_t n_volumes;
 	struct vmi_network *networks;
 	size_t n_networks;
+	struct vmi_resource_claim *resource_claims;
+	size_t n_resource_claims;
 
 	/* status.volumeStatus[]: which volumes virt-handler has set up (hotplug ones with their phase) */
 	struct vmi_volume_status *volume_status;
 	size_t n_volume_status;
+
+	/* status.deviceStatus (KubeVirt v1.6-v1.7): present at all, and its entries */
+	bool device_status_set;
+	struct vmi_device_status *gpu_statuses, *host_device_statuses;
+	size_t n_gpu_statuses, n_host_device_statuses;
 
 	/* status fields that affect the domain when present */
 	uint32_t vsock_cid;
@@ -403,7 +437,11 @@ const struct vmi_network *vmi_find_network(const struct vmi *vmi, const char *na
 uint32_t vmi_vcpus(const struct vmi *vmi);
 /* Guest memory in bytes as the converter uses it: guest, else limit if no request, else request. */
 int64_t vmi_guest_memory(const struct vmi *vmi);
-bool vmi_has_vfio(const struct vmi *vmi);          /* host devices, GPUs, SR-IOV interfaces */
+bool vmi_has_vfio(const struct vmi *vmi);          /* host devices, GPUs (device plugin or DRA), SR-IOV interfaces */
+/* A device from a DRA claim: no deviceName and a ClaimRequest (pkg/dra/utils.go IsGPUDRA, IsHostDeviceDRA). */
+bool vmi_gpu_is_dra(const struct vmi_gpu *g);
+bool vmi_host_device_is_dra(const struct vmi_host_device *h);
+const struct vmi_resource_claim *vmi_find_resource_claim(const struct vmi *vmi, const char *name);
 bool vmi_requires_memlock(const struct vmi *vmi);  /* VFIO, realtime, SEV, reservedOverhead.memLock */
 bool vmi_wants_guaranteed_qos(const struct vmi *vmi);
 bool vmi_is_root(const struct vmi *vmi);           /* runtimeUser 0 */

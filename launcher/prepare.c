@@ -24,6 +24,7 @@ const char *prepare_memlock_reason(const struct vmi *vmi)
 }
 
 static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
+		   const char *dev_root,
 		   const struct disk_mapping *disks, size_t n_disks, char **xml, hvl_error **err)
 {
 	_cleanup_free_ const char **names = xcalloc(n_disks + 1, sizeof(char *));
@@ -34,7 +35,8 @@ static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_mo
 					 .cpu_unchecked = cpu_check_unchecked(cpu),
 					 .disk_names = names,
 					 .disk_paths = paths,
-					 .n_disk_overrides = n_disks };
+					 .n_disk_overrides = n_disks,
+					 .dev_root = dev_root };
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
 	struct profile_report report = { 0 };
 	size_t len;
@@ -73,6 +75,7 @@ static void warn_if_pod_too_small(const struct vmi *vmi, int64_t overhead)
 }
 
 int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
+		const char *dev_root,
 		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err)
 {
 	struct prepared_vmi p = { .overhead_bytes = -1 };
@@ -97,7 +100,7 @@ int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, con
 		.guest_bytes = vmi_guest_memory(p.vmi),
 		.overhead_bytes = result.total,
 	};
-	if (convert(p.vmi, hv, cpu_model, cpu, disks, n_disks, &p.domain_xml, err) < 0)
+	if (convert(p.vmi, hv, cpu_model, cpu, dev_root, disks, n_disks, &p.domain_xml, err) < 0)
 		goto fail;
 	*out = p;
 	return 0;

@@ -23,8 +23,10 @@ struct prepared_vmi {
 	char *domain_xml;
 };
 
-/* cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked. */
+/* cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked.
+ * dev_root: where the pod's files are looked for (--dev-root: block volumes, network-info, DRA metadata). */
 int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
+		const char *dev_root,
 		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err);
 
 /* What needs locked memory, for messages; NULL when nothing does. */

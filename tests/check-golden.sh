@@ -7,6 +7,7 @@
 #   tests/data/convert/NAME.HV.xml        expected domain for HV (kvm, mshv, qemu)
 #   tests/data/convert/NAME.HV.err        expected refusal for HV: first line the exit status, then the message
 #   tests/data/convert/bad-NAME.json      input that fails whatever the hypervisor: bad-NAME.err (checked with kvm)
+#   tests/data/convert/dra-root/          DRA metadata files, copied into the device root (HVL_DEV_ROOT)
 #   tests/data/examples/*.json            KubeVirt's examples; goldens in tests/data/convert/examples/.
 #                                         The defaulted/ copy of each must give byte-identical results.
 #
@@ -66,6 +67,9 @@ done
 mkdir -p "$tmp/devroot/etc/podinfo"
 echo '{"interfaces":[{"network":"sriov-net","deviceInfo":{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:65:00.2"}}}]}' \
 	>"$tmp/devroot/etc/podinfo/network-info"
+# The DRA metadata files the kubelet mounts for the DRA inputs' claims (KEP-5304, tests/data/convert/dra-root/),
+# and for KubeVirt's vmi-dra-pgpu example.
+cp -R "$DATA/dra-root/." "$tmp/devroot/" || { echo "FAIL: cannot copy $DATA/dra-root"; exit 1; }
 export HVL_DEV_ROOT=$tmp/devroot
 cleanup() {
 	local d
@@ -140,10 +144,10 @@ compare() {
 	}
 }
 
-error_file() { # STATUS -> $tmp/actual.err
+error_file() { # STATUS -> $tmp/actual.err, the device root (a temporary directory) written as <dev-root>
 	{
 		echo "$1"
-		sed -n 's/^hvl-launcher: error: //p' "$tmp/stderr"
+		sed -n -e "s|$HVL_DEV_ROOT|<dev-root>|g" -e 's/^hvl-launcher: error: //p' "$tmp/stderr"
 	} >"$tmp/actual.err"
 }
 

@@ -85,6 +85,9 @@ for disk in tree.getroot().iter("disk"):
     source = disk.find("source")
     if disk.get("type") == "block" and source is not None:
         source.attrib.pop("name", None)
+# KubeVirt's PCI hostdevs say type="pci" on <source><address>, which libvirt reads but its schema has not.
+for address in tree.getroot().findall("./devices/hostdev/source/address"):
+    address.attrib.pop("type", None)
 tree.write(sys.stdout.buffer)
 EOF
 }
@@ -228,6 +231,35 @@ expect_failure "not well-formed" 3 "not well-formed (line 2" -- \
 expect_failure "VFIO on mshv" 5 "is not supported on mshv" -- \
 	"$tmp/bin/onDefineDomain" "${on[@]}" --hypervisor mshv --vmi "$vmi" \
 	--domain '<domain type="kvm"><devices><hostdev mode="subsystem" type="pci"></hostdev></devices></domain>'
+# GPUs and host devices from DRA claims, as KubeVirt main's virt-launcher writes them before the hook runs
+# (tests/data/hook/dra-hostdevs.xml: a PCI host device, a PCI GPU and a vGPU, placed after the channels as its
+# Devices struct orders them): kvm keeps the domain byte for byte, qemu keeps the hostdevs and changes what it
+# changes without them, mshv refuses VFIO.
+with_dra() { # IN OUT: IN with the DRA hostdevs before its first controller
+	awk -v snippet="$data/dra-hostdevs.xml" '!done && /^    <controller / { while ((getline l < snippet) > 0) print l; done = 1 } { print }' \
+		"$1" >"$2"
+}
+with_dra "$input" "$tmp/dra.xml"
+with_dra "$data/domain_x86_64.qemu.xml" "$tmp/dra.qemu.xml"
+grep -q 'ua-dra-gpu-vgpu1' "$tmp/dra.xml" && grep -q 'ua-dra-gpu-vgpu1' "$tmp/dra.qemu.xml" || fail "DRA: the hostdevs were not inserted"
+set_domain "$tmp/dra.xml"
+validate "KubeVirt's domain with DRA hostdevs" "$tmp/dra.xml"
+run_hook "$tmp/dra.kvm.out" --feature-gates HyperVLayered --hypervisor kvm
+if [ "$status" -eq 0 ] && cmp -s "$tmp/dra.kvm.out" "$tmp/dra.xml"; then
+	pass "DRA hostdevs, kvm: byte-identical"
+else
+	fail "DRA hostdevs, kvm: exit $status, or the domain changed"
+fi
+run_hook "$tmp/dra.qemu.out" --feature-gates HyperVLayered --hypervisor qemu
+if [ "$status" -eq 0 ] && cmp -s "$tmp/dra.qemu.out" "$tmp/dra.qemu.xml"; then
+	pass "DRA hostdevs, qemu: kept, the rest as the qemu golden"
+else
+	fail "DRA hostdevs, qemu: exit $status: $(diff "$tmp/dra.qemu.xml" "$tmp/dra.qemu.out" | head -10) $(cat "$tmp/dra.qemu.out.err")"
+fi
+expect_failure "DRA hostdevs on mshv" 5 "/domain/devices/hostdev[1][@type='pci']: device passthrough with VFIO" -- \
+	"$tmp/bin/onDefineDomain" "${on[@]}" --hypervisor mshv --vmi "$vmi" --domain "$domain"
+set_domain "$input"
+
 head -c $((3 << 20)) /dev/zero | tr '\0' ' ' >"$tmp/huge.xml"
 expect_failure "oversized --domain-file" 3 "limit" -- \
 	"$HVL" hook "${on[@]}" --vmi "$vmi" --domain-file "$tmp/huge.xml"

@@ -150,14 +150,34 @@ echo '{"spec": {"configuration": {"additionalGuestMemoryOverheadRatio": 1.5}}}' 
 expect 3 "must be a string" --vmi "$tmp/one.json" --kubevirt-config "$tmp/kv-bad3.json"
 
 # The entrypoint's plan must carry the same figure as the overhead command (one computation, two callers).
+# The device plugin's variable and the DRA metadata file (under --dev-root) allocate the examples' GPUs.
+mkdir -p "$tmp/devroot"
+cp -R "$HVL_TOP/tests/data/convert/dra-root/." "$tmp/devroot/"
 for f in "$HVL_TOP"/tests/data/examples/vmi-*.json; do
+	name=$(basename "$f" .json)
 	want=$("$HVL" overhead --hypervisor qemu --vmi "$f" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 	PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:65:00.0 "$HVL" --dry-run --no-libvirt --hypervisor qemu \
-		--state-dir "$tmp/state" --vmi "$f" -- /bin/true >"$tmp/plan.json" 2>/dev/null ||
-		{ fail "$(basename "$f"): entrypoint --dry-run failed"; continue; }
-	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["overheadBytes"])' "$tmp/plan.json")
-	[ "$got" = "$want" ] || fail "$(basename "$f"): entrypoint plans overhead $got, the overhead command says $want"
+		--dev-root "$tmp/devroot" --state-dir "$tmp/state" --vmi "$f" -- /bin/true >"$tmp/plan.$name.json" 2>/dev/null ||
+		{ fail "$name.json: entrypoint --dry-run failed"; continue; }
+	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["overheadBytes"])' "$tmp/plan.$name.json")
+	[ "$got" = "$want" ] || fail "$name.json: entrypoint plans overhead $got, the overhead command says $want"
 done
+# A GPU from a DRA claim is a VFIO device like a device plugin's (vmitrait.HasVFIO looks at spec.domain.devices.gpus):
+# the same 1Gi overhead term and the same unlimited locked memory.
+vfio() { jq -c '[.terms[] | select(.name == "vfio")]' "$golden/$1.json"; }
+[ "$(vfio vmi-dra-pgpu)" = '[{"name":"vfio","bytes":1073741824}]' ] && [ "$(vfio vmi-dra-pgpu)" = "$(vfio vmi-gpu)" ] ||
+	fail "vmi-dra-pgpu: the VFIO term is $(vfio vmi-dra-pgpu), vmi-gpu's is $(vfio vmi-gpu)"
+memlock() { jq -c '.limits.memlock | {change, value, why}' "$tmp/plan.$1.json" 2>/dev/null; }
+[ "$(memlock vmi-dra-pgpu)" = "$(memlock vmi-gpu)" ] && jq -e '.limits.memlock.value == "unlimited"' \
+	"$tmp/plan.vmi-dra-pgpu.json" >/dev/null ||
+	fail "vmi-dra-pgpu: --dry-run plans memlock $(memlock vmi-dra-pgpu), vmi-gpu $(memlock vmi-gpu)"
+# The plan converts the VMI, and its GPU is allocated through the metadata under --dev-root: without it, exit 3.
+mkdir -p "$tmp/empty-root"
+"$HVL" --log-format text --dry-run --no-libvirt --hypervisor qemu --dev-root "$tmp/empty-root" --state-dir "$tmp/state" \
+	--vmi "$examples/vmi-dra-pgpu.json" -- /bin/true >/dev/null 2>"$tmp/err"
+status=$?
+[ "$status" = 3 ] && grep -q "no device is allocated to 'example-gpu' yet" "$tmp/err" ||
+	fail "vmi-dra-pgpu without its metadata: --dry-run exits $status: $(cat "$tmp/err")"
 
 # The entrypoint warns when the pod's memory limit cannot hold guest + overhead (cgroup v2 layout).
 mkdir -p "$tmp/cg"

@@ -36,6 +36,8 @@ done
 mkdir -p "$tmp/devroot/etc/podinfo"
 echo '{"interfaces":[{"network":"sriov-net","deviceInfo":{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:65:00.2"}}}]}' \
 	>"$tmp/devroot/etc/podinfo/network-info"
+# The DRA metadata files of the DRA inputs (tests/data/convert/dra-root/, as check-golden.sh copies them).
+cp -R tests/data/convert/dra-root/. "$tmp/devroot/" || { echo "cannot copy tests/data/convert/dra-root" >&2; exit 1; }
 export HVL_DEV_ROOT=$tmp/devroot
 
 supp=()

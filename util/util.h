@@ -63,3 +63,5 @@ size_t fmt_dec(char out[static HVL_DEC_BUF], uint64_t value);
 
 bool str_equal(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
+/* A UUID in its canonical form: 36 characters, hexadecimal digits with '-' at 8, 13, 18 and 23. */
+bool str_is_uuid(const char *s);

@@ -50,7 +50,7 @@ static void test_defaults_match_kubevirt(void **state)
 	int n = scandir(EXAMPLES, &entries, select_json, alphasort);
 
 	(void)state;
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 	for (int i = 0; i < n; i++) {
 		_cleanup_free_ char *raw = xasprintf(EXAMPLES "/%s", entries[i]->d_name);
 		_cleanup_free_ char *checked = xasprintf(EXAMPLES "/defaulted/%s", entries[i]->d_name);

@@ -161,15 +161,67 @@ static void test_full_network_and_devices(void **state)
 	assert_int_equal(d->n_inputs, 2);
 	assert_string_equal(d->inputs[0].bus, "virtio");
 	assert_null(d->inputs[1].bus);
-	assert_int_equal(d->n_gpus, 2);
+	assert_int_equal(d->n_gpus, 1);
 	assert_string_equal(d->gpus[0].device_name, "nvidia.com/GRID_T4-1Q");
+	assert_false(d->gpus[0].claim_request);
 	assert_true(d->gpus[0].display_set);
 	assert_int_equal(d->gpus[0].display_enabled, TRI_TRUE);
 	assert_int_equal(d->gpus[0].ramfb, TRI_FALSE);
-	assert_string_equal(d->gpus[1].claim_name, "gpu-claim");
-	assert_string_equal(d->gpus[1].request_name, "req");
-	assert_int_equal(d->n_host_devices, 1);
+	assert_int_equal(d->n_host_devices, 3);
 	assert_string_equal(d->host_devices[0].device_name, "intel.com/qat");
+	assert_false(vmi_host_device_is_dra(&d->host_devices[0]));
+	assert_null(d->host_devices[1].device_name);
+	assert_string_equal(d->host_devices[1].claim_name, "nic-claim");
+	assert_string_equal(d->host_devices[1].request_name, "req");
+	assert_true(vmi_host_device_is_dra(&d->host_devices[1]));
+	assert_string_equal(d->host_devices[2].claim_name, "shared-claim");
+}
+
+/* spec.resourceClaims and the v1.6-v1.7 status.deviceStatus (vmi-parse-dra.c). */
+static void test_full_dra(void **state)
+{
+	_cleanup_vmi_ struct vmi *v = load_ok(FULL);
+	const struct vmi_resource_claim *rc;
+
+	(void)state;
+	assert_int_equal(v->n_resource_claims, 2);
+	rc = vmi_find_resource_claim(v, "nic-claim");
+	assert_ptr_equal(rc, &v->resource_claims[0]);
+	assert_null(rc->resource_claim_name);
+	assert_string_equal(rc->resource_claim_template_name, "qat-vf-template");
+	rc = vmi_find_resource_claim(v, "shared-claim");
+	assert_string_equal(rc->resource_claim_name, "shared.vf-claim");
+	assert_null(rc->resource_claim_template_name);
+	assert_null(vmi_find_resource_claim(v, "qat-vf-template"));
+	assert_true(v->device_status_set);
+	assert_int_equal(v->n_gpu_statuses, 1);
+	assert_string_equal(v->gpu_statuses[0].name, "old-gpu");
+	assert_string_equal(v->gpu_statuses[0].mdev_uuid, "aa618089-8b16-4d01-a136-25a0f3c73123");
+	assert_null(v->gpu_statuses[0].pci_address);
+	assert_int_equal(v->n_host_device_statuses, 1);
+	assert_string_equal(v->host_device_statuses[0].name, "hd1");
+	assert_string_equal(v->host_device_statuses[0].pci_address, "0000:3d:00.1");
+	assert_null(v->host_device_statuses[0].mdev_uuid);
+	/* DRA devices are VFIO devices, as KubeVirt's vmitrait.HasVFIO counts them */
+	assert_true(vmi_has_vfio(v));
+}
+
+/* A claim request without a deviceName is DRA whichever half it has; the admission rules then want both. */
+static void test_dra_claim_request_presence(void **state)
+{
+	_cleanup_free_ char *only_request = vmi_json("\"devices\":{\"gpus\":[{\"name\":\"g\",\"requestName\":\"r\"}]}", NULL);
+	_cleanup_free_ char *empty_claim = vmi_json("\"devices\":{\"hostDevices\":[{\"name\":\"h\",\"claimName\":\"\"}]}", NULL);
+	hvl_error *err = NULL;
+	struct vmi *v = NULL;
+
+	(void)state;
+	assert_int_equal(vmi_parse(only_request, strlen(only_request), "test", &v, &err), -1);
+	assert_string_equal(err->msg, "spec.domain.devices.gpus[0].claimName: a DRA GPU needs a claimName.");
+	hvl_error_free(&err);
+	assert_int_equal(vmi_parse(empty_claim, strlen(empty_claim), "test", &v, &err), -1);
+	assert_string_equal(err->msg, "spec.domain.devices.hostDevices[0].claimName: a DRA host device needs a claimName.");
+	hvl_error_free(&err);
+	assert_null(v);
 }
 
 int main(void)
@@ -178,6 +230,8 @@ int main(void)
 		cmocka_unit_test(test_full_disks),
 		cmocka_unit_test(test_full_volumes),
 		cmocka_unit_test(test_full_network_and_devices),
+		cmocka_unit_test(test_full_dra),
+		cmocka_unit_test(test_dra_claim_request_presence),
 	};
 
 	if (vmi_test_chdir() < 0)
