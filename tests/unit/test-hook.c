@@ -645,21 +645,46 @@ static void test_vmi_parse(void **state)
 	assert_string_equal(ns, "mynamespace");
 	assert_string_equal(uid, "u-1");
 
-	expect_error(hook_vmi_parse("[1]", 3, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "is a array, not an object");
+	expect_error(hook_vmi_parse("[1]", 3, &a, &b, &c, &err), &err, HVL_EXIT_INPUT,
+		     "The VMI JSON is an array, not an object.");
 	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{} x", 4, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "text after the JSON value");
-	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{\"a\":}", 6, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "not valid JSON");
-	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{\"metadata\":3}", 14, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "metadata");
-	hvl_error_free(&err);
+	/* Valid JSON of the wrong type is a type error, with or without a newline, never "truncated" or "success". */
+	static const struct {
+		const char *json, *msg;
+	} wrong[] = {
+		{ "null", "The VMI JSON is null, not an object." },
+		{ "null\n", "The VMI JSON is null, not an object." },
+		{ "42", "The VMI JSON is the number '42', not an object." },
+		{ "true\n", "The VMI JSON is the boolean 'true', not an object." },
+		{ "18446744073709551616", "The VMI JSON is the number '18446744073709551616', not an object." },
+		{ "\"vmi\"", "The VMI JSON is the string 'vmi', not an object." },
+		{ "{\"metadata\":3}", "metadata: expected an object, got the number '3'." },
+		{ "{\"metadata\":[]}", "metadata: expected an object, got an array." },
+		{ "{} x", "The VMI JSON is not valid JSON: unexpected data after the document at line 1, column 4." },
+		{ "{\"metadata\":", "The VMI JSON is not valid JSON: it ends inside metadata, before the document is "
+				  "complete (line 1, column 13)." },
+		{ "{\"a\":}", "The VMI JSON is not valid JSON: an unexpected character at line 1, column 6 (in a)." },
+		{ "\xEF\xBB\xBF{}", "The VMI JSON starts with a UTF-8 byte-order mark" },
+	};
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(wrong); i++) {
+		expect_error(hook_vmi_parse(wrong[i].json, strlen(wrong[i].json), &a, &b, &c, &err), &err,
+			     HVL_EXIT_INPUT, wrong[i].msg);
+		assert_null(strstr(err->msg, "success"));
+		assert_null(strstr(err->msg, "truncated"));
+		hvl_error_free(&err);
+	}
+	/* null metadata is absent metadata, as for Go's decoder */
+	assert_int_equal(hook_vmi_parse("{\"metadata\":null}", 17, &a, &b, &c, &err), 0);
+	assert_null(a);
 
 	/* Nesting deeper than any VMI is refused, not recursed into. */
 	_cleanup_free_ char *deep = xmalloc(402);
 	memset(deep, '[', 200);
 	memset(deep + 200, ']', 200);
 	deep[400] = '\0';
-	expect_error(hook_vmi_parse(deep, 400, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "not valid JSON");
+	expect_error(hook_vmi_parse(deep, 400, &a, &b, &c, &err), &err, HVL_EXIT_INPUT,
+		     "The VMI JSON is nested more than 64 levels deep at [0][0]");
+	assert_non_null(strstr(err->msg, "(line 1, column 65); the limit is 64 levels"));
 	hvl_error_free(&err);
 }
 
