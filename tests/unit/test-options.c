@@ -537,9 +537,47 @@ static void test_env_next(void **state)
 	options_free(&o);
 }
 
+/* The log format is known before parsing, from the command line's own options or HVL_LOG_FORMAT. */
+static enum log_format early(const char *const *args)
+{
+	_cleanup_strv_ char **argv = NULL;
+	int argc = 0;
+
+	for (; args[argc]; argc++)
+		strv_push(&argv, args[argc]);
+	return options_early_log_format(argc, argv, env_lookup);
+}
+
+static void test_early_log_format(void **state)
+{
+	(void)state;
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("--log-format", "text", "detect")), LOG_FORMAT_TEXT);
+	/* after an option that makes parsing fail, and after the command's name */
+	assert_int_equal(early(ARGS("--bogus", "--log-format", "text")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("convert", "--bogus", "--log-format=text", "vmi.json")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("convert", "vmi.json", "--log-f", "text")), LOG_FORMAT_TEXT);
+	/* NEXT's arguments are NEXT's */
+	assert_int_equal(early(ARGS("--", "/bin/next", "--log-format", "text")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("/bin/next", "--log-format", "text")), LOG_FORMAT_JSON);
+	/* the variable fills in, the command line wins, and a bad option value falls back to the variable */
+	env_set("HVL_LOG_FORMAT", "text");
+	assert_int_equal(early(ARGS("--bogus")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("--log-format", "json", "--bogus")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("--log-format", "yaml")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(((const char *const[]){ "/usr/bin/virt-launcher-monitor", "--log-format", "json",
+						 NULL })),
+			 LOG_FORMAT_TEXT);
+	env_set("HVL_LOG_FORMAT", "yaml");
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+	env_set("HVL_LOG_FORMAT", "");
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_early_log_format, reset_env),
 		cmocka_unit_test_setup(test_defaults, reset_env),
 		cmocka_unit_test_setup(test_common_options, reset_env),
 		cmocka_unit_test_setup(test_convert_options, reset_env),
