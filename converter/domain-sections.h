@@ -31,6 +31,9 @@ int build_disks(struct build_ctx *ctx);      /* domain-storage.c */
 int build_interfaces(struct build_ctx *ctx); /* domain-net.c */
 int place_pci_on_root_complex(struct build_ctx *ctx); /* domain-pci.c: the placePCIDevicesOnRootComplex annotation */
 int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host devices, SR-IOV */
+/* domain-pending.c: stand-ins for what the domain gets later (SR-IOV VFs Multus has not attached), for the profile. */
+size_t pending_add(struct build_ctx *ctx, xmlNodePtr **nodes);
+void pending_remove(xmlNodePtr *nodes, size_t n);
 /* A host device is backed by a USB device (USB_RESOURCE_<resource> is set), so the domain needs a USB controller. */
 bool usb_host_devices_found(const struct vmi *vmi);
 int build_devices_before_disks(struct build_ctx *ctx); /* domain-devices.c */
