@@ -43,13 +43,6 @@ static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv
 	return 0;
 }
 
-static int write_all(FILE *f, const char *data, size_t len, const char *what, hvl_error **err)
-{
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write %s.", what);
-	return 0;
-}
-
 static void print_explain(FILE *f, enum hypervisor hv, const struct profile_report *r)
 {
 	if (r->n_changes == 0) {
@@ -59,7 +52,6 @@ static void print_explain(FILE *f, enum hypervisor hv, const struct profile_repo
 	fprintf(f, "Changes for %s:\n", hypervisor_name(hv));
 	for (size_t i = 0; i < r->n_changes; i++)
 		fprintf(f, "- %s: %s\n", r->changes[i].what, r->changes[i].why);
-	fflush(f);
 }
 
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
@@ -90,11 +82,17 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	if (opts->output_path) {
 		if (write_file_atomic(opts->output_path, xml, len, 0644, err) < 0)
 			goto out;
-	} else if (write_all(stdout, xml, len, "the domain XML to standard output", err) < 0) {
-		goto out;
+	} else {
+		fwrite(xml, 1, len, stdout);
+		if (stdout_finish("the domain XML", err) < 0)
+			goto out;
 	}
-	if (opts->explain)
+	if (opts->explain) {
 		print_explain(opts->output_path ? stdout : stderr, hv, &report);
+		/* With -o the explanation is the command's output on stdout, held to the same rule as the XML. */
+		if (opts->output_path && stdout_finish("the explanation", err) < 0)
+			goto out;
+	}
 	r = 0;
 out:
 	profile_report_free(&report);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "select.h"
 #include "util.h"
 
@@ -51,8 +52,11 @@ int cmd_detect(const struct hvl_options *opts, hvl_error **err)
 		printf("%s\n", json);
 	} else
 		print_table(&d, stdout);
-	fflush(stdout);
-	status = decision_require(&d, err) < 0 ? -1 : 0;
+	/* Output that did not arrive is the first failure: the caller has no answer at all. */
+	status = stdout_finish(opts->json ? "the detection JSON" : "the detection table", err) < 0 ||
+				 decision_require(&d, err) < 0
+			 ? -1
+			 : 0;
 	decision_free(&d);
 	return status;
 }

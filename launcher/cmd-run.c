@@ -25,6 +25,7 @@
 
 #include "commands.h"
 #include "domain.h"
+#include "fileio.h"
 #include "log.h"
 #include "prepare.h"
 #include "run-local.h"
@@ -398,6 +399,9 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 				    (int)stop_signal);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
+	/* The console copy never stops the guest; a copy that did not arrive fails the run once the guest is done. */
+	if (ret == 0)
+		ret = stdout_finish("the serial console", err);
 	cleanup(&r, ret < 0 && r.xml != NULL);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "commands.h"
 #include "exec.h"
+#include "fileio.h"
 #include "log.h"
 #include "plan.h"
 #include "prepare.h"
@@ -152,7 +153,7 @@ int cmd_entrypoint(const struct hvl_options *opts, hvl_error **err)
 		}
 		_cleanup_free_ char *json = plan_to_json(&plan);
 		fputs(json, stdout);
-		r = fflush(stdout) == 0 ? 0 : hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the plan");
+		r = stdout_finish("the plan", err);
 		plan_free(&plan);
 		return r;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "help.h"
 #include "hook.h"
 #include "log.h"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 	struct hvl_options opts;
 	int status;
 
+	std_fds_reserve();
 	/*
 	 * The log format is decided before anything can fail or log, so the first line printed (a usage error, an
 	 * oversized input) is already in the format asked for.
@@ -56,16 +58,17 @@ int main(int argc, char **argv)
 		options_free(&opts);
 		return status;
 	}
-	log_init(opts.log_format, opts.verbosity);
+	/* The format stays the early choice (the same rule, also for --help and --version, which skip HVL_*). */
+	log_init(log_get_format(), opts.verbosity);
 
 	switch (opts.command) {
 	case CMD_HELP:
 		print_help(opts.help_for, stdout);
-		status = 0;
+		status = stdout_finish("the help", &err);
 		break;
 	case CMD_VERSION:
 		printf("hvl-launcher %s\n", HVL_VERSION);
-		status = 0;
+		status = stdout_finish("the version", &err);
 		break;
 	case CMD_DETECT: status = cmd_detect(&opts, &err); break;
 	case CMD_CONVERT: status = cmd_convert(&opts, &err); break;
