@@ -662,6 +662,25 @@ int parse_args(int argc, char **argv, struct hvl_options *opts, hvl_error **err)
 	return parse_args_inner(argc, argv, opts, err);
 }
 
+/* ---- what each mode takes, for --help ---- */
+
+bool options_mode_accepts(enum hvl_command cmd, const char *name)
+{
+	for (int opt = 0; opt < OPT_COUNT; opt++) {
+		if (strcmp(opt_info[opt].name, name) != 0)
+			continue;
+		if (cmd == CMD_RUN && opt == OPT_NO_LIBVIRT) /* check_conflicts(): run needs libvirt */
+			return false;
+		return (opt_info[opt].modes & MODE(cmd)) != 0;
+	}
+	return false;
+}
+
+const char *options_name(size_t i)
+{
+	return i < OPT_COUNT ? opt_info[i].name : NULL;
+}
+
 /* ---- the log format, first of all ---- */
 
 int options_log_format_value(const char *text)
