@@ -119,8 +119,13 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 		in.overhead_bytes = vmi.overhead_bytes;
 		in.domain_xml = vmi.domain_xml;
 		in.need = vmi.need;
+		in.vmi_name = vmi.vmi->name;
+		in.vmi_namespace = vmi.vmi->namespace_;
+		in.vmi_uid = vmi.vmi->uid;
 	}
 	r = plan_build(&in, plan, err);
+	if (r == 0)
+		log_set_vmi(plan->vmi_name, plan->vmi_namespace, plan->vmi_uid);
 	prepared_vmi_free(&vmi);
 	return r;
 }
