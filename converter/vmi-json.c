@@ -182,8 +182,10 @@ int vj_expect_object(struct vj_ctx *c, json_object *obj)
 		return 0;
 	if (obj && json_object_is_type(obj, json_type_array))
 		return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got a list.");
+	if (obj == NULL || json_object_is_type(obj, json_type_null))
+		return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got null.");
 	shown = vj_show(obj);
-	return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got %s '%s'.", obj ? type_name(obj) : "null", shown);
+	return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got %s '%s'.", type_name(obj), shown);
 }
 
 int vj_object(struct vj_ctx *c, json_object *obj, const char *key, json_object **out)
