@@ -126,7 +126,8 @@ static char *domain_name(xmlDocPtr doc)
 static int adapt(struct run *r, const char *converted, hvl_error **err)
 {
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(converted, (int)strlen(converted), "domain.xml", NULL,
-							XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+							XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+								XML_PARSE_NOWARNING);
 	_cleanup_free_ char *path = NULL;
 	_cleanup_error_ hvl_error *save_err = NULL;
 	size_t len;

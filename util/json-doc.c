@@ -6,7 +6,7 @@
 
 #include "util.h"
 
-#define SHOW_MAX 64 /* bytes of a value quoted in a message, as vj_show() */
+#define SHOW_MAX 64 /* bytes of a value quoted in a message (docs/limits.md) */
 #define SCAN_FRAMES 128 /* path frames kept while scanning; every tokener here is at most 64 deep */
 
 static bool is_blank(char c)
@@ -317,8 +317,7 @@ const char *json_doc_type_name(json_type t)
 	return "a value";
 }
 
-/* Control bytes escaped, cut at SHOW_MAX. */
-static char *printable(const char *s, size_t len)
+char *json_doc_printable(const char *s, size_t len)
 {
 	size_t cut = len > SHOW_MAX ? SHOW_MAX : len;
 	char *out = xmalloc(cut * 4 + 4), *p = out;
@@ -346,7 +345,7 @@ char *json_doc_describe(json_object *v, const char *text, size_t len)
 	if (t == json_type_array || t == json_type_object)
 		return xstrdup(json_doc_type_phrase(v));
 	if (t == json_type_string) {
-		shown = printable(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		shown = json_doc_printable(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 		return xasprintf("the string '%s'", shown);
 	}
 	if (text) {
@@ -356,10 +355,10 @@ char *json_doc_describe(json_object *v, const char *text, size_t len)
 			a++;
 		while (b > a && is_blank(text[b - 1]))
 			b--;
-		shown = printable(text + a, b - a);
+		shown = json_doc_printable(text + a, b - a);
 	} else {
 		const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-		shown = printable(s, strlen(s));
+		shown = json_doc_printable(s, strlen(s));
 	}
 	return xasprintf("%s '%s'", t == json_type_boolean ? "the boolean" : "the number", shown);
 }

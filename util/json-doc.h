@@ -70,3 +70,6 @@ const char *json_doc_type_name(json_type t);
  * whole document when v is its root (so the input's own spelling can be quoted), else NULL.
  */
 char *json_doc_describe(json_object *v, const char *text, size_t len);
+
+/* A value for a message: at most 64 bytes ("..." after a cut), control bytes as \xNN, so it cannot forge a line. */
+char *json_doc_printable(const char *s, size_t len);
