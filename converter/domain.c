@@ -91,6 +91,8 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 		xmlDictReference(dict);
 	}
 	struct build_ctx ctx = { .vmi = vmi, .opts = opts, .doc = doc, .err = err };
+	xmlNodePtr *pending = NULL;
+	size_t n_pending = 0;
 	int r;
 
 	ctx.root = xmlNewDocNode(doc, NULL, (const xmlChar *)"domain", NULL);
@@ -112,7 +114,10 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 		.origin = domain_origin,
 		.origin_data = vmi,
 	};
-	if (profile_apply(doc, opts ? opts->hypervisor : HYPERVISOR_KVM, &popts, report, err) < 0) {
+	n_pending = pending_add(&ctx, &pending);
+	r = profile_apply(doc, opts ? opts->hypervisor : HYPERVISOR_KVM, &popts, report, err);
+	pending_remove(pending, n_pending);
+	if (r < 0) {
 		hvl_error_free(&ctx.deferred);
 		return -1;
 	}

@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "json-doc.h"
 #include "util.h"
 
 const char *json_type_text(struct json_object *o)
 {
-	return o ? json_type_to_name(json_object_get_type(o)) : "null";
+	return json_doc_type_phrase(o);
 }
 
 int kubevirt_cr_object(struct json_object *parent, const char *key, const char *file, const char *json_path,
@@ -69,16 +70,19 @@ static int check_kind(struct json_object *cr, const char *file, hvl_error **err)
 int kubevirt_cr_parse(const char *json, const char *path, struct json_object **root,
 		      struct json_object **configuration, hvl_error **err)
 {
-	enum json_tokener_error jerr = json_tokener_success;
-	struct json_object *doc, *cr, *spec, *conf;
+	_cleanup_free_ char *subject = xasprintf("The KubeVirt config '%s'", path);
+	struct json_object *doc = NULL, *cr, *spec, *conf;
+	struct json_doc_failure f;
+	size_t len = strlen(json);
 
-	doc = json_tokener_parse_verbose(json, &jerr);
-	if (doc == NULL)
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' is not valid JSON: %s.", path,
-				     jerr == json_tokener_success ? "empty input" : json_tokener_error_desc(jerr));
-	if (!json_object_is_type(doc, json_type_object)) {
-		hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' must be a JSON object, not %s.", path,
-			      json_type_text(doc));
+	if (json_doc_parse_simple(json, len, KUBEVIRT_CR_MAX_DEPTH, &doc, &f, err) < 0)
+		return *err ? -1 : json_doc_fail(err, subject, &f);
+	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+		_cleanup_free_ char *what = json_doc_describe(doc, json, len);
+		hvl_error_set(err, HVL_EXIT_INPUT,
+			      "The KubeVirt config '%s' is %s, not a JSON object: give the CR as `kubectl get kubevirt "
+			      "-n kubevirt kubevirt -o json` prints it.",
+			      path, what);
 		json_object_put(doc);
 		return -1;
 	}

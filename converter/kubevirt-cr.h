@@ -12,6 +12,7 @@
 #include "error.h"
 
 #define KUBEVIRT_CR_MAX_BYTES (4u << 20)
+#define KUBEVIRT_CR_MAX_DEPTH 64 /* levels of objects and arrays; a real CR nests about ten */
 
 /*
  * Parse the CR text.  On success *root owns the document (json_object_put it)

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-doc.h"
 #include "util.h"
 
-#define SHOW_MAX 64 /* bytes of a value quoted in a message */
 
 void vj_init(struct vj_ctx *c, const char *root, hvl_error **err)
 {
@@ -97,25 +97,6 @@ int vj_fail_at(struct vj_ctx *c, const char *key, int status, const char *fmt, .
 	return -1;
 }
 
-/* Escape control bytes so a hostile value cannot forge log lines; cut long values. */
-static char *printable(const char *s, size_t len)
-{
-	size_t cut = len > SHOW_MAX ? SHOW_MAX : len;
-	char *out = xmalloc(cut * 4 + 4), *p = out;
-
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			p += sprintf(p, "\\x%02x", ch);
-		else
-			*p++ = (char)ch;
-	}
-	if (cut < len)
-		p += sprintf(p, "...");
-	*p = '\0';
-	return out;
-}
-
 char *vj_show(json_object *v)
 {
 	const char *s;
@@ -123,9 +104,9 @@ char *vj_show(json_object *v)
 	if (v == NULL)
 		return xstrdup("null");
 	if (json_object_is_type(v, json_type_string))
-		return printable(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		return json_doc_printable(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	return printable(s, strlen(s));
+	return json_doc_printable(s, strlen(s));
 }
 
 static const char *type_name(json_object *v)
@@ -182,8 +163,10 @@ int vj_expect_object(struct vj_ctx *c, json_object *obj)
 		return 0;
 	if (obj && json_object_is_type(obj, json_type_array))
 		return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got a list.");
+	if (obj == NULL || json_object_is_type(obj, json_type_null))
+		return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got null.");
 	shown = vj_show(obj);
-	return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got %s '%s'.", obj ? type_name(obj) : "null", shown);
+	return vj_fail(c, HVL_EXIT_INPUT, "expected an object, got %s '%s'.", type_name(obj), shown);
 }
 
 int vj_object(struct vj_ctx *c, json_object *obj, const char *key, json_object **out)
@@ -461,7 +444,7 @@ static char *allowed_list(const char *const *allowed, size_t n)
 static int bad_enum(struct vj_ctx *c, const char *key, const char *value, const char *const *allowed, size_t n)
 {
 	_cleanup_free_ char *list = allowed_list(allowed, n);
-	_cleanup_free_ char *shown = printable(value, strlen(value));
+	_cleanup_free_ char *shown = json_doc_printable(value, strlen(value));
 
 	return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' is not a valid value; expected %s.", shown, list);
 }

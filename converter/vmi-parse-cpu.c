@@ -38,6 +38,28 @@ static int parse_resource_list(struct vj_ctx *c, json_object *res, const char *k
 	return 0;
 }
 
+/*
+ * KubeVirt refuses a memory request below 1M (vmi-create-admitter.go, validateMemoryRequestsNegativeOrNull:
+ * "must be greater than or equal to 1M"), and its mutating webhook makes the request from the limit, else
+ * memory.guest, else the hugepage size when none is given (v1.1.1 pkg/virt-api/webhooks/defaults.go,
+ * setDefaultResourceRequests; on main virt-controller does the same for the pod).  So the floor applies to
+ * whichever field gives the request.  A guest memory below it could not boot anyway: KubeVirt's converter
+ * (vcpu.QuantityToByte) makes '1n' or '0.5' a domain of 0 bytes.
+ */
+#define MIN_MEMORY_BYTES 1000000
+
+static int memory_floor(struct vj_ctx *c, json_object *obj, const char *key, int64_t bytes, const char *because)
+{
+	_cleanup_free_ char *shown = NULL;
+
+	if (bytes < 0 || bytes >= MIN_MEMORY_BYTES)
+		return 0;
+	shown = vj_show(vj_get(obj, key));
+	return vj_fail_at(c, key, HVL_EXIT_INPUT,
+			  "'%s' is less than 1M (1000000 bytes), the smallest memory request KubeVirt accepts%s.", shown,
+			  because);
+}
+
 int parse_resources(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 {
 	json_object *res = NULL;
@@ -49,6 +71,17 @@ int parse_resources(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 	mark = vj_enter(c, "resources");
 	TRY(parse_resource_list(c, res, "requests", &vmi->resources.request_memory, &vmi->resources.request_cpu_milli));
 	TRY(parse_resource_list(c, res, "limits", &vmi->resources.limit_memory, &vmi->resources.limit_cpu_milli));
+	/* Zero is no request (Quantity.IsZero), as for KubeVirt. */
+	if (vmi->resources.request_memory > 0) {
+		size_t rmark = vj_enter(c, "requests");
+		TRY(memory_floor(c, vj_get(res, "requests"), "memory", vmi->resources.request_memory, ""));
+		vj_leave(c, rmark);
+	} else if (vmi->resources.limit_memory > 0) {
+		size_t lmark = vj_enter(c, "limits");
+		TRY(memory_floor(c, vj_get(res, "limits"), "memory", vmi->resources.limit_memory,
+				 " (without a request, the limit is the request)"));
+		vj_leave(c, lmark);
+	}
 	TRY(vj_bool(c, res, "overcommitGuestOverhead", &vmi->resources.overcommit_guest_overhead));
 	vj_leave(c, mark);
 	return 0;
@@ -66,6 +99,8 @@ int parse_memory(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 		return 0;
 	mark = vj_enter(c, "memory");
 	TRY(vj_bytes(c, mem, "guest", &vmi->memory.guest));
+	TRY(memory_floor(c, mem, "guest", vmi->memory.guest,
+			 " (the guest memory is the request when none is given, and a guest this small cannot boot)"));
 	TRY(vj_bytes(c, mem, "maxGuest", &vmi->memory.max_guest));
 	TRY(vj_object(c, mem, "hugepages", &huge));
 	if (huge) {
@@ -78,6 +113,9 @@ int parse_memory(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 		if (size <= 0)
 			return vj_fail_at(c, "pageSize", HVL_EXIT_INPUT, "'%s' is not a usable page size.",
 					  vmi->memory.hugepages_size);
+		if (vmi->memory.guest < 0 && vmi->resources.request_memory <= 0 && vmi->resources.limit_memory <= 0)
+			TRY(memory_floor(c, huge, "pageSize", size,
+					 " (with no other memory given, one page is the guest memory and the request)"));
 		vj_leave(c, hmark);
 	}
 	TRY(vj_object(c, mem, "reservedOverhead", &reserved));

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "json-doc.h"
 #include "util.h"
 #include "vmi-internal.h"
 #include "vmi-parse-internal.h"
@@ -422,31 +423,6 @@ static bool looks_like_yaml(const char *text, size_t len)
 	return i < len && (isalpha((unsigned char)text[i]) || text[i] == '-' || text[i] == '#');
 }
 
-/* Line and column of byte offset `off`, for syntax errors. */
-static void position(const char *json, size_t off, size_t *line, size_t *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (json[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-/* The input need not be NUL-terminated: never look past len. */
-static bool only_space(const char *json, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0')
-			return false;
-	}
-	return true;
-}
-
 /*
  * One tokener for every parse: creating one callocs its depth-sized stack, a large allocation that made malloc
  * consolidate its free lists on every conversion.  Only a tokener whose last parse succeeded is kept: that parse
@@ -479,13 +455,36 @@ static void give_back_tokener(struct json_tokener *tok, bool parsed)
 	kept_tokener = tok;
 }
 
+/* A strict UTF-8 failure at its own position and in its own words ("an overlong encoding"), when it finds one. */
+static int utf8_failure(const char *json, size_t len, const char *subject, hvl_error **err)
+{
+	struct json_doc_failure at = { 0 };
+	size_t bad_at;
+	const char *bad = vj_utf8_invalid(json, len, &bad_at);
+
+	if (bad == NULL)
+		return 0;
+	json_doc_path_at(json, len, bad_at, at.path, sizeof(at.path));
+	at.line = 1;
+	at.column = 1;
+	for (size_t i = 0; i < bad_at; i++) {
+		at.line += json[i] == '\n';
+		at.column = json[i] == '\n' ? 1 : at.column + 1;
+	}
+	if (at.path[0])
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s is not valid UTF-8: %s at line %zu, column %zu (in %s).",
+				     subject, bad, at.line, at.column, at.path);
+	return hvl_error_set(err, HVL_EXIT_INPUT, "%s is not valid UTF-8: %s at line %zu, column %zu.", subject, bad,
+			     at.line, at.column);
+}
+
 static int parse_json(const char *json, size_t len, const char *source, json_object **out, hvl_error **err)
 {
+	_cleanup_free_ char *subject = xasprintf("The VMI %s", source);
+	struct json_doc_failure f;
 	struct json_tokener *tok;
-	json_object *root;
-	enum json_tokener_error jerr;
-	size_t end, line, col, bad_at;
-	const char *bad;
+	json_object *root = NULL;
+	int r;
 
 	if (len > VMI_MAX_INPUT_BYTES)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is larger than the limit of %u bytes.", source,
@@ -495,45 +494,30 @@ static int parse_json(const char *json, size_t len, const char *source, json_obj
 	tok = take_tokener();
 	if (tok == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	give_back_tokener(tok, jerr == json_tokener_success);
-
-	if (jerr == json_tokener_continue || (jerr == json_tokener_success && root == NULL && len == 0))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: the document is %s.", source,
-				     only_space(json, len) ? "empty" : "truncated");
-	if (jerr != json_tokener_success) {
-		position(json, end, &line, &col);
-		if (jerr == json_tokener_error_depth)
-			return hvl_error_set(err, HVL_EXIT_INPUT,
-					     "The VMI %s is nested more than %d levels deep (line %zu, column %zu).",
-					     source, VMI_MAX_DEPTH, line, col);
-		if (looks_like_yaml(json, len))
+	r = json_doc_parse(tok, VMI_MAX_DEPTH, json, len, &root, &f);
+	give_back_tokener(tok, r == 0);
+	if (r < 0) {
+		if (f.problem == JSON_DOC_SYNTAX && looks_like_yaml(json, len))
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "The VMI %s is not JSON (it looks like YAML); pass a single JSON object: "
 					     "convert YAML with e.g. `yq -o=json FILE`, or take `kubectl get vmi NAME -o json`.",
 					     source);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid JSON: %s at line %zu, column %zu.",
-				     source, json_tokener_error_desc(jerr), line, col);
+		if (f.problem == JSON_DOC_ENCODING && utf8_failure(json, len, subject, err) < 0)
+			return -1;
+		return json_doc_fail(err, subject, &f);
 	}
 	/* json-c lets overlong forms and encoded surrogates through; the domain XML must not get them. */
-	bad = vj_utf8_invalid(json, len, &bad_at);
-	if (bad) {
+	if (utf8_failure(json, len, subject, err) < 0) {
 		json_object_put(root);
-		position(json, bad_at, &line, &col);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI %s is not valid UTF-8: %s at line %zu, column %zu.",
-				     source, bad, line, col);
+		return -1;
 	}
-	for (size_t i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", json[i]) || json[i] == '\0') {
-			json_object_put(root);
-			position(json, i, &line, &col);
-			return hvl_error_set(err, HVL_EXIT_INPUT,
-					     "The VMI %s is not valid JSON: unexpected data after the document at line "
-					     "%zu, column %zu.",
-					     source, line, col);
-		}
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		_cleanup_free_ char *what = json_doc_describe(root, json, len);
+		json_object_put(root);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The VMI %s is %s, not a JSON object: pass one VirtualMachineInstance or "
+				     "VirtualMachine (e.g. `kubectl get vmi NAME -o json`).",
+				     source, what);
 	}
 	*out = root;
 	return 0;

@@ -198,31 +198,73 @@ static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **
 	return 0;
 }
 
-/* ValidateVirtualMachineInstanceMandatoryFields, the 1M floor and the hugepage multiple. */
+/*
+ * ValidateVirtualMachineInstanceMandatoryFields and validateHugepagesMemoryRequests (vmi-create-admitter.go).  The
+ * 1M floor is checked while parsing, where the value can be quoted as written.  KubeVirt checks the memory request
+ * against the page size after its webhook made it (from the limit, else the guest memory: v1.1.1
+ * setDefaultResourceRequests); the message names the field the value came from.
+ */
 static int check_memory(const struct vmi *vmi, const char *spec, hvl_error **err)
 {
 	const struct vmi_memory *m = &vmi->memory;
 	int64_t request = vmi->resources.request_memory, size;
+	const char *field = "resources.requests.memory";
 
 	if (request <= 0 && m->guest <= 0 && vmi->resources.limit_memory <= 0 && m->hugepages_size == NULL)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain: no memory requested; set %s.domain.memory.guest, "
 				     "%s.domain.resources.requests.memory or %s.domain.memory.hugepages.pageSize.",
 				     spec, spec, spec, spec);
-	if (request > 0 && request < 1000000)
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.resources.requests.memory: %lld bytes is less than the minimum of 1M.", spec,
-				     (long long)request);
 	if (m->hugepages_size == NULL || quantity_parse_bytes(m->hugepages_size, "pageSize", &size, NULL) < 0 ||
 	    size <= 0)
 		return 0;
-	if (request <= 0)
-		request = m->guest > 0 ? m->guest : vmi->resources.limit_memory;
-	if (request > 0 && (request < size || request % size != 0))
+	if (request <= 0 && vmi->resources.limit_memory > 0) {
+		request = vmi->resources.limit_memory;
+		field = "resources.limits.memory";
+	} else if (request <= 0) {
+		request = m->guest;
+		field = "memory.guest";
+	}
+	if (request > 0 && request < size)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.resources.requests.memory: %lld bytes is not a multiple of the hugepage "
-				     "size %s.",
-				     spec, (long long)request, m->hugepages_size);
+				     "%s.domain.%s: %lld bytes is less than the page size %s.domain.memory.hugepages."
+				     "pageSize '%s'; KubeVirt requires at least one page.",
+				     spec, field, (long long)request, spec, m->hugepages_size);
+	if (request > 0 && request % size != 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.%s: %lld bytes is not a multiple of the page size %s.domain.memory.hugepages."
+				     "pageSize '%s'.",
+				     spec, field, (long long)request, spec, m->hugepages_size);
+	return 0;
+}
+
+/* validateCpuPinning's quantity rules: whole CPUs, and requests equal to limits (vmi-create-admitter.go). */
+static int check_dedicated_resources(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_resources *r = &vmi->resources;
+
+	if (!vmi->cpu.dedicated_cpu_placement)
+		return 0;
+	if (r->request_cpu_milli > 0 && r->request_cpu_milli % 1000 != 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.cpu: %lldm is not a whole number of CPUs, which "
+				     "dedicatedCpuPlacement needs.",
+				     spec, (long long)r->request_cpu_milli);
+	if (r->limit_cpu_milli > 0 && r->limit_cpu_milli % 1000 != 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.limits.cpu: %lldm is not a whole number of CPUs, which "
+				     "dedicatedCpuPlacement needs.",
+				     spec, (long long)r->limit_cpu_milli);
+	if (r->request_cpu_milli > 0 && r->limit_cpu_milli > 0 && r->request_cpu_milli != r->limit_cpu_milli)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.cpu: the request (%lldm) differs from the limit (%lldm); "
+				     "with dedicatedCpuPlacement they must be equal.",
+				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
+	if (r->request_memory > 0 && r->limit_memory > 0 && r->request_memory != r->limit_memory)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.memory: the request (%lld bytes) differs from the limit "
+				     "(%lld bytes); with dedicatedCpuPlacement they must be equal.",
+				     spec, (long long)r->request_memory, (long long)r->limit_memory);
 	return 0;
 }
 
@@ -384,6 +426,7 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_networks(vmi, spec_path, err));
 	TRY(check_resources(vmi, spec_path, err));
 	TRY(check_memory(vmi, spec_path, err));
+	TRY(check_dedicated_resources(vmi, spec_path, err));
 	TRY(check_cpu(vmi, spec_path, err));
 	TRY(check_devices(vmi, spec_path, err));
 	TRY(check_firmware(vmi, spec_path, err));

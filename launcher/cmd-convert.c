@@ -54,13 +54,6 @@ static int choose_hypervisor(const struct hvl_options *opts, enum hypervisor *hv
 	return 0;
 }
 
-static int write_all(FILE *f, const char *data, size_t len, const char *what, hvl_error **err)
-{
-	if (fwrite(data, 1, len, f) != len || fflush(f) != 0)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write %s.", what);
-	return 0;
-}
-
 /*
  * One entry per decision: "- WHAT (from ORIGIN): WHY." and, for what was checked against the node (the mshv
  * CPU model), "  CHECK." on the next line.  Entries that changed nothing (a kept CPU model) come too.
@@ -82,7 +75,6 @@ static void print_explain(FILE *f, enum hypervisor hv, const struct profile_repo
 		if (c->check)
 			fprintf(f, "  %c%s.\n", toupper((unsigned char)c->check[0]), c->check + 1);
 	}
-	fflush(f);
 }
 
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
@@ -116,11 +108,17 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	if (opts->output_path) {
 		if (write_file_atomic(opts->output_path, xml, len, 0644, err) < 0)
 			goto out;
-	} else if (write_all(stdout, xml, len, "the domain XML to standard output", err) < 0) {
-		goto out;
+	} else {
+		fwrite(xml, 1, len, stdout);
+		if (stdout_finish("the domain XML", err) < 0)
+			goto out;
 	}
-	if (opts->explain)
+	if (opts->explain) {
 		print_explain(opts->output_path ? stdout : stderr, hv, &report);
+		/* With -o the explanation is the command's output on stdout, held to the same rule as the XML. */
+		if (opts->output_path && stdout_finish("the explanation", err) < 0)
+			goto out;
+	}
 	r = 0;
 out:
 	profile_report_free(&report);

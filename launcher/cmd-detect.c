@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "cpu-check.h"
+#include "fileio.h"
 #include "select.h"
 #include "util.h"
 
@@ -89,8 +90,11 @@ int cmd_detect(const struct hvl_options *opts, hvl_error **err)
 		json_object_put(root);
 	} else
 		print_table(&d, cpu, refusal, stdout);
-	fflush(stdout);
-	status = decision_require(&d, err) < 0 ? -1 : 0;
+	/* Output that did not arrive is the first failure: the caller has no answer at all. */
+	status = stdout_finish(opts->json ? "the detection JSON" : "the detection table", err) < 0 ||
+				 decision_require(&d, err) < 0
+			 ? -1
+			 : 0;
 	decision_free(&d);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "cpu-check.h"
 #include "domain.h"
+#include "fileio.h"
 #include "hook.h"
 #include "log.h"
 #include "util.h"
@@ -113,9 +114,8 @@ int hook_run(const struct hook_args *a, char **out, size_t *out_len, hvl_error *
 
 static int write_stdout(const char *data, size_t len, hvl_error **err)
 {
-	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the result to standard output");
-	return 0;
+	fwrite(data, 1, len, stdout);
+	return stdout_finish("the domain XML", err);
 }
 
 int cmd_hook(int argc, char **argv, hvl_error **err)
@@ -130,7 +130,7 @@ int cmd_hook(int argc, char **argv, hvl_error **err)
 	if (a.help) {
 		hook_print_help(stdout);
 		hook_args_free(&a);
-		return 0;
+		return stdout_finish("the help", err);
 	}
 	log_init(a.opts.log_format, a.opts.verbosity);
 	r = hook_run(&a, &out, &len, err);

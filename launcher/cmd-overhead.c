@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "fileio.h"
 #include "overhead.h"
 #include "util.h"
 #include "vmi.h"
@@ -129,7 +130,7 @@ int cmd_overhead(const struct hvl_options *opts, hvl_error **err)
 		print_json(vmi, &result, stdout);
 	else
 		print_text(vmi, &result, stdout);
-	status = fflush(stdout) == 0 ? 0 : hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write to standard output.");
+	status = stdout_finish("the overhead", err);
 out:
 	overhead_config_free(&cfg);
 	return status;

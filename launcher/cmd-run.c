@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "cpu-check.h"
 #include "domain.h"
+#include "fileio.h"
 #include "log.h"
 #include "prepare.h"
 #include "run-local.h"
@@ -126,7 +127,8 @@ static char *domain_name(xmlDocPtr doc)
 static int adapt(struct run *r, const char *converted, hvl_error **err)
 {
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(converted, (int)strlen(converted), "domain.xml", NULL,
-							XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+							XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+								XML_PARSE_NOWARNING);
 	_cleanup_free_ char *path = NULL;
 	_cleanup_error_ hvl_error *save_err = NULL;
 	size_t len;
@@ -404,6 +406,9 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 				    (int)stop_signal);
 	if (ret == 0)
 		ret = start_and_wait(&r, err);
+	/* The console copy never stops the guest; a copy that did not arrive fails the run once the guest is done. */
+	if (ret == 0)
+		ret = stdout_finish("the serial console", err);
 	cleanup(&r, ret < 0 && r.xml != NULL);
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include "cpu-check.h"
 #include "commands.h"
 #include "exec.h"
+#include "fileio.h"
 #include "log.h"
 #include "plan.h"
 #include "prepare.h"
@@ -124,8 +125,13 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 		in.overhead_bytes = vmi.overhead_bytes;
 		in.domain_xml = vmi.domain_xml;
 		in.need = vmi.need;
+		in.vmi_name = vmi.vmi->name;
+		in.vmi_namespace = vmi.vmi->namespace_;
+		in.vmi_uid = vmi.vmi->uid;
 	}
 	r = plan_build(&in, plan, err);
+	if (r == 0)
+		log_set_vmi(plan->vmi_name, plan->vmi_namespace, plan->vmi_uid);
 	prepared_vmi_free(&vmi);
 	return r;
 }
@@ -158,7 +164,7 @@ int cmd_entrypoint(const struct hvl_options *opts, hvl_error **err)
 		}
 		_cleanup_free_ char *json = plan_to_json(&plan);
 		fputs(json, stdout);
-		r = fflush(stdout) == 0 ? 0 : hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the plan");
+		r = stdout_finish("the plan", err);
 		plan_free(&plan);
 		return r;
 	}

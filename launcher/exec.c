@@ -40,7 +40,9 @@ int exec_resolve(const char *name, const char *path_env, char **out, hvl_error *
 	char *save = NULL;
 
 	if (name == NULL || name[0] == '\0')
-		return hvl_error_set(err, HVL_EXIT_USAGE, "NEXT is empty.");
+		return hvl_error_set(err, HVL_EXIT_USAGE,
+				     "NEXT is an empty string: the first argument after hvl-launcher's options (or after "
+				     "--) must name the program to execute.");
 	if (strchr(name, '/')) {
 		if (check_candidate(name, &first_errno) < 0)
 			return not_runnable(name, first_errno, err);

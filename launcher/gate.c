@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "fileio.h"
+#include "json-doc.h"
 #include "kubevirt-cr.h"
 #include "log.h"
 #include "util.h"
@@ -114,11 +115,13 @@ static int read_gate_array(struct json_object *dev, const char *key, const char 
 				     file, key, json_type_text(arr));
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *item = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(item, json_type_string))
+		if (!json_object_is_type(item, json_type_string)) {
+			_cleanup_free_ char *what = json_doc_describe(item, NULL, 0);
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s: spec.configuration.developerConfiguration.%s[%zu] must be a string, "
-					     "not %s '%s'.",
-					     file, key, i, json_type_text(item), json_object_to_json_string(item));
+					     "not %s.",
+					     file, key, i, what);
+		}
 		if (strcmp(json_object_get_string(item), HVL_GATE_NAME) == 0)
 			*has_gate = true;
 	}
@@ -144,11 +147,13 @@ static int read_developer_config(struct json_object *dev, const char *file, stru
 	out->gate_mentioned = enabled || disabled;
 	out->gate_enabled = enabled;
 	if (json_object_object_get_ex(dev, "useEmulation", &emu) && emu != NULL) {
-		if (!json_object_is_type(emu, json_type_boolean))
+		if (!json_object_is_type(emu, json_type_boolean)) {
+			_cleanup_free_ char *what = json_doc_describe(emu, NULL, 0);
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s: spec.configuration.developerConfiguration.useEmulation must be true "
-					     "or false, not %s '%s'.",
-					     file, json_type_text(emu), json_object_to_json_string(emu));
+					     "or false, not %s.",
+					     file, what);
+		}
 		out->use_emulation = json_object_get_boolean(emu);
 	}
 	return 0;

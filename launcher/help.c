@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "help.h"
 
-static const char common_options[] =
-	"Common options (environment equivalent in brackets):\n"
-	"      --feature-gates LIST    feature gates, \"A,B\" or \"A=true,B=false\" [HVL_FEATURE_GATES]\n"
-	"      --kubevirt-config FILE  KubeVirt CR as JSON: featureGates, useEmulation [HVL_KUBEVIRT_CONFIG]\n"
-	"      --allow-emulation       allow software emulation (qemu) as a fallback [HVL_ALLOW_EMULATION]\n"
-	"      --hypervisor NAME       auto, mshv, kvm or qemu (default auto) [HVL_HYPERVISOR]\n"
-	"      --dev-root DIR          look for dev/mshv and dev/kvm under DIR (default /) [HVL_DEV_ROOT]\n"
-	"      --probe DEPTH           shallow or deep (deep creates an mshv test partition) [HVL_PROBE]\n"
-	"      --connect URI           libvirt URI (default: qemu:///system if its socket exists) [HVL_CONNECT]\n"
-	"      --no-libvirt            skip the libvirt capability check [HVL_NO_LIBVIRT]\n"
-	"      --log-format FORMAT     json (KubeVirt style, default) or text [HVL_LOG_FORMAT]\n"
-	"  -v, --verbose               more detail; repeatable [HVL_VERBOSITY=N]\n"
-	"  -h, --help                  this help; COMMAND --help for a command's options\n"
-	"      --version               print the version\n";
+#include "util.h"
+
+/* Options every mode shares, each printed only where the mode takes it (options_mode_accepts). */
+static const struct {
+	const char *option; /* its name in options.c */
+	const char *line;
+} common_options[] = {
+	{ "--feature-gates",
+	  "      --feature-gates LIST    feature gates, \"A,B\" or \"A=true,B=false\" [HVL_FEATURE_GATES]\n" },
+	{ "--kubevirt-config",
+	  "      --kubevirt-config FILE  KubeVirt CR as JSON: featureGates, useEmulation [HVL_KUBEVIRT_CONFIG]\n" },
+	{ "--allow-emulation",
+	  "      --allow-emulation       allow software emulation (qemu) as a fallback [HVL_ALLOW_EMULATION]\n" },
+	{ "--hypervisor", "      --hypervisor NAME       auto, mshv, kvm or qemu (default auto) [HVL_HYPERVISOR]\n" },
+	{ "--dev-root", "      --dev-root DIR          look for dev/mshv and dev/kvm under DIR (default /) [HVL_DEV_ROOT]\n" },
+	{ "--probe", "      --probe DEPTH           shallow or deep (deep creates an mshv test partition) [HVL_PROBE]\n" },
+	{ "--connect",
+	  "      --connect URI           libvirt URI (default: qemu:///system if its socket exists) [HVL_CONNECT]\n" },
+	{ "--no-libvirt", "      --no-libvirt            skip the libvirt capability check [HVL_NO_LIBVIRT]\n" },
+	{ "--log-format", "      --log-format FORMAT     json (KubeVirt style, default) or text [HVL_LOG_FORMAT]\n" },
+	{ "-v", "  -v, --verbose               more detail; repeatable [HVL_VERBOSITY=N]\n" },
+	{ "--help", "  -h, --help                  this help; COMMAND --help for a command's options\n" },
+	{ "--version", "      --version               print the version\n" },
+};
 
 static const struct {
 	enum hvl_command mode;
@@ -87,7 +97,10 @@ void print_help(enum hvl_command mode, FILE *out)
 		if (helps[i].mode == mode) {
 			fputs(helps[i].text, out);
 			fputc('\n', out);
-			fputs(common_options, out);
+			fputs("Common options (environment equivalent in brackets):\n", out);
+			for (size_t j = 0; j < HVL_ARRAY_SIZE(common_options); j++)
+				if (options_mode_accepts(mode, common_options[j].option))
+					fputs(common_options[j].line, out);
 			fputs("\nSee hvl-launcher(1) for details.\n", out);
 			return;
 		}

@@ -299,6 +299,23 @@ static int fill_options(const struct raw_args *raw, const char *(*lookup)(const 
 	return 0;
 }
 
+enum log_format hook_early_log_format(int argc, char **argv, const char *(*lookup)(const char *name))
+{
+	const char *env = lookup ? lookup("HVL_LOG_FORMAT") : NULL;
+	int c, found = -1;
+
+	optind = 0;
+	opterr = 0;
+	/* '-': past a stray argument too (hook mode takes none, and refuses it later in the format chosen here). */
+	while ((c = getopt_long(argc, argv, "-:vh", hook_options, NULL)) != -1)
+		if (c == LONG_ONLY(H_LOG_FORMAT) && found < 0)
+			found = options_log_format_value(optarg);
+	optind = 0;
+	if (found < 0 && env && env[0])
+		found = options_log_format_value(env);
+	return found < 0 ? LOG_FORMAT_JSON : (enum log_format)found;
+}
+
 static bool invoked_as(const char *argv0, const char *name)
 {
 	const char *base = argv0 ? strrchr(argv0, '/') : NULL;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "json-doc.h"
 #include "hook.h"
 #include "state.h"
 #include "util.h"
@@ -21,36 +22,13 @@ static void json_putp(json_object **o)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-/* Parse exactly one JSON value filling the whole text (trailing whitespace allowed). */
-static int parse_json(const char *text, size_t len, const char *what, json_object **out, hvl_error **err)
+/* Parse exactly one JSON value filling the whole text (blanks around it allowed). */
+static int parse_json(const char *text, size_t len, const char *subject, json_object **out, hvl_error **err)
 {
-	json_tokener *tok = json_tokener_new_ex(HOOK_JSON_MAX_DEPTH);
-	json_object *obj;
-	enum json_tokener_error jerr;
-	size_t used;
+	struct json_doc_failure f;
 
-	if (tok == NULL)
-		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate a JSON parser.");
-	obj = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (obj == NULL || jerr != json_tokener_success) {
-		if (obj)
-			json_object_put(obj);
-		if (jerr == json_tokener_continue)
-			return hvl_error_set(err, HVL_EXIT_INPUT, "The %s is not valid JSON: it ends too early.", what);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The %s is not valid JSON (at byte %zu: %s).", what, used,
-				     json_tokener_error_desc(jerr));
-	}
-	while (used < len && strchr(" \t\r\n", text[used]))
-		used++;
-	if (used < len) {
-		json_object_put(obj);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The %s has text after the JSON value (at byte %zu).", what,
-				     used);
-	}
-	*out = obj;
+	if (json_doc_parse_simple(text, len, HOOK_JSON_MAX_DEPTH, out, &f, err) < 0)
+		return *err ? -1 : json_doc_fail(err, subject, &f);
 	return 0;
 }
 
@@ -74,14 +52,17 @@ int hook_vmi_parse(const char *json, size_t len, char **name, char **namespace_,
 	if (len > HOOK_MAX_VMI_BYTES)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI JSON is %zu bytes, more than the limit of %zu.", len,
 				     HOOK_MAX_VMI_BYTES);
-	if (parse_json(json, len, "VMI JSON", &vmi, err) < 0)
+	if (parse_json(json, len, "The VMI JSON", &vmi, err) < 0)
 		return -1;
-	if (!json_object_is_type(vmi, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI JSON is a %s, not an object.",
-				     json_type_to_name(json_object_get_type(vmi)));
-	if (json_object_object_get_ex(vmi, "metadata", &meta) && !json_object_is_type(meta, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "metadata: the VMI's metadata is a %s, not an object.",
-				     json_type_to_name(json_object_get_type(meta)));
+	if (vmi == NULL || !json_object_is_type(vmi, json_type_object)) {
+		_cleanup_free_ char *what = json_doc_describe(vmi, json, len);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The VMI JSON is %s, not an object.", what);
+	}
+	/* JSON null is absent, as for Go's decoder and the VMI model (vmi-json.h). */
+	if (json_object_object_get_ex(vmi, "metadata", &meta) && meta && !json_object_is_type(meta, json_type_object)) {
+		_cleanup_free_ char *what = json_doc_describe(meta, NULL, 0);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "metadata: expected an object, got %s.", what);
+	}
 	n = get_string(meta, "name");
 	ns = get_string(meta, "namespace");
 	u = get_string(meta, "uid");

@@ -94,7 +94,7 @@ static int check_uid(const struct hook_inputs *in, const char *path, const char 
 	if (!in->have_state || in->state.vmi_uid == NULL || vmi_uid == NULL || strcmp(in->state.vmi_uid, vmi_uid) == 0)
 		return 0;
 	return hvl_error_set(err, HVL_EXIT_INPUT,
-			     "The decision file %s is for the VMI with uid '%s', but the hook was called for uid '%s'.",
+			     "The decision file '%s' is for the VMI with uid '%s', but the hook was called for uid '%s'.",
 			     path, in->state.vmi_uid, vmi_uid);
 }
 

@@ -13,9 +13,13 @@
  * parts the profile does not touch come back as KubeVirt wrote them.
  */
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain.h"
 #include "hook.h"
@@ -53,23 +57,187 @@ static bool has_doctype(const char *xml, size_t len)
 	return end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0;
 }
 
-static int parse_failure(xmlParserCtxtPtr ctxt, hvl_error **err)
-{
-	const xmlError *e = xmlCtxtGetLastError(ctxt);
-	_cleanup_free_ char *msg = xstrdup(e && e->message ? e->message : "unknown parser error");
-	size_t n = strlen(msg);
+#define XML_PATH_MAX 512
+#define XML_MAX_DEPTH 256 /* libxml2's xmlParserMaxDepth without XML_PARSE_HUGE, which is never set */
 
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '.'))
-		msg[--n] = '\0';
-	return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is not well-formed (line %d: %s).", e ? e->line : 0,
-			     msg);
+/* The first fatal error libxml2 raised, and the element path open at that moment (the tree is freed after). */
+struct xml_failure {
+	bool seen;
+	int code, line;
+	size_t depth;
+	char message[256];
+	char path[XML_PATH_MAX];
+};
+
+static void put_name(char *buf, size_t size, size_t *n, const char *s)
+{
+	for (; *s && *n + 1 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+		buf[(*n)++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	buf[*n] = '\0';
+}
+
+static void put_element(char *buf, size_t size, size_t *n, xmlNodePtr e)
+{
+	put_name(buf, size, n, "/");
+	if (e->ns && e->ns->prefix) {
+		put_name(buf, size, n, (const char *)e->ns->prefix);
+		put_name(buf, size, n, ":");
+	}
+	put_name(buf, size, n, (const char *)e->name);
+}
+
+/*
+ * "/domain/devices/disk": the element and its ancestors.  A path deeper than PATH_SHOWN elements keeps the
+ * outermost four and the innermost three around "/…" (libxml2 stops at XML_MAX_DEPTH + 1 levels).
+ */
+#define PATH_SHOWN 12
+static void element_path(xmlNodePtr node, char *buf, size_t size, size_t *depth_out)
+{
+	xmlNodePtr chain[XML_MAX_DEPTH + 8];
+	size_t depth = 0, n = 0;
+
+	for (xmlNodePtr p = node; p && p->type == XML_ELEMENT_NODE && depth < HVL_ARRAY_SIZE(chain); p = p->parent)
+		chain[depth++] = p; /* innermost first */
+	buf[0] = '\0';
+	for (size_t i = depth; i-- > 0;) {
+		size_t level = depth - i; /* 1 for the root */
+		if (depth > PATH_SHOWN && level == 5) {
+			put_name(buf, size, &n, "/…");
+			i = 3; /* the innermost three follow */
+			continue;
+		}
+		put_element(buf, size, &n, chain[i]);
+	}
+	*depth_out = depth;
+}
+
+static void capture_error(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = data;
+	struct xml_failure *f = ctxt ? ctxt->_private : NULL;
+	size_t n;
+
+	if (f == NULL || e == NULL || f->seen || e->level != XML_ERR_FATAL)
+		return;
+	f->seen = true;
+	f->code = e->code;
+	f->line = e->line;
+	snprintf(f->message, sizeof(f->message), "%s", e->message ? e->message : "");
+	n = strlen(f->message);
+	while (n > 0 && (f->message[n - 1] == '\n' || f->message[n - 1] == ' ' || f->message[n - 1] == '.'))
+		f->message[--n] = '\0';
+	element_path(ctxt->node, f->path, sizeof(f->path), &f->depth);
+}
+
+/* libxml2 messages that name its own functions, in words for the reader of the XML. */
+static const struct {
+	const char *libxml2, *plain;
+} reworded[] = {
+	{ "xmlParseEntityRef: no name", "an '&' that starts no entity or character reference (write &amp; for '&')" },
+	{ "xmlParseCharRef: character reference out of bounds", "a character reference past U+10FFFF" },
+	{ "xmlParseComment: invalid xmlChar value", "a comment holding a character XML does not allow, code point" },
+	{ "xmlParseEndTag: '</' not found", "an end tag that does not start with '</'" },
+	{ "xmlParseStartTag: invalid element name", "an element name that is not a valid XML name" },
+	{ "xmlParseStartTag: problem parsing attributes", "malformed attributes" },
+	{ "xmlParsePITarget: invalid name prefix 'xml'", "a processing instruction named with the reserved prefix 'xml'" },
+	{ "xmlSAX2Characters: huge text node", "a text longer than libxml2's limit" },
+	{ "StartTag: invalid element name", "an element name that is not a valid XML name" },
+	{ "EndTag: '</' not found", "an end tag that does not start with '</'" },
+	{ "AttValue: \" or ' expected", "an attribute value without quotes" },
+	{ "AttValue: \" expected", "an attribute value without its closing '\"'" },
+	{ "AttValue: ' expected", "an attribute value without its closing \"'\"" },
+	{ "AttValue: no value found", "an attribute without a value" },
+	{ "CharRef: invalid decimal value", "a malformed decimal character reference" },
+	{ "CharRef: invalid hexadecimal value", "a malformed hexadecimal character reference" },
+	{ "CharRef: invalid value", "a malformed character reference" },
+	{ "EntityRef: expecting ';'", "an entity reference without its closing ';'" },
+};
+
+/* libxml2's words, without what is meant for programmers: a function-name prefix, a hint at parser options. */
+static void plain_words(char *msg, size_t size)
+{
+	static const char *const hints[] = { " use XML_PARSE_HUGE option", ", use XML_PARSE_HUGE",
+					     " use XML_PARSE_HUGE" };
+	char *p = msg;
+
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(reworded); i++) {
+		size_t n = strlen(reworded[i].libxml2);
+		if (strncmp(msg, reworded[i].libxml2, n) == 0) {
+			_cleanup_free_ char *rest = xstrdup(msg + n);
+			snprintf(msg, size, "%s%s", reworded[i].plain, rest);
+			return;
+		}
+	}
+	while (*p && (isalnum((unsigned char)*p) || *p == '_'))
+		p++;
+	if (strncmp(msg, "xml", 3) == 0 && p[0] == ':' && p[1] == ' ')
+		memmove(msg, p + 2, strlen(p + 2) + 1);
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(hints); i++) {
+		char *h = strstr(msg, hints[i]);
+		if (h)
+			memmove(h, h + strlen(hints[i]), strlen(h + strlen(hints[i])) + 1);
+	}
+}
+
+static int parse_failure(xmlParserCtxtPtr ctxt, struct xml_failure *f, hvl_error **err)
+{
+	if (!f->seen) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		snprintf(f->message, sizeof(f->message), "%s", e && e->message ? e->message : "unknown parser error");
+		f->line = e ? e->line : 0;
+		f->path[0] = '\0';
+		size_t n = strlen(f->message);
+		while (n > 0 && (f->message[n - 1] == '\n' || f->message[n - 1] == ' ' || f->message[n - 1] == '.'))
+			f->message[--n] = '\0';
+	}
+	if (strstr(f->message, "Excessive depth in document"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The domain XML is nested more than %d levels deep at %s (line %d); the limit is %d "
+				     "levels of elements.",
+				     XML_MAX_DEPTH, f->path[0] ? f->path : "the root", f->line, XML_MAX_DEPTH);
+	plain_words(f->message, sizeof(f->message));
+	if (f->code == XML_ERR_NAME_TOO_LONG)
+		snprintf(f->message, sizeof(f->message), "a name is longer than libxml2's limit of %d characters",
+			 XML_MAX_NAME_LENGTH);
+	else if (strncasecmp(f->message, "Invalid xmlChar value ", 22) == 0) {
+		_cleanup_free_ char *code = xstrdup(f->message + 22);
+		snprintf(f->message, sizeof(f->message), "a character reference to code point %s, which XML does not allow",
+			 code);
+	}
+	f->message[0] = (char)toupper((unsigned char)f->message[0]);
+	if (f->path[0])
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is not well-formed (line %d, in %s): %s.",
+				     f->line, f->path, f->message);
+	return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is not well-formed (line %d): %s.", f->line,
+			     f->message);
+}
+
+/* libvirt's <domain> has no namespace: <domain xmlns='urn:x'> is another vocabulary's element of that name. */
+static int check_root(xmlNodePtr root, hvl_error **err)
+{
+	_cleanup_free_ char *qname = NULL;
+
+	if (root == NULL)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML has no root element.");
+	qname = root->ns && root->ns->prefix ? xasprintf("%s:%s", (const char *)root->ns->prefix, (const char *)root->name)
+					     : xstrdup((const char *)root->name);
+	if (root->ns && root->ns->href)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The domain XML's root element <%s> is in the namespace '%s', so it is not libvirt's "
+				     "<domain>, which has no namespace.",
+				     qname, (const char *)root->ns->href);
+	if (strcmp(qname, "domain") != 0)
+		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML's root element is <%s>, not <domain>.", qname);
+	return 0;
 }
 
 int hook_xml_parse(const char *xml, size_t len, xmlDocPtr *out, hvl_error **err)
 {
+	struct xml_failure failure = { 0 };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
-	xmlNodePtr root;
 
 	if (len == 0)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML is empty.");
@@ -86,11 +254,14 @@ int hook_xml_parse(const char *xml, size_t len, xmlDocPtr *out, hvl_error **err)
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot allocate an XML parser.");
+	/* Errors come to capture_error (userData is the context), which records where they happened. */
+	ctxt->_private = &failure;
+	ctxt->sax->serror = capture_error;
 	/* Deliberately absent: XML_PARSE_NOENT, DTDLOAD, DTDATTR, XINCLUDE, HUGE, NOBLANKS. */
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL) {
-		int r = parse_failure(ctxt, err);
+		int r = parse_failure(ctxt, &failure, err);
 		xmlFreeParserCtxt(ctxt);
 		return r;
 	}
@@ -101,14 +272,9 @@ int hook_xml_parse(const char *xml, size_t len, xmlDocPtr *out, hvl_error **err)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "The domain XML has a document type declaration, which hook mode refuses.");
 	}
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || root->ns != NULL || strcmp((const char *)root->name, "domain") != 0) {
-		int r = hvl_error_set(err, HVL_EXIT_INPUT, "The domain XML's root element is <%s%s%s>, not <domain>.",
-				      root && root->ns && root->ns->prefix ? (const char *)root->ns->prefix : "",
-				      root && root->ns && root->ns->prefix ? ":" : "",
-				      root ? (const char *)root->name : "");
+	if (check_root(xmlDocGetRootElement(doc), err) < 0) {
 		xmlFreeDoc(doc);
-		return r;
+		return -1;
 	}
 	*out = doc;
 	return 0;

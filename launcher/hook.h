@@ -66,6 +66,8 @@ struct hook_args {
 int hook_parse_args(int argc, char **argv, const char *(*lookup)(const char *name), struct hook_args *out,
 		    hvl_error **err);
 void hook_args_free(struct hook_args *a);
+/* options_early_log_format() for hook mode's command line. */
+enum log_format hook_early_log_format(int argc, char **argv, const char *(*lookup)(const char *name));
 void hook_print_help(FILE *out);
 
 /* What the entrypoint recorded (state.h), the parts hook mode needs. */

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "help.h"
+#include "hook.h"
 #include "log.h"
 #include "util.h"
 
@@ -35,29 +37,38 @@ int main(int argc, char **argv)
 	struct hvl_options opts;
 	int status;
 
-	if (argc > 1 && strcmp(argv[1], "hook") == 0)
+	std_fds_reserve();
+	/*
+	 * The log format is decided before anything can fail or log, so the first line printed (a usage error, an
+	 * oversized input) is already in the format asked for.
+	 */
+	if (argc > 1 && strcmp(argv[1], "hook") == 0) {
+		log_init(hook_early_log_format(argc - 1, argv + 1, env_lookup), 0);
 		return cmd_hook(argc - 1, argv + 1, &err) < 0 ? report(err) : 0;
+	}
 	/* KubeVirt's sidecar-shim runs hooks by name from $PATH (cmd/sidecars/sidecar_shim.go). */
-	if (is_hook_name(argv[0]))
+	if (is_hook_name(argv[0])) {
+		log_init(hook_early_log_format(argc, argv, env_lookup), 0);
 		return cmd_hook(argc, argv, &err) < 0 ? report(err) : 0;
+	}
 
+	log_init(options_early_log_format(argc, argv, env_lookup), 0);
 	if (parse_args(argc, argv, &opts, &err) < 0 || options_apply_env(&opts, env_lookup, &err) < 0) {
-		/* Honour whatever --log-format was parsed before the error. */
-		log_init(opts.log_format, opts.verbosity);
 		status = report(err);
 		options_free(&opts);
 		return status;
 	}
-	log_init(opts.log_format, opts.verbosity);
+	/* The format stays the early choice (the same rule, also for --help and --version, which skip HVL_*). */
+	log_init(log_get_format(), opts.verbosity);
 
 	switch (opts.command) {
 	case CMD_HELP:
 		print_help(opts.help_for, stdout);
-		status = 0;
+		status = stdout_finish("the help", &err);
 		break;
 	case CMD_VERSION:
 		printf("hvl-launcher %s\n", HVL_VERSION);
-		status = 0;
+		status = stdout_finish("the version", &err);
 		break;
 	case CMD_DETECT: status = cmd_detect(&opts, &err); break;
 	case CMD_CONVERT: status = cmd_convert(&opts, &err); break;

@@ -146,6 +146,8 @@ static const struct {
 	{ "run", CMD_RUN },       { "hook", CMD_HOOK },
 };
 
+static bool is_drop_in(const char *argv0);
+
 /* For messages: "'convert'", or "the entrypoint mode". */
 static const char *mode_phrase(enum hvl_command cmd)
 {
@@ -658,6 +660,74 @@ int parse_args(int argc, char **argv, struct hvl_options *opts, hvl_error **err)
 {
 	set_defaults(opts);
 	return parse_args_inner(argc, argv, opts, err);
+}
+
+/* ---- what each mode takes, for --help ---- */
+
+bool options_mode_accepts(enum hvl_command cmd, const char *name)
+{
+	for (int opt = 0; opt < OPT_COUNT; opt++) {
+		if (strcmp(opt_info[opt].name, name) != 0)
+			continue;
+		if (cmd == CMD_RUN && opt == OPT_NO_LIBVIRT) /* check_conflicts(): run needs libvirt */
+			return false;
+		return (opt_info[opt].modes & MODE(cmd)) != 0;
+	}
+	return false;
+}
+
+const char *options_name(size_t i)
+{
+	return i < OPT_COUNT ? opt_info[i].name : NULL;
+}
+
+/* ---- the log format, first of all ---- */
+
+int options_log_format_value(const char *text)
+{
+	int v = -1;
+
+	if (text == NULL || PARSE_ENUM("", text, log_format_names, "", &v, NULL) < 0)
+		return -1;
+	return v;
+}
+
+/* The first valid --log-format getopt finds with optstring from optind on; *stop: where it stopped. */
+static int scan_log_format(int argc, char **argv, const char *optstring, int *stop)
+{
+	int c;
+	int found = -1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, long_options, NULL)) != -1) {
+		if (c == LONG_ONLY(OPT_LOG_FORMAT) && found < 0)
+			found = options_log_format_value(optarg);
+	}
+	*stop = optind;
+	return found;
+}
+
+enum log_format options_early_log_format(int argc, char **argv, const char *(*lookup)(const char *name))
+{
+	const char *env = lookup ? lookup("HVL_LOG_FORMAT") : NULL;
+	int found = -1, first = argc;
+
+	/* Installed as virt-launcher-monitor, the command line is NEXT's: only the variable counts. */
+	if (argc > 0 && !is_drop_in(argv[0])) {
+		optind = 0;
+		found = scan_log_format(argc, argv, "+:hvo:", &first);
+		/* A command's own options follow its name; NEXT's arguments are never looked at. */
+		if (first < argc && strcmp(argv[first - 1], "--") != 0 && command_from_name(argv[first]) >= 0 &&
+		    found < 0) {
+			int ignored;
+			optind = 0;
+			found = scan_log_format(argc - first, argv + first, "-:hvo:", &ignored);
+		}
+		optind = 0;
+	}
+	if (found < 0 && env && env[0])
+		found = options_log_format_value(env);
+	return found < 0 ? LOG_FORMAT_JSON : (enum log_format)found;
 }
 
 /* ---- the environment ---- */

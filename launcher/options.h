@@ -121,5 +121,20 @@ int parse_args(int argc, char **argv, struct hvl_options *opts, hvl_error **err)
 /* Fill what the command line left unset from HVL_* variables (getenv-like lookup for tests). */
 int options_apply_env(struct hvl_options *opts, const char *(*lookup)(const char *name), hvl_error **err);
 void options_free(struct hvl_options *opts);
+/*
+ * The log format the command line or HVL_LOG_FORMAT asks for, decided before anything is parsed (so that even a
+ * usage error is logged in it): the first valid --log-format among hvl-launcher's own options (never NEXT's),
+ * else a valid HVL_LOG_FORMAT, else JSON.  Never fails; a bad value is reported by parse_args() later.
+ */
+enum log_format options_early_log_format(int argc, char **argv, const char *(*lookup)(const char *name));
+/*
+ * Whether mode `cmd` takes the option `name` ("--json", "-v", "--output") without refusing it: the option applies
+ * to the mode and no rule of the mode conflicts with it (run needs libvirt, so it refuses --no-libvirt).  --help of
+ * each mode lists exactly these.  options_name(i) walks every option's name (NULL past the last).
+ */
+bool options_mode_accepts(enum hvl_command cmd, const char *name);
+const char *options_name(size_t i);
+/* The same rule for a log format value: LOG_FORMAT_JSON or LOG_FORMAT_TEXT, -1 when text is neither. */
+int options_log_format_value(const char *text);
 /* A boolean from the environment: 1/true/yes/on or 0/false/no/off (any case); else HVL_EXIT_USAGE naming origin. */
 int options_parse_bool(const char *origin, const char *text, bool *out, hvl_error **err);

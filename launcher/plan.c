@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "log.h"
 #include "sys.h"
 #include "util.h"
 
@@ -101,6 +102,28 @@ static int plan_process(const struct plan_inputs *in, struct launch_plan *p, hvl
 	return exec_resolve(o->next_argv[0], in->lookup("PATH"), &p->next_path, err);
 }
 
+/*
+ * The VMI's identity.  NEXT's --name, --namespace and --uid are what virt-controller started this pod for, so
+ * they win; the VMI given with --vmi fills in what NEXT's argv lacks.  A disagreement is a warning, since the
+ * decision file is matched by uid (hook-plan.c).
+ */
+static void identity(const char *flag, const char *member, const char *from_next, const char *from_vmi, char **out,
+		     const char **from)
+{
+	if (from_next && from_vmi && strcmp(from_next, from_vmi) != 0)
+		log_warning("NEXT's %s is '%s', but the VMI's metadata.%s is '%s'; NEXT's is recorded.", flag, from_next,
+			    member, from_vmi);
+	if (from_next) {
+		*out = xstrdup(from_next);
+		*from = strcmp(flag, "--name") == 0 ? "NEXT's --name"
+			: strcmp(flag, "--uid") == 0 ? "NEXT's --uid"
+						     : "NEXT's --namespace";
+	} else if (from_vmi) {
+		*out = xstrdup(from_vmi);
+		*from = "--vmi";
+	}
+}
+
 int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error **err)
 {
 	const struct hvl_options *o = in->opts;
@@ -115,9 +138,10 @@ int plan_build(const struct plan_inputs *in, struct launch_plan *out, hvl_error 
 	p.gate_enabled = d->gate.enabled;
 	p.emulation_allowed = d->emulation_allowed;
 	p.detection = decision_json(d);
-	p.vmi_name = o->vmi_name ? xstrdup(o->vmi_name) : NULL;
-	p.vmi_namespace = o->vmi_namespace ? xstrdup(o->vmi_namespace) : NULL;
-	p.vmi_uid = o->vmi_uid ? xstrdup(o->vmi_uid) : NULL;
+	identity("--name", "name", o->vmi_name, in->vmi_name, &p.vmi_name, &p.vmi_name_from);
+	identity("--namespace", "namespace", o->vmi_namespace, in->vmi_namespace, &p.vmi_namespace,
+		 &p.vmi_namespace_from);
+	identity("--uid", "uid", o->vmi_uid, in->vmi_uid, &p.vmi_uid, &p.vmi_uid_from);
 	p.state_dir = strip_trailing_slashes(o->state_dir ? o->state_dir : HVL_DEFAULT_STATE_DIR);
 	p.decision_files = plan_decision_files(p.state_dir, plan_hook_sidecars(o->next_argv));
 	if (in->domain_xml) {
@@ -243,6 +267,12 @@ char *plan_to_json(const struct launch_plan *p)
 	json_object_object_add(vmi, "name", p->vmi_name ? json_object_new_string(p->vmi_name) : NULL);
 	json_object_object_add(vmi, "namespace", p->vmi_namespace ? json_object_new_string(p->vmi_namespace) : NULL);
 	json_object_object_add(vmi, "uid", p->vmi_uid ? json_object_new_string(p->vmi_uid) : NULL);
+	json_object *from = json_object_new_object();
+	json_object_object_add(from, "name", p->vmi_name_from ? json_object_new_string(p->vmi_name_from) : NULL);
+	json_object_object_add(from, "namespace",
+			       p->vmi_namespace_from ? json_object_new_string(p->vmi_namespace_from) : NULL);
+	json_object_object_add(from, "uid", p->vmi_uid_from ? json_object_new_string(p->vmi_uid_from) : NULL);
+	json_object_object_add(vmi, "from", from);
 	json_object_object_add(root, "vmi", vmi);
 	json_object_object_add(root, "overheadBytes",
 			       p->overhead_bytes >= 0 ? json_object_new_int64(p->overhead_bytes) : NULL);

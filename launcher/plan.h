@@ -24,6 +24,8 @@ struct plan_inputs {
 	int64_t overhead_bytes;            /* -1 without a VMI */
 	const char *domain_xml;            /* converted domain, NULL without a VMI */
 	struct memlock_need need;          /* from the VMI (need.known false without one) */
+	/* The VMI file's metadata (--vmi), NULL without one: NEXT's --name/--namespace/--uid win, these fill in. */
+	const char *vmi_name, *vmi_namespace, *vmi_uid;
 	const char *(*lookup)(const char *name); /* environment: PATH, HVL_NO_NEW_PRIVS */
 };
 
@@ -33,6 +35,8 @@ struct launch_plan {
 	bool gate_enabled, emulation_allowed;
 	struct json_object *detection;    /* decision_json(), owned */
 	char *vmi_name, *vmi_namespace, *vmi_uid;
+	/* Where each came from: "NEXT's --name" (--namespace, --uid), "--vmi", or NULL when unknown (static). */
+	const char *vmi_name_from, *vmi_namespace_from, *vmi_uid_from;
 
 	int64_t overhead_bytes;           /* -1 unknown */
 	char *domain_xml;                 /* content to write, NULL when no VMI */

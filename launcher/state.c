@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "json-doc.h"
 #include "options.h"
 #include "util.h"
 
@@ -135,31 +136,35 @@ int state_write_decision(const char *path, const struct state_decision *s, hvl_e
 
 /* ---- reading ---- */
 
-static int member(json_object *obj, const char *key, json_type type, bool nullable, const char *source,
-		  json_object **out, hvl_error **err)
+/* `parent` names the object holding `key` in messages ("vmi" for vmi.name), NULL at the top. */
+static int member(json_object *obj, const char *parent, const char *key, json_type type, bool nullable,
+		  const char *source, json_object **out, hvl_error **err)
 {
 	json_object *v = NULL;
+	_cleanup_free_ char *path = parent ? xasprintf("%s.%s", parent, key) : xstrdup(key);
 
 	if (!json_object_object_get_ex(obj, key, &v))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the member '%s' is missing.", source, key);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the member '%s' is missing.", source, path);
 	if (v == NULL && nullable) {
 		*out = NULL;
 		return 0;
 	}
-	if (!json_object_is_type(v, type))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' has the wrong type (%s); expected %s%s.", source,
-				     key, json_type_to_name(json_object_get_type(v)), json_type_to_name(type),
+	if (!json_object_is_type(v, type)) {
+		_cleanup_free_ char *what = json_doc_describe(v, NULL, 0);
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is %s; expected %s%s.", source, path, what,
+				     json_doc_type_name(type),
 				     nullable ? " or null" : "");
+	}
 	*out = v;
 	return 0;
 }
 
-static int dup_string(json_object *obj, const char *key, bool nullable, const char *source, char **out,
-		      hvl_error **err)
+static int dup_string(json_object *obj, const char *parent, const char *key, bool nullable, const char *source,
+		      char **out, hvl_error **err)
 {
 	json_object *v;
 
-	if (member(obj, key, json_type_string, nullable, source, &v, err) < 0)
+	if (member(obj, parent, key, json_type_string, nullable, source, &v, err) < 0)
 		return -1;
 	*out = v ? xstrdup(json_object_get_string(v)) : NULL;
 	return 0;
@@ -189,10 +194,10 @@ static int parse_vmi(json_object *root, const char *source, struct state_decisio
 {
 	json_object *vmi;
 
-	if (member(root, "vmi", json_type_object, false, source, &vmi, err) < 0 ||
-	    dup_string(vmi, "name", true, source, &s->vmi_name, err) < 0 ||
-	    dup_string(vmi, "namespace", true, source, &s->vmi_namespace, err) < 0 ||
-	    dup_string(vmi, "uid", true, source, &s->vmi_uid, err) < 0)
+	if (member(root, NULL, "vmi", json_type_object, false, source, &vmi, err) < 0 ||
+	    dup_string(vmi, "vmi", "name", true, source, &s->vmi_name, err) < 0 ||
+	    dup_string(vmi, "vmi", "namespace", true, source, &s->vmi_namespace, err) < 0 ||
+	    dup_string(vmi, "vmi", "uid", true, source, &s->vmi_uid, err) < 0)
 		return -1;
 	return 0;
 }
@@ -202,33 +207,31 @@ static int parse_root(json_object *root, const char *source, struct state_decisi
 	json_object *v, *gate, *launcher;
 	int hv;
 
-	if (!json_object_is_type(root, json_type_object))
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is not a JSON object.", source);
-	if (member(root, "version", json_type_int, false, source, &v, err) < 0)
+	if (member(root, NULL, "version", json_type_int, false, source, &v, err) < 0)
 		return -1;
 	if (json_object_get_int64(v) != STATE_FORMAT_VERSION)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: format version %s is not supported (expected %d).",
 				     source, json_object_to_json_string(v), STATE_FORMAT_VERSION);
 	s->version = STATE_FORMAT_VERSION;
-	if (member(root, "hypervisor", json_type_string, false, source, &v, err) < 0)
+	if (member(root, NULL, "hypervisor", json_type_string, false, source, &v, err) < 0)
 		return -1;
 	hv = hypervisor_from_name(json_object_get_string(v));
 	if (hv < 0)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: 'hypervisor' is '%s'; expected mshv, kvm or qemu.",
 				     source, json_object_get_string(v));
 	s->hypervisor = (enum hypervisor)hv;
-	if (dup_string(root, "reason", false, source, &s->reason, err) < 0 ||
-	    member(root, "featureGate", json_type_object, false, source, &gate, err) < 0 ||
-	    member(gate, "enabled", json_type_boolean, false, source, &v, err) < 0)
+	if (dup_string(root, NULL, "reason", false, source, &s->reason, err) < 0 ||
+	    member(root, NULL, "featureGate", json_type_object, false, source, &gate, err) < 0 ||
+	    member(gate, "featureGate", "enabled", json_type_boolean, false, source, &v, err) < 0)
 		return -1;
 	s->gate_enabled = json_object_get_boolean(v);
-	if (member(root, "emulationAllowed", json_type_boolean, false, source, &v, err) < 0)
+	if (member(root, NULL, "emulationAllowed", json_type_boolean, false, source, &v, err) < 0)
 		return -1;
 	s->emulation_allowed = json_object_get_boolean(v);
-	if (member(root, "overheadBytes", json_type_int, true, source, &v, err) < 0)
+	if (member(root, NULL, "overheadBytes", json_type_int, true, source, &v, err) < 0)
 		return -1;
 	s->overhead_bytes = v ? json_object_get_int64(v) : -1;
-	if (dup_string(root, "domainXML", true, source, &s->domain_xml, err) < 0 ||
+	if (dup_string(root, NULL, "domainXML", true, source, &s->domain_xml, err) < 0 ||
 	    parse_memlock(root, source, s, err) < 0 || parse_vmi(root, source, s, err) < 0)
 		return -1;
 	/* The launcher block is informative: tolerate its absence. */
@@ -245,24 +248,24 @@ int state_parse_decision(const char *json, size_t len, const char *source, struc
 			 hvl_error **err)
 {
 	struct state_decision s = { .overhead_bytes = -1 };
-	json_tokener *tok = json_tokener_new();
-	json_object *root;
+	_cleanup_free_ char *subject = xasprintf("The decision file '%s'", source);
+	struct json_doc_failure f;
+	json_object *root = NULL;
 	int r;
 
-	if (len > STATE_MAX_BYTES) {
-		json_tokener_free(tok);
+	if (len > STATE_MAX_BYTES)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is larger than %u bytes.", source,
 				     STATE_MAX_BYTES);
-	}
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	if (root == NULL || json_tokener_get_parse_end(tok) < len) {
-		enum json_tokener_error jerr = json_tokener_get_error(tok);
+	if (json_doc_parse_simple(json, len, STATE_MAX_DEPTH, &root, &f, err) < 0)
+		return *err ? -1 : json_doc_fail(err, subject, &f);
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		_cleanup_free_ char *what = json_doc_describe(root, json, len);
 		json_object_put(root);
-		json_tokener_free(tok);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: the decision file is not valid JSON (%s).", source,
-				     jerr == json_tokener_success ? "trailing data" : json_tokener_error_desc(jerr));
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "The decision file '%s' is %s, not a JSON object: it was not written by "
+				     "hvl-launcher; delete it.",
+				     source, what);
 	}
-	json_tokener_free(tok);
 	r = parse_root(root, source, &s, err);
 	json_object_put(root);
 	if (r < 0) {

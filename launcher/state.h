@@ -49,6 +49,7 @@ struct json_object;
 #define STATE_FORMAT_VERSION 1
 #define STATE_FILE_NAME "decision.json"
 #define STATE_MAX_BYTES (256u << 10)
+#define STATE_MAX_DEPTH 32 /* json-c's default; the file nests four levels */
 /* KubeVirt's hooks directory (pkg/hooks/hooks.go) and its per-sidecar sub-directories. */
 #define STATE_HOOKS_DIR "/var/run/kubevirt-hooks"
 #define STATE_SIDECAR_DIR_FORMAT "hook-sidecar-%u"

@@ -196,6 +196,13 @@ expect_fail 3 "no space left on the root PCI bus" -- --hypervisor kvm --vmi "$tm
 mkjson nosriov 'd.update(json.load(open("tests/data/examples/vmi-sriov.json")))'
 convert_to nosriov kvm
 xml_lacks nosriov '//hostdev' "an SR-IOV interface without multus-status got a hostdev"
+# ... but it does not vanish silently: kvm says it is not in the domain yet, and mshv, which cannot pass a VF
+# through at all, refuses it (exit 5) although the domain of the moment has no hostdev.
+ok
+grep -q "warning: spec.domain.devices.interfaces\[1\]: the SR-IOV interface 'sriov-net' is not in the domain yet" \
+	"$tmp/err" || fail "an SR-IOV interface left out of the kvm domain without a warning: $(cat "$tmp/err")"
+expect_fail 5 "spec.domain.devices.interfaces[1] (name 'sriov-net'): device passthrough with VFIO" -- \
+	--hypervisor mshv --vmi "$tmp/nosriov.json"
 expect_fail 3 "no PCI address for the SR-IOV network 'sriov-net'" -- --hypervisor kvm --dev-root "$tmp/blkroot" \
 	--vmi tests/data/convert/sriov-attached.json
 

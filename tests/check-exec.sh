@@ -197,6 +197,14 @@ expect_line dropin '^orig: --qemu-timeout 240s --name testvmi --uid 1234-abcd --
 expect_line dropin '^HVL_HYPERVISOR_CHOSEN=qemu$'
 grep -q '"uid":"1234-abcd"' "$state/decision.json" || fail "dropin: the decision file lacks the VMI uid"
 grep -q '"enabled":true' "$state/decision.json" || fail "dropin: the decision file does not record the gate"
+# An empty HVL_NEXT is unset, as every empty HVL_* variable (hvl-launcher(1), ENVIRONMENT): the default NEXT.
+run dropin_empty_next 127 env HVL_NEXT= HVL_DEV_ROOT="$tmp/devroot" HVL_NO_LIBVIRT=1 HVL_LOG_FORMAT=text \
+	HVL_STATE_DIR="$state" "$tmp/bin/virt-launcher-monitor" --name testvmi --allow-emulation
+expect_err dropin_empty_next "Cannot find NEXT '/usr/bin/virt-launcher-monitor.orig'."
+# An empty NEXT on the command line is a usage error.
+run empty_next 2 "$HVL" --log-format text --no-libvirt --dev-root "$tmp/devroot" --allow-emulation \
+	--state-dir "$state" -- ''
+expect_err empty_next "NEXT is an empty string"
 # Without --allow-emulation in virt-controller's argv there is nothing to run.
 run dropin_noemu 4 env HVL_NEXT="$tmp/bin/orig" HVL_DEV_ROOT="$tmp/devroot" HVL_NO_LIBVIRT=1 HVL_LOG_FORMAT=text \
 	HVL_STATE_DIR="$state" "$tmp/bin/virt-launcher-monitor" --name testvmi --hypervisor kvm

@@ -263,6 +263,84 @@ set_domain "$input"
 head -c $((3 << 20)) /dev/zero | tr '\0' ' ' >"$tmp/huge.xml"
 expect_failure "oversized --domain-file" 3 "limit" -- \
 	"$HVL" hook "${on[@]}" --vmi "$vmi" --domain-file "$tmp/huge.xml"
+# The log format asked for holds from the first line, even for a failure while the arguments are read.
+HVL_LOG_FORMAT=json "$HVL" hook "${on[@]}" --vmi "$vmi" --domain-file "$tmp/huge.xml" --log-format text \
+	>/dev/null 2>"$tmp/fmt.err"
+if [ "$(wc -l <"$tmp/fmt.err")" -eq 1 ] && grep -q "^hvl-launcher: error: The domain XML file '.*' is larger" "$tmp/fmt.err"; then
+	pass "oversized --domain-file: logged in the text format asked for"
+else
+	fail "oversized --domain-file with --log-format text: $(cat "$tmp/fmt.err")"
+fi
+HVL_LOG_FORMAT=text "$HVL" hook --log-format json --bogus >/dev/null 2>"$tmp/fmt.err"
+if grep -q '^{"component":"hvl-launcher","level":"error","msg":"Unknown or ambiguous option' "$tmp/fmt.err"; then
+	pass "a usage error is logged in the format of --log-format, over HVL_LOG_FORMAT"
+else
+	fail "usage error with --log-format json: $(cat "$tmp/fmt.err")"
+fi
+
+# The message catalogue of hook mode: every tests/data/hook/errors/<name>.args (one argument per line) must fail
+# with the status and the error line in <name>.err, and print nothing on stdout.  REGENERATE=1 rewrites the .err
+# files (tests/data/hook/errors/README.md describes the tokens).
+errors=$data/errors
+gen() { # gen NAME: a generated input on stdout
+	case $1 in
+	deep-vmi) printf '{"metadata":{"name":"testvmi","labels":{"x":'; head -c 100 /dev/zero | tr '\0' '[' ;;
+	deep-domain) printf '<domain type="kvm"><devices>'; for ((i = 0; i < 300; i++)); do printf '<a>'; done ;;
+	long-name-domain) printf '<domain type="kvm"><'; head -c 60000 /dev/zero | tr '\0' 'n'; printf '/></domain>' ;;
+	nul-domain) printf '<domain type="kvm"><name>test\0vmi</name></domain>' ;;
+	huge-domain) head -c $((3 << 20)) /dev/zero | tr '\0' ' ' ;;
+	*) echo "unknown generator $1" >&2; return 1 ;;
+	esac
+}
+content() { # content FILE: the exact bytes as one word (a trailing newline kept)
+	local c
+	c=$(cat "$1"; printf x)
+	printf '%s' "${c%x}"
+}
+catalogue_failures=0 catalogue_checked=0
+for args_file in "$errors"/*.args; do
+	name=$(basename "$args_file" .args)
+	golden=$errors/$name.err
+	argv=()
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		@VMI) argv+=("$vmi") ;;
+		@DOMAIN) argv+=("$domain") ;;
+		@TEXT:*) argv+=("$(content "$errors/${line#@TEXT:}")") ;;
+		@FILE:*) argv+=("$errors/${line#@FILE:}") ;;
+		@GEN:*) argv+=("$(gen "${line#@GEN:}")") ;;
+		@GENFILE:*) gen "${line#@GENFILE:}" >"$tmp/gen-$name"; argv+=("$tmp/gen-$name") ;;
+		*) argv+=("$line") ;;
+		esac
+	done <"$args_file"
+	"$HVL" hook "${argv[@]}" >"$tmp/cat.out" 2>"$tmp/cat.err"
+	got_status=$?
+	got_line=$(grep -v '^hvl-launcher: info: ' "$tmp/cat.err" | tail -1)
+	got_line=${got_line//"$errors"/@DIR}
+	got_line=${got_line//"$tmp"/@TMP}
+	catalogue_checked=$((catalogue_checked + 1))
+	if [ "${REGENERATE:-0}" = 1 ]; then
+		printf 'status %s\n%s\n' "$got_status" "$got_line" >"$golden"
+		continue
+	fi
+	want_status=$(sed -n '1s/^status //p' "$golden" 2>/dev/null)
+	want_line=$(sed -n '2p' "$golden" 2>/dev/null)
+	if [ "$got_status" != "$want_status" ] || [ "$got_line" != "$want_line" ]; then
+		fail "hook error golden $name: exit $got_status, '$got_line'; expected exit $want_status, '$want_line'"
+		catalogue_failures=$((catalogue_failures + 1))
+	elif [ -s "$tmp/cat.out" ]; then
+		fail "hook error golden $name: wrote to stdout"
+		catalogue_failures=$((catalogue_failures + 1))
+	elif [ "$got_status" = 0 ] || grep -q 'success\|XML_PARSE_HUGE\|json_tokener' "$tmp/cat.err"; then
+		fail "hook error golden $name: a library word or no failure: $(cat "$tmp/cat.err")"
+		catalogue_failures=$((catalogue_failures + 1))
+	fi
+done
+if [ "$catalogue_checked" -lt 40 ]; then
+	fail "hook error goldens: only $catalogue_checked cases in $errors"
+elif [ "$catalogue_failures" -eq 0 ]; then
+	pass "hook error goldens: $catalogue_checked cases, each with its status and message"
+fi
 
 # preCloudInitIso (not installed by our image, but harmless if it is): data comes back unchanged.
 ci='{"noCloud": {"userData": "#cloud-config\n"}}'

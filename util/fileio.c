@@ -123,3 +123,27 @@ int write_file_replace(const char *path, const void *data, size_t len, mode_t mo
 {
 	return write_replace(path, data, len, mode, false, err);
 }
+
+int stdout_finish(const char *what, hvl_error **err)
+{
+	int earlier = ferror(stdout);
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !earlier)
+		return 0;
+	if (errno)
+		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write %s to standard output", what);
+	return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write %s to standard output.", what);
+}
+
+void std_fds_reserve(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* open() takes the lowest free descriptor, which is fd: the lower ones are open by now. */
+		int got = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (got >= 0 && got != fd)
+			close(got);
+	}
+}

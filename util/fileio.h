@@ -28,3 +28,16 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
  * discards with the pod anyway, and which is written on every VM start, where fsync costs about a millisecond.
  */
 int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err);
+
+/*
+ * Standard output, one rule for every command: flush it and fail (HVL_EXIT_INTERNAL) if any write to it failed,
+ * "Cannot write WHAT to standard output: REASON" (a full disk, a closed pipe, a closed descriptor).
+ */
+int stdout_finish(const char *what, hvl_error **err);
+
+/*
+ * Descriptors 0-2 closed by the caller are taken by /dev/null opened the other way round (write-only for 0,
+ * read-only for 1 and 2), close-on-exec: every use of them still fails with EBADF as if closed, and no file this
+ * program opens can become its standard output or error by accident.  Call first thing in main().
+ */
+void std_fds_reserve(void);

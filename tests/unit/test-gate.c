@@ -130,17 +130,19 @@ static void test_cr_errors(void **state)
 {
 	(void)state;
 	expect_cr_error("{", "The KubeVirt config 'kv.json' is not valid JSON");
-	expect_cr_error("", "is not valid JSON");
-	expect_cr_error("[]", "must be a JSON object, not array");
+	expect_cr_error("", "The KubeVirt config 'kv.json' is empty: it holds no JSON document.");
+	expect_cr_error("[]", "The KubeVirt config 'kv.json' is an array, not a JSON object");
+	expect_cr_error("null", "The KubeVirt config 'kv.json' is null, not a JSON object");
+	expect_cr_error("7\n", "The KubeVirt config 'kv.json' is the number '7', not a JSON object");
 	expect_cr_error("{\"kind\":\"Pod\"}", "kind is 'Pod', not 'KubeVirt'");
-	expect_cr_error("{\"spec\":[]}", "kv.json: spec must be an object, not array");
-	expect_cr_error("{\"spec\":{\"configuration\":1}}", "spec.configuration must be an object, not int");
+	expect_cr_error("{\"spec\":[]}", "kv.json: spec must be an object, not an array.");
+	expect_cr_error("{\"spec\":{\"configuration\":1}}", "spec.configuration must be an object, not an integer.");
 	expect_cr_error(CR("{\"featureGates\":\"HyperVLayered\"}"),
-			"spec.configuration.developerConfiguration.featureGates must be an array of strings, not string");
+			"spec.configuration.developerConfiguration.featureGates must be an array of strings, not a string.");
 	expect_cr_error(CR("{\"featureGates\":[\"A\",42]}"),
-			"spec.configuration.developerConfiguration.featureGates[1] must be a string, not int '42'");
+			"spec.configuration.developerConfiguration.featureGates[1] must be a string, not the number '42'.");
 	expect_cr_error(CR("{\"useEmulation\":\"yes\"}"),
-			"spec.configuration.developerConfiguration.useEmulation must be true or false, not string");
+			"spec.configuration.developerConfiguration.useEmulation must be true or false, not the string 'yes'.");
 	expect_cr_error(CR("{\"featureGates\":[\"HyperVLayered\"],\"disabledFeatureGates\":[\"HyperVLayered\"]}"),
 			"is in both spec.configuration.developerConfiguration.featureGates and disabledFeatureGates");
 	expect_cr_error("{\"kind\":\"List\",\"items\":[]}", "the list holds 0 items");

@@ -184,6 +184,21 @@ static void test_args_environment(void **state)
 	hvl_error_free(&err);
 }
 
+/* Hook mode's log format is known before its arguments are parsed: a usage error is logged in it too. */
+static void test_args_early_log_format(void **state)
+{
+	char *text_late[] = { "hook", "--domian", "x", "--log-format", "text", NULL };
+	char *bad[] = { "onDefineDomain", "--log-format", "yaml", NULL };
+	char *none[] = { "onDefineDomain", "--vmi", "{}", NULL };
+
+	(void)state;
+	assert_int_equal(hook_early_log_format(5, text_late, fake_env), LOG_FORMAT_TEXT);
+	assert_int_equal(hook_early_log_format(3, none, fake_env), LOG_FORMAT_JSON);
+	env_set("HVL_LOG_FORMAT", "text");
+	assert_int_equal(hook_early_log_format(3, none, fake_env), LOG_FORMAT_TEXT);
+	assert_int_equal(hook_early_log_format(3, bad, fake_env), LOG_FORMAT_TEXT); /* bad option: the variable */
+}
+
 static void test_args_pre_cloud_init(void **state)
 {
 	(void)state;
@@ -242,16 +257,48 @@ static void test_xml_rejects_bad_documents(void **state)
 	hvl_error *err = NULL;
 	_cleanup_free_ char *big = xmalloc(HOOK_MAX_DOMAIN_BYTES + 2);
 
-	expect_parse_error("<domain><name>x</domain>", "not well-formed (line 1");
-	expect_parse_error("<domain>\n<a>\n</b></domain>", "line 3");
-	expect_parse_error("<vm type='kvm'/>", "root element is <vm>, not <domain>");
-	expect_parse_error("<q:domain xmlns:q='urn:x'/>", "root element is <q:domain>");
+	expect_parse_error("<domain><name>x</domain>",
+			   "The domain XML is not well-formed (line 1, in /domain/name): Opening and ending tag mismatch: "
+			   "name line 1 and domain.");
+	expect_parse_error("<domain>\n<a>\n</b></domain>", "(line 3, in /domain/a)");
+	expect_parse_error("<vm type='kvm'/>", "The domain XML's root element is <vm>, not <domain>.");
+	/* the right name in another vocabulary is not libvirt's element */
+	expect_parse_error("<q:domain xmlns:q='urn:x'/>",
+			   "The domain XML's root element <q:domain> is in the namespace 'urn:x', so it is not libvirt's "
+			   "<domain>, which has no namespace.");
+	expect_parse_error("<domain xmlns='urn:x' type='kvm'/>", "root element <domain> is in the namespace 'urn:x'");
+	expect_parse_error("<domain xmlns='http://libvirt.org/schemas/domain/qemu/1.0'/>",
+			   "is in the namespace 'http://libvirt.org/schemas/domain/qemu/1.0'");
+	/* libxml2's hints for programmers and function names never reach the message */
+	expect_parse_error("<domain><devices>&;</devices></domain>",
+			   "(line 1, in /domain/devices): An '&' that starts no entity or character reference");
+	expect_parse_error("<domain><devices><disk a=1/></devices></domain>",
+			   "(line 1, in /domain/devices): An attribute value without quotes.");
 	expect_parse_error("", "empty");
 	expect_error(hook_xml_parse("<domain>\0</domain>", 18, &doc, &err), &err, HVL_EXIT_INPUT, "NUL byte");
 	hvl_error_free(&err);
 	memset(big, ' ', HOOK_MAX_DOMAIN_BYTES + 1);
 	expect_error(hook_xml_parse(big, HOOK_MAX_DOMAIN_BYTES + 1, &doc, &err), &err, HVL_EXIT_INPUT,
 		     "more than the limit");
+	hvl_error_free(&err);
+}
+
+/* libxml2's depth limit is named with the element path where it was hit and the limit, not its option hint. */
+static void test_xml_depth_names_the_path(void **state)
+{
+	_cleanup_free_ char *deep = xmalloc(300 * 7 + 64);
+	xmlDocPtr doc = NULL;
+	hvl_error *err = NULL;
+	size_t n = 0;
+
+	(void)state;
+	n += (size_t)sprintf(deep + n, "<domain><devices>");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(deep + n, "<a>");
+	expect_error(hook_xml_parse(deep, n, &doc, &err), &err, HVL_EXIT_INPUT,
+		     "The domain XML is nested more than 256 levels deep at /domain/devices/a/a/…/a/a/a (line 1); the "
+		     "limit is 256 levels of elements.");
+	assert_null(strstr(err->msg, "XML_PARSE_HUGE"));
 	hvl_error_free(&err);
 }
 
@@ -646,21 +693,46 @@ static void test_vmi_parse(void **state)
 	assert_string_equal(ns, "mynamespace");
 	assert_string_equal(uid, "u-1");
 
-	expect_error(hook_vmi_parse("[1]", 3, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "is a array, not an object");
+	expect_error(hook_vmi_parse("[1]", 3, &a, &b, &c, &err), &err, HVL_EXIT_INPUT,
+		     "The VMI JSON is an array, not an object.");
 	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{} x", 4, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "text after the JSON value");
-	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{\"a\":}", 6, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "not valid JSON");
-	hvl_error_free(&err);
-	expect_error(hook_vmi_parse("{\"metadata\":3}", 14, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "metadata");
-	hvl_error_free(&err);
+	/* Valid JSON of the wrong type is a type error, with or without a newline, never "truncated" or "success". */
+	static const struct {
+		const char *json, *msg;
+	} wrong[] = {
+		{ "null", "The VMI JSON is null, not an object." },
+		{ "null\n", "The VMI JSON is null, not an object." },
+		{ "42", "The VMI JSON is the number '42', not an object." },
+		{ "true\n", "The VMI JSON is the boolean 'true', not an object." },
+		{ "18446744073709551616", "The VMI JSON is the number '18446744073709551616', not an object." },
+		{ "\"vmi\"", "The VMI JSON is the string 'vmi', not an object." },
+		{ "{\"metadata\":3}", "metadata: expected an object, got the number '3'." },
+		{ "{\"metadata\":[]}", "metadata: expected an object, got an array." },
+		{ "{} x", "The VMI JSON is not valid JSON: unexpected data after the document at line 1, column 4." },
+		{ "{\"metadata\":", "The VMI JSON is not valid JSON: it ends inside metadata, before the document is "
+				  "complete (line 1, column 13)." },
+		{ "{\"a\":}", "The VMI JSON is not valid JSON: an unexpected character at line 1, column 6 (in a)." },
+		{ "\xEF\xBB\xBF{}", "The VMI JSON starts with a UTF-8 byte-order mark" },
+	};
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(wrong); i++) {
+		expect_error(hook_vmi_parse(wrong[i].json, strlen(wrong[i].json), &a, &b, &c, &err), &err,
+			     HVL_EXIT_INPUT, wrong[i].msg);
+		assert_null(strstr(err->msg, "success"));
+		assert_null(strstr(err->msg, "truncated"));
+		hvl_error_free(&err);
+	}
+	/* null metadata is absent metadata, as for Go's decoder */
+	assert_int_equal(hook_vmi_parse("{\"metadata\":null}", 17, &a, &b, &c, &err), 0);
+	assert_null(a);
 
 	/* Nesting deeper than any VMI is refused, not recursed into. */
 	_cleanup_free_ char *deep = xmalloc(402);
 	memset(deep, '[', 200);
 	memset(deep + 200, ']', 200);
 	deep[400] = '\0';
-	expect_error(hook_vmi_parse(deep, 400, &a, &b, &c, &err), &err, HVL_EXIT_INPUT, "not valid JSON");
+	expect_error(hook_vmi_parse(deep, 400, &a, &b, &c, &err), &err, HVL_EXIT_INPUT,
+		     "The VMI JSON is nested more than 64 levels deep at [0][0]");
+	assert_non_null(strstr(err->msg, "(line 1, column 65); the limit is 64 levels"));
 	hvl_error_free(&err);
 }
 
@@ -753,9 +825,11 @@ int main(void)
 		cmocka_unit_test_setup(test_args_shim_call, setup),
 		cmocka_unit_test_setup(test_args_errors, setup),
 		cmocka_unit_test_setup(test_args_environment, setup),
+		cmocka_unit_test_setup(test_args_early_log_format, setup),
 		cmocka_unit_test_setup(test_args_pre_cloud_init, setup),
 		cmocka_unit_test(test_xml_refuses_dtds),
 		cmocka_unit_test(test_xml_rejects_bad_documents),
+		cmocka_unit_test(test_xml_depth_names_the_path),
 		cmocka_unit_test(test_format_keeps_kubevirt_bytes),
 		cmocka_unit_test(test_format_go_escapes_keep_meaning),
 		cmocka_unit_test(test_edit_kvm_gives_input_bytes),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "help.h"
 #include "options.h"
 #include "util.h"
 
@@ -537,9 +538,93 @@ static void test_env_next(void **state)
 	options_free(&o);
 }
 
+/* Every mode's --help lists exactly the options the mode takes: run refuses --no-libvirt, so its help lacks it. */
+static void test_help_lists_what_each_mode_takes(void **state)
+{
+	static const enum hvl_command modes[] = { CMD_ENTRYPOINT, CMD_DETECT, CMD_CONVERT, CMD_OVERHEAD, CMD_RUN };
+
+	(void)state;
+	for (size_t m = 0; m < HVL_ARRAY_SIZE(modes); m++) {
+		char *text = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&text, &size);
+
+		assert_non_null(f);
+		print_help(modes[m], f);
+		fclose(f);
+		/* every option named at the start of a help line is taken by the mode */
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			char name[64];
+			if (sscanf(line, " %63[-a-z]", name) != 1 || name[0] != '-' || strlen(name) < 2)
+				continue;
+			if (strcmp(name, "-o") == 0)
+				strcpy(name, "--output");
+			if (strcmp(name, "-h") == 0)
+				strcpy(name, "--help");
+			if (!options_mode_accepts(modes[m], name))
+				fail_msg("mode %d: --help lists %s, which the mode refuses", (int)modes[m], name);
+		}
+		free(text);
+		/* and every option the mode takes is in its help */
+		f = open_memstream(&text, &size);
+		print_help(modes[m], f);
+		fclose(f);
+		for (size_t i = 0; options_name(i); i++) {
+			const char *name = options_name(i);
+			char needle[64];
+			snprintf(needle, sizeof(needle), "%s%s", name, strcmp(name, "-v") == 0 ? "," : " ");
+			if (options_mode_accepts(modes[m], name) && strstr(text, needle) == NULL)
+				fail_msg("mode %d takes %s, but its --help does not list it", (int)modes[m], name);
+		}
+		free(text);
+	}
+	assert_false(options_mode_accepts(CMD_RUN, "--no-libvirt"));
+	assert_true(options_mode_accepts(CMD_DETECT, "--no-libvirt"));
+	assert_false(options_mode_accepts(CMD_DETECT, "--vmi"));
+}
+
+/* The log format is known before parsing, from the command line's own options or HVL_LOG_FORMAT. */
+static enum log_format early(const char *const *args)
+{
+	_cleanup_strv_ char **argv = NULL;
+	int argc = 0;
+
+	for (; args[argc]; argc++)
+		strv_push(&argv, args[argc]);
+	return options_early_log_format(argc, argv, env_lookup);
+}
+
+static void test_early_log_format(void **state)
+{
+	(void)state;
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("--log-format", "text", "detect")), LOG_FORMAT_TEXT);
+	/* after an option that makes parsing fail, and after the command's name */
+	assert_int_equal(early(ARGS("--bogus", "--log-format", "text")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("convert", "--bogus", "--log-format=text", "vmi.json")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("convert", "vmi.json", "--log-f", "text")), LOG_FORMAT_TEXT);
+	/* NEXT's arguments are NEXT's */
+	assert_int_equal(early(ARGS("--", "/bin/next", "--log-format", "text")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("/bin/next", "--log-format", "text")), LOG_FORMAT_JSON);
+	/* the variable fills in, the command line wins, and a bad option value falls back to the variable */
+	env_set("HVL_LOG_FORMAT", "text");
+	assert_int_equal(early(ARGS("--bogus")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(ARGS("--log-format", "json", "--bogus")), LOG_FORMAT_JSON);
+	assert_int_equal(early(ARGS("--log-format", "yaml")), LOG_FORMAT_TEXT);
+	assert_int_equal(early(((const char *const[]){ "/usr/bin/virt-launcher-monitor", "--log-format", "json",
+						 NULL })),
+			 LOG_FORMAT_TEXT);
+	env_set("HVL_LOG_FORMAT", "yaml");
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+	env_set("HVL_LOG_FORMAT", "");
+	assert_int_equal(early(ARGS("detect")), LOG_FORMAT_JSON);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_early_log_format, reset_env),
+		cmocka_unit_test_setup(test_help_lists_what_each_mode_takes, reset_env),
 		cmocka_unit_test_setup(test_defaults, reset_env),
 		cmocka_unit_test_setup(test_common_options, reset_env),
 		cmocka_unit_test_setup(test_convert_options, reset_env),

@@ -190,6 +190,60 @@ static void test_plan_without_vmi(void **state)
 	plan_free(&p);
 }
 
+/* The VMI's identity: NEXT's argv wins, the --vmi file fills in, and the plan says which gave each. */
+static void test_plan_identity(void **state)
+{
+	char *bare[] = { "/bin/true", NULL };
+	char *named[] = { "/bin/true", "--name", "from-next", "--uid", "u-1", NULL };
+	struct hvl_options o = { .memlock = MEMLOCK_OFF, .next_argv = bare };
+	struct decision d = { .has_choice = true, .chosen = HYPERVISOR_QEMU, .reason = "emulation" };
+	struct plan_inputs in = { .opts = &o, .decision = &d, .overhead_bytes = -1, .lookup = env_plain,
+				  .vmi_name = "from-vmi", .vmi_namespace = "ns", .vmi_uid = "u-1" };
+	struct launch_plan p;
+	hvl_error *err = NULL;
+
+	(void)state;
+	/* only --vmi: all three from the VMI, not null */
+	assert_int_equal(plan_build(&in, &p, &err), 0);
+	assert_string_equal(p.vmi_name, "from-vmi");
+	assert_string_equal(p.vmi_namespace, "ns");
+	assert_string_equal(p.vmi_uid, "u-1");
+	assert_string_equal(p.vmi_name_from, "--vmi");
+	_cleanup_free_ char *json = plan_to_json(&p);
+	json_object *root = json_tokener_parse(json), *vmi, *from, *v;
+	assert_true(json_object_object_get_ex(root, "vmi", &vmi));
+	assert_true(json_object_object_get_ex(vmi, "uid", &v));
+	assert_string_equal(json_object_get_string(v), "u-1");
+	assert_true(json_object_object_get_ex(vmi, "from", &from) && json_object_object_get_ex(from, "name", &v));
+	assert_string_equal(json_object_get_string(v), "--vmi");
+	json_object_put(root);
+	struct state_decision s;
+	struct rlimit applied = { 0, 0 };
+	plan_state(&p, &applied, &s);
+	assert_string_equal(s.vmi_uid, "u-1"); /* the hook matches the decision by it */
+	state_decision_free(&s);
+	plan_free(&p);
+
+	/* both: NEXT's argv wins (and a disagreement is logged), the VMI fills in the namespace */
+	o.next_argv = named;
+	o.vmi_name = "from-next";
+	o.vmi_uid = "u-1";
+	assert_int_equal(plan_build(&in, &p, &err), 0);
+	assert_string_equal(p.vmi_name, "from-next");
+	assert_string_equal(p.vmi_name_from, "NEXT's --name");
+	assert_string_equal(p.vmi_uid_from, "NEXT's --uid");
+	assert_string_equal(p.vmi_namespace_from, "--vmi");
+	plan_free(&p);
+
+	/* neither: null, and null sources */
+	in.vmi_name = in.vmi_namespace = in.vmi_uid = NULL;
+	o.vmi_name = o.vmi_uid = NULL;
+	assert_int_equal(plan_build(&in, &p, &err), 0);
+	assert_null(p.vmi_name);
+	assert_null(p.vmi_uid_from);
+	plan_free(&p);
+}
+
 static void test_plan_errors(void **state)
 {
 	(void)state;
@@ -235,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decision_files), cmocka_unit_test(test_hook_sidecars),
 		cmocka_unit_test(test_plan_build),     cmocka_unit_test(test_plan_without_vmi),
+		cmocka_unit_test(test_plan_identity),
 		cmocka_unit_test(test_plan_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

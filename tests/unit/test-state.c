@@ -133,13 +133,16 @@ static void expect_parse_error(const char *json, const char *needle)
 static void test_refusals(void **state)
 {
 	(void)state;
-	expect_parse_error("", "not valid JSON");
-	expect_parse_error("{} x", "not valid JSON");
-	expect_parse_error("[]", "not a JSON object");
+	expect_parse_error("", "The decision file 'd.json' is empty");
+	expect_parse_error("{} x", "The decision file 'd.json' is not valid JSON: unexpected data after the document");
+	expect_parse_error("{\"version\":", "The decision file 'd.json' is not valid JSON: it ends inside version");
+	expect_parse_error("[]", "The decision file 'd.json' is an array, not a JSON object");
+	expect_parse_error("null", "The decision file 'd.json' is null, not a JSON object");
+	expect_parse_error("{\"version\":\"1\"}", "d.json: 'version' is the string '1'; expected an integer.");
 	expect_parse_error("{\"version\":2}", "format version 2 is not supported");
 	expect_parse_error("{\"version\":1}", "'hypervisor' is missing");
 	expect_parse_error("{\"version\":1,\"hypervisor\":\"xen\"," GOOD_TAIL, "'hypervisor' is 'xen'");
-	expect_parse_error("{\"version\":1,\"hypervisor\":7," GOOD_TAIL, "'hypervisor' has the wrong type");
+	expect_parse_error("{\"version\":1,\"hypervisor\":7," GOOD_TAIL, "'hypervisor' is the number '7'; expected a string.");
 	expect_parse_error("{\"version\":1,\"hypervisor\":\"kvm\",\"memlock\":\"lots\",\"reason\":\"r\","
 			   "\"featureGate\":{\"enabled\":false},\"emulationAllowed\":false,\"overheadBytes\":null,"
 			   "\"domainXML\":null}",

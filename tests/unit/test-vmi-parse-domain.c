@@ -11,9 +11,9 @@ static void test_full_compute(void **state)
 	_cleanup_vmi_ struct vmi *v = load_ok(FULL);
 
 	(void)state;
-	assert_int_equal(v->resources.request_memory, 2LL << 30);
+	assert_int_equal(v->resources.request_memory, 3LL << 30);
 	assert_int_equal(v->resources.limit_memory, 3LL << 30);
-	assert_int_equal(v->resources.request_cpu_milli, 1500);
+	assert_int_equal(v->resources.request_cpu_milli, 2000);
 	assert_int_equal(v->resources.limit_cpu_milli, 2000);
 	assert_true(v->resources.overcommit_guest_overhead);
 	assert_int_equal(v->memory.guest, 2LL << 30);

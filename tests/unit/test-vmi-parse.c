@@ -208,9 +208,16 @@ static void test_input_size_limit(void **state)
 /* vmi_parse() takes a buffer and a length; nothing may read past it (ASan checks). */
 static void test_unterminated_buffers(void **state)
 {
-	static const char *const inputs[] = { " ", "\n\t", "{", "{\"kind\":", "{}", "{} x", "[]" };
-	static const char *const expect[] = { "empty", "empty", "truncated", "truncated", "kind: missing",
-					      "not valid JSON", "expected an object" };
+	static const char *const inputs[] = { " ", "\n\t", "{", "{\"kind\":", "{}", "{} x", "[]", "42", "nul" };
+	static const char *const expect[] = { "is empty",
+					      "is empty",
+					      "it ends before the document is complete (line 1, column 2)",
+					      "it ends inside kind, before the document is complete",
+					      "kind: missing",
+					      "unexpected data after the document",
+					      "is an array, not a JSON object",
+					      "is the number '42', not a JSON object",
+					      "it ends before the document is complete" };
 
 	(void)state;
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(inputs); i++) {
