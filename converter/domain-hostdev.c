@@ -171,7 +171,12 @@ static int add_request(struct build_ctx *ctx, struct pools *ps, const struct req
 			      "(the device plugin sets them in virt-launcher's environment).",
 			      rq->field, rq->resource, pci_env, mdev_env, usb_env);
 	}
-	/* Keep the device in the tree so the profile still sees it (and refuses it where passthrough is impossible). */
+	/*
+	 * A GPU is always VFIO (PCI or mediated): keep a stand-in so the profile still refuses it where passthrough
+	 * is impossible.  A host device may be USB, which mshv allows, so until it is allocated its kind is unknown.
+	 */
+	if (!rq->gpu)
+		return 0;
 	xmlNodePtr h = el(ctx->devices, "hostdev");
 	attr(h, "type", "pci");
 	attr(h, "managed", "no");
