@@ -198,9 +198,11 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 		s->file = xasprintf(KV_PRIVATE_DIR "/sysprep-disks/%s.iso", v->name);
 		return 0;
 	case VOLUME_MEMORY_DUMP:
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a memoryDump volume cannot back a disk.", field);
+	case VOLUME_CONTAINER_PATH:
 		break;
 	}
-	return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a memoryDump volume cannot back a disk.", field);
+	return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: a containerPath volume cannot back a disk.", field);
 }
 
 /* `run --disk NAME=PATH`: a local file replaces whatever the volume would be in the pod. */

@@ -360,6 +360,7 @@ static void dump_volume(struct out *o, const struct vmi_volume *v)
 		"containerDisk", "persistentVolumeClaim", "dataVolume", "ephemeral",	    "emptyDisk",
 		"hostDisk",	 "cloudInitNoCloud",	  "cloudInitConfigDrive", "configMap",	    "secret",
 		"serviceAccount", "downwardAPI",	  "downwardMetrics",	  "sysprep",	    "memoryDump",
+		"containerPath",
 	};
 
 	put_str(o, "name", v->name);
@@ -371,6 +372,7 @@ static void dump_volume(struct out *o, const struct vmi_volume *v)
 	put_bool(o, "hotpluggable", v->hotpluggable);
 	put_str(o, "host_path", v->host_path);
 	put_str(o, "host_disk_type", v->host_disk_type);
+	put_str(o, "container_path", v->container_path);
 	put_bool(o, "host_disk_shared", v->host_disk_shared);
 	put_int(o, "capacity", v->capacity);
 	put_str(o, "source_name", v->source_name);

@@ -191,6 +191,30 @@ static int parse_host_disk(struct vj_ctx *c, json_object *o, struct vmi_volume *
 	return vj_bool(c, o, "shared", &v->host_disk_shared);
 }
 
+/*
+ * containerPath (feature gate ContainerPathVolumes): the CRD's rules, which the API server applies before
+ * virt-launcher sees the VMI: an absolute path of at most 4096 bytes without '..', read-only.
+ */
+static int parse_container_path(struct vj_ctx *c, json_object *o, struct vmi_volume *v)
+{
+	bool read_only = true;
+
+	TRY(required_string(c, o, "path", &v->container_path));
+	_cleanup_free_ char *shown = vj_show(vj_get(o, "path"));
+	if (v->container_path[0] != '/')
+		return vj_fail_at(c, "path", HVL_EXIT_INPUT, "'%s' is not an absolute path (start with '/').", shown);
+	if (strstr(v->container_path, ".."))
+		return vj_fail_at(c, "path", HVL_EXIT_INPUT, "'%s' must not contain '..'.", shown);
+	if (strlen(v->container_path) > 4096)
+		return vj_fail_at(c, "path", HVL_EXIT_INPUT, "the path is longer than 4096 bytes.");
+	TRY(vj_bool(c, o, "readOnly", &read_only));
+	if (!read_only)
+		return vj_fail_at(c, "readOnly", HVL_EXIT_INPUT,
+				  "must be true: KubeVirt shares a container path read-only (write access is not "
+				  "supported).");
+	return 0;
+}
+
 static int secret_ref(struct vj_ctx *c, json_object *o, const char *key, bool *present)
 {
 	json_object *ref = NULL;
@@ -344,10 +368,8 @@ static const struct volume_source volume_sources[] = {
 	{ "downwardMetrics", VOLUME_DOWNWARD_METRICS, parse_nothing },
 	{ "sysprep", VOLUME_SYSPREP, parse_sysprep },
 	{ "memoryDump", VOLUME_MEMORY_DUMP, parse_claim },
+	{ "containerPath", VOLUME_CONTAINER_PATH, parse_container_path },
 };
-
-/* Valid KubeVirt volume sources that the model does not carry. */
-static const char *const unsupported_volume_sources[] = { "containerPath" };
 
 /*
  * The members of a volume that name a source, by index in volume_sources.  One pass over its few members (a name
@@ -390,12 +412,6 @@ int parse_volume(struct vj_ctx *c, json_object *elem, void *item)
 		src = &volume_sources[i];
 		src_obj = o;
 	}
-	for (size_t i = 0; i < ENUM_N(unsupported_volume_sources); i++) {
-		if (vj_has(elem, unsupported_volume_sources[i]))
-			return vj_fail_at(c, unsupported_volume_sources[i], HVL_EXIT_UNSUPPORTED,
-					  "%s volumes are not supported by hvl-launcher yet.",
-					  unsupported_volume_sources[i]);
-	}
 	if (src == NULL) {
 		/* A volume is a name and one source: any other key is a source from a newer KubeVirt. */
 		json_object_object_foreach(elem, key, val)
@@ -410,7 +426,8 @@ int parse_volume(struct vj_ctx *c, json_object *elem, void *item)
 		return vj_fail(c, HVL_EXIT_INPUT,
 			       "volume '%s' has no source; expected one of containerDisk, persistentVolumeClaim, "
 			       "dataVolume, ephemeral, emptyDisk, hostDisk, cloudInitNoCloud, cloudInitConfigDrive, "
-			       "configMap, secret, serviceAccount, downwardAPI, downwardMetrics, sysprep or memoryDump.",
+			       "configMap, secret, serviceAccount, downwardAPI, downwardMetrics, sysprep, memoryDump or "
+			       "containerPath.",
 			       v->name);
 	v->type = src->type;
 	{

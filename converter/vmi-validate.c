@@ -110,6 +110,39 @@ static int check_filesystems(const struct vmi *vmi, const char *spec, hvl_error 
 	return 0;
 }
 
+/* KubeVirt's admission (vmi-create-admitter.go validateVolumes) for containerPath volumes. */
+static int check_container_paths(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	static const char *const reserved[] = { "/var/run/kubevirt", "/var/run/libvirt" };
+
+	for (size_t i = 0; i < vmi->n_volumes; i++) {
+		const struct vmi_volume *v = &vmi->volumes[i];
+		bool filesystem = false;
+		if (v->type != VOLUME_CONTAINER_PATH)
+			continue;
+		for (size_t j = 0; j < vmi->devices.n_disks; j++)
+			if (str_equal(vmi->devices.disks[j].name, v->name))
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.domain.devices.disks[%zu]: the containerPath volume '%s' can only "
+						     "be shared as a filesystem (spec.domain.devices.filesystems), not a disk.",
+						     spec, j, v->name);
+		for (size_t j = 0; j < vmi->devices.n_filesystems; j++)
+			filesystem |= str_equal(vmi->devices.filesystems[j].name, v->name);
+		if (!filesystem)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.volumes[%zu]: the containerPath volume '%s' needs a filesystem of the same "
+					     "name in %s.domain.devices.filesystems (virtiofs: {}).",
+					     spec, i, v->name, spec);
+		for (size_t k = 0; k < HVL_ARRAY_SIZE(reserved); k++)
+			if (str_has_prefix(v->container_path, reserved[k]))
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.volumes[%zu].containerPath.path: '%s' starts with %s, a prefix "
+						     "KubeVirt reserves for its own paths.",
+						     spec, i, v->container_path, reserved[k]);
+	}
+	return 0;
+}
+
 static int check_boot_orders(const struct vmi *vmi, const char *spec, hvl_error **err)
 {
 	const struct vmi_devices *d = &vmi->devices;
@@ -422,6 +455,7 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	for (size_t i = 0; i < vmi->devices.n_disks; i++)
 		TRY(check_disk(vmi, spec_path, i, err));
 	TRY(check_filesystems(vmi, spec_path, err));
+	TRY(check_container_paths(vmi, spec_path, err));
 	TRY(check_boot_orders(vmi, spec_path, err));
 	TRY(check_networks(vmi, spec_path, err));
 	TRY(check_resources(vmi, spec_path, err));

@@ -26,6 +26,7 @@ static void free_volume(struct vmi_volume *v)
 	free(v->image_path);
 	free(v->claim_name);
 	free(v->host_path);
+	free(v->container_path);
 	free(v->host_disk_type);
 	free(v->source_name);
 	free(v->user_data);

@@ -203,6 +203,7 @@ enum vmi_volume_type {
 	VOLUME_DOWNWARD_METRICS,
 	VOLUME_SYSPREP,
 	VOLUME_MEMORY_DUMP,
+	VOLUME_CONTAINER_PATH,
 };
 
 struct vmi_volume {
@@ -222,6 +223,7 @@ struct vmi_volume {
 	int container_disk_index; /* index in spec.volumes (as KubeVirt numbers disk_<n>.img); -1 if not a containerDisk */
 	char *image_pull_policy;  /* containerDisk: Always, IfNotPresent, Never (defaulted from the tag) */
 	bool host_disk_shared;    /* hostDisk.shared */
+	char *container_path;     /* containerPath.path: a directory of virt-launcher's container, shared read-only */
 };
 
 /* One status.volumeStatus[] entry. */
