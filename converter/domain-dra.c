@@ -30,6 +30,13 @@
  * (exit 3) saying what is missing.  Like the device plugins' allocation
  * errors, these wait until the hypervisor profile accepted the domain:
  * passthrough the hypervisor cannot do at all is the first thing to say.
+ *
+ * SR-IOV interfaces on a network from a DRA claim (NetworkDevicesWithDRA,
+ * device/hostdevice/sriov/hostdev.go CreateDRAHostDevices) get the VF the
+ * metadata's pciBusID names, as a <hostdev type='pci' managed='no'> with the
+ * Multus VFs' alias ua-sriov-NAME, boot order and guest address, after the
+ * Multus ones.  Networks from claims are newer than status.deviceStatus, so
+ * only the metadata file counts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -262,5 +269,94 @@ void build_dra_gpus(struct build_ctx *ctx)
 	if (first_mdev && !any_display) {
 		attr(first_mdev, "display", "on");
 		attr(first_mdev, "ramfb", "on");
+	}
+}
+
+/* The VF of an SR-IOV interface on a DRA network: its metadata's pciBusID (GetPCIAddressForClaim). */
+static int resolve_vf(const struct build_ctx *ctx, const struct dra_request *rq, struct dra_allocation *out,
+		      hvl_error **err)
+{
+	const struct vmi_resource_claim *rc = vmi_find_resource_claim(ctx->vmi, rq->claim);
+	const char *root = ctx->opts ? ctx->opts->dev_root : NULL;
+	struct dra_device dev = { 0 };
+	_cleanup_free_ char *file = NULL, *device = who(rq, NULL);
+	int r;
+
+	if (rc == NULL)
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "%s: the claim is not listed.", device);
+	r = dra_metadata_read(root, rc, rq->request, &file, &dev, err);
+	if (r < 0)
+		return hvl_error_wrap(err, "%s", device);
+	if (r == 0) {
+		_cleanup_free_ char *dir = dra_metadata_dir(root, rc, rq->request);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s: no VF is allocated to the SR-IOV interface '%s' yet: there is no DRA metadata "
+				     "directory '%s'. KubeVirt's virt-launcher waits until the allocation appears; "
+				     "convert the VMI again once the DRA driver has prepared the device.",
+				     device, rq->name, dir);
+	}
+	if (dev.pci_bus_id == NULL) {
+		dra_device_clear(&dev);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s: the DRA metadata file '%s' gives the device no "
+				     "resource.kubernetes.io/pciBusID attribute; an SR-IOV VF is a PCI device.",
+				     device, file);
+	}
+	out->pci = TAKE_PTR(dev.pci_bus_id);
+	dra_device_clear(&dev);
+	out->source = xasprintf(", from the DRA metadata file '%s'", file);
+	return 0;
+}
+
+static int add_vf(struct build_ctx *ctx, const struct dra_request *rq, const struct vmi_interface *in,
+		  xmlNodePtr h, hvl_error **err)
+{
+	struct dra_allocation a = { 0 };
+	int r = resolve_vf(ctx, rq, &a, err);
+
+	if (r == 0) {
+		_cleanup_free_ char *device = who(rq, a.source);
+		r = pci_address(el(h, "source"), "address", a.pci, device, err);
+	}
+	allocation_clear(&a);
+	if (r == 0 && in->boot_order)
+		attr_u(el(h, "boot"), "order", in->boot_order);
+	if (r == 0 && in->pci_address) {
+		_cleanup_free_ char *field = xasprintf("spec.domain.devices.interfaces[%zu].pciAddress", rq->index);
+		r = pci_address(h, "address", in->pci_address, field, err);
+	}
+	return r;
+}
+
+void build_dra_sriov(struct build_ctx *ctx)
+{
+	const struct vmi_devices *dv = &ctx->vmi->devices;
+
+	for (size_t i = 0; i < dv->n_interfaces; i++) {
+		const struct vmi_interface *in = &dv->interfaces[i];
+		const struct vmi_network *net = in->name ? ctx_network(ctx, in->name) : NULL;
+		hvl_error *err = NULL;
+		if (in->binding != IFACE_SRIOV || str_equal(in->state, "absent") || net == NULL ||
+		    net->type != NETWORK_DRA)
+			continue;
+		struct dra_request rq = { .list = "interfaces", .index = i, .name = in->name, .claim = net->claim_name,
+					  .request = net->request_name };
+		xmlNodePtr h = el(ctx->devices, "hostdev");
+		attr(h, "type", "pci");
+		attr(h, "managed", "no");
+		if (add_vf(ctx, &rq, in, h, &err) < 0) {
+			/* Keep a bare placeholder for the profile; the reason waits until it accepted the domain. */
+			for (xmlNodePtr k = h->children; k;) {
+				xmlNodePtr next = k->next;
+				xmlUnlinkNode(k);
+				xmlFreeNode(k);
+				k = next;
+			}
+			if (ctx->deferred == NULL)
+				ctx->deferred = TAKE_PTR(err);
+			else
+				hvl_error_free(&err);
+		}
+		alias_ua(h, "sriov-", in->name);
 	}
 }

@@ -293,9 +293,11 @@ static int build_generic_and_gpus(struct build_ctx *ctx, struct pools *ps)
 }
 
 /* An SR-IOV interface whose VF virt-launcher looks up: attached by Multus (status), not absent. */
-static bool sriov_attached(const struct vmi_interface *in)
+static bool sriov_attached(const struct build_ctx *ctx, const struct vmi_interface *in)
 {
-	return in->binding == IFACE_SRIOV && !str_equal(in->state, "absent") && in->name && in->status_multus;
+	const struct vmi_network *net = in->name ? ctx_network(ctx, in->name) : NULL;
+	return in->binding == IFACE_SRIOV && !str_equal(in->state, "absent") && in->status_multus &&
+	       !(net && net->type == NETWORK_DRA);
 }
 
 /*
@@ -351,7 +353,7 @@ static int build_sriov(struct build_ctx *ctx)
 
 	for (size_t i = 0; i < dv->n_interfaces && r == 0; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (!sriov_attached(in))
+		if (!sriov_attached(ctx, in))
 			continue;
 		if (!read) {
 			info = read_network_info(ctx);
@@ -381,6 +383,8 @@ static int build_sriov(struct build_ctx *ctx)
 	}
 	if (info)
 		json_object_put(info);
+	if (r == 0)
+		build_dra_sriov(ctx);
 	return r;
 }
 

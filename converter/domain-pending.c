@@ -15,9 +15,12 @@
 #include "log.h"
 #include "util.h"
 
-static bool sriov_pending(const struct vmi_interface *in)
+/* A VF from a DRA claim is in the domain from the start (domain-dra.c): only Multus attaches later. */
+static bool sriov_pending(const struct vmi *vmi, const struct vmi_interface *in)
 {
-	return in->binding == IFACE_SRIOV && in->name && !str_equal(in->state, "absent") && !in->status_multus;
+	const struct vmi_network *net = in->name ? vmi_find_network(vmi, in->name) : NULL;
+	return in->binding == IFACE_SRIOV && in->name && !str_equal(in->state, "absent") && !in->status_multus &&
+	       !(net && net->type == NETWORK_DRA);
 }
 
 size_t pending_add(struct build_ctx *ctx, xmlNodePtr **out)
@@ -28,7 +31,7 @@ size_t pending_add(struct build_ctx *ctx, xmlNodePtr **out)
 
 	for (size_t i = 0; i < dv->n_interfaces; i++) {
 		const struct vmi_interface *in = &dv->interfaces[i];
-		if (!sriov_pending(in) || ctx->devices == NULL)
+		if (!sriov_pending(ctx->vmi, in) || ctx->devices == NULL)
 			continue;
 		log_warning("spec.domain.devices.interfaces[%zu]: the SR-IOV interface '%s' is not in the domain yet: "
 			    "virt-launcher adds its VF once status.interfaces reports it attached by Multus.",

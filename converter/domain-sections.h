@@ -34,6 +34,7 @@ int build_hostdevs(struct build_ctx *ctx);   /* domain-hostdev.c: GPUs, host dev
 /* domain-dra.c, for build_hostdevs: the DRA host devices, the DRA GPUs (allocation errors go to ctx->deferred) */
 void build_dra_host_devices(struct build_ctx *ctx);
 void build_dra_gpus(struct build_ctx *ctx);
+void build_dra_sriov(struct build_ctx *ctx);
 /* domain-pending.c: stand-ins for what the domain gets later (SR-IOV VFs Multus has not attached), for the profile. */
 size_t pending_add(struct build_ctx *ctx, xmlNodePtr **nodes);
 void pending_remove(xmlNodePtr *nodes, size_t n);

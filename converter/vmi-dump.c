@@ -470,6 +470,8 @@ char *vmi_dump(const struct vmi *vmi)
 		put_str(&o, "name", vmi->networks[i].name);
 		put_str(&o, "type", types[vmi->networks[i].type]);
 		put_str(&o, "multus_network_name", vmi->networks[i].multus_network_name);
+		put_str(&o, "claim_name", vmi->networks[i].claim_name);
+		put_str(&o, "request_name", vmi->networks[i].request_name);
 		put_bool(&o, "multus_default", vmi->networks[i].multus_default);
 		put_str(&o, "vm_network_cidr", vmi->networks[i].vm_network_cidr);
 		put_str(&o, "vm_ipv6_network_cidr", vmi->networks[i].vm_ipv6_network_cidr);

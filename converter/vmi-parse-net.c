@@ -144,20 +144,25 @@ int parse_interface(struct vj_ctx *c, json_object *elem, void *item)
 int parse_network(struct vj_ctx *c, json_object *elem, void *item)
 {
 	struct vmi_network *n = item;
-	json_object *pod = NULL, *multus = NULL;
+	json_object *pod = NULL, *multus = NULL, *claim = NULL;
+	bool claim_request = false;
 	size_t mark;
 
 	TRY(required_name(c, elem, "name", NAME_SAFE, &n->name));
-	if (vj_has(elem, "resourceClaim"))
-		return vj_fail_at(c, "resourceClaim", HVL_EXIT_UNSUPPORTED,
-				  "networks from resource claims are not supported by hvl-launcher yet.");
 	TRY(vj_object(c, elem, "pod", &pod));
 	TRY(vj_object(c, elem, "multus", &multus));
-	if (pod && multus)
-		return vj_fail(c, HVL_EXIT_INPUT, "only one of pod and multus may be set.");
-	if (!pod && !multus)
-		return vj_fail(c, HVL_EXIT_INPUT, "network '%s' has no source; expected pod or multus.", n->name);
-	if (pod) {
+	TRY(vj_object(c, elem, "resourceClaim", &claim));
+	if ((pod != NULL) + (multus != NULL) + (claim != NULL) > 1)
+		return vj_fail(c, HVL_EXIT_INPUT, "only one of pod, multus and resourceClaim may be set.");
+	if (!pod && !multus && !claim)
+		return vj_fail(c, HVL_EXIT_INPUT, "network '%s' has no source; expected pod, multus or resourceClaim.",
+			       n->name);
+	if (claim) {
+		/* An SR-IOV VF from a DRA claim (NetworkDevicesWithDRA); what is missing the admission rules say. */
+		n->type = NETWORK_DRA;
+		mark = vj_enter(c, "resourceClaim");
+		TRY(parse_claim_request(c, claim, &n->claim_name, &n->request_name, &claim_request));
+	} else if (pod) {
 		n->type = NETWORK_POD;
 		mark = vj_enter(c, "pod");
 		TRY(charset_string(c, pod, "vmNetworkCIDR", "./", 64, &n->vm_network_cidr));

@@ -5,7 +5,9 @@
  * order), so a VMI the cluster would have refused is refused here, at the
  * offending entry rather than at the list as KubeVirt reports it.  The
  * feature gates (GPUsWithDRA, HostDevicesWithDRA) are the cluster's
- * business and not checked, as the HostDevices gate is not.
+ * business and not checked, as the HostDevices gate is not.  The same for
+ * networks from DRA claims (pkg/network/admitter/dra.go
+ * validateNetworkDevicesWithDRA, gate NetworkDevicesWithDRA).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,87 @@ static int check_lists(const struct vmi *vmi, const char *spec, const struct dra
 	return 0;
 }
 
+/* "mixing Multus and DRA resourceClaim networks in the same VMI is not supported". */
+static int check_network_mix(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	size_t dra = vmi->n_networks, multus = vmi->n_networks;
+
+	for (size_t i = 0; i < vmi->n_networks; i++) {
+		if (vmi->networks[i].type == NETWORK_DRA && dra == vmi->n_networks)
+			dra = i;
+		if (vmi->networks[i].type == NETWORK_MULTUS && multus == vmi->n_networks)
+			multus = i;
+	}
+	if (dra == vmi->n_networks || multus == vmi->n_networks)
+		return 0;
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "%s.networks[%zu].multus: '%s' is a Multus network and '%s' a DRA resourceClaim network; "
+			     "KubeVirt does not mix Multus and DRA networks in one VMI.",
+			     spec, multus, vmi->networks[multus].name, vmi->networks[dra].name);
+}
+
+/* The interface a DRA network backs: SR-IOV or a binding plugin ("DRA network %q requires ..."). */
+static int check_network_interface(const struct vmi *vmi, const char *spec, const struct vmi_network *net,
+				   hvl_error **err)
+{
+	for (size_t j = 0; j < vmi->devices.n_interfaces; j++) {
+		const struct vmi_interface *in = &vmi->devices.interfaces[j];
+		if (!str_equal(in->name, net->name))
+			continue;
+		if (in->binding == IFACE_SRIOV)
+			return 0;
+		if (in->binding == IFACE_BINDING_PLUGIN)
+			return hvl_error_set(err, HVL_EXIT_UNSUPPORTED,
+					     "%s.domain.devices.interfaces[%zu].binding: a binding plugin on a DRA "
+					     "network ('%s') is not supported by hvl-launcher yet; only SR-IOV is.",
+					     spec, j, net->name);
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.devices.interfaces[%zu]: the DRA network '%s' needs an SR-IOV "
+				     "(sriov: {}) or binding plugin interface.",
+				     spec, j, net->name);
+	}
+	return 0;
+}
+
+/* Each DRA network in KubeVirt's order: its interface, both names, the claim listed, its own request. */
+static int check_dra_networks(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	if (check_network_mix(vmi, spec, err) < 0)
+		return -1;
+	for (size_t i = 0; i < vmi->n_networks; i++) {
+		const struct vmi_network *net = &vmi->networks[i];
+		if (net->type != NETWORK_DRA)
+			continue;
+		if (check_network_interface(vmi, spec, net, err) < 0)
+			return -1;
+		if (net->claim_name == NULL)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].resourceClaim.claimName: a DRA network needs a claimName.",
+					     spec, i);
+		if (net->request_name == NULL)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].resourceClaim.requestName: a DRA network needs a "
+					     "requestName.",
+					     spec, i);
+		if (vmi_find_resource_claim(vmi, net->claim_name) == NULL)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].resourceClaim.claimName: '%s' is not the name of an entry "
+					     "of %s.resourceClaims; every claim a network uses must be listed there.",
+					     spec, i, net->claim_name, spec);
+		for (size_t k = 0; k < i; k++) {
+			const struct vmi_network *e = &vmi->networks[k];
+			if (e->type == NETWORK_DRA && str_equal(e->claim_name, net->claim_name) &&
+			    str_equal(e->request_name, net->request_name))
+				return hvl_error_set(err, HVL_EXIT_INPUT,
+						     "%s.networks[%zu]: the claimName/requestName pair '%s/%s' is "
+						     "already used by %s.networks[%zu]; each DRA network needs a request "
+						     "of its own.",
+						     spec, i, net->claim_name, net->request_name, spec, k);
+		}
+	}
+	return 0;
+}
+
 int vmi_validate_dra(const struct vmi *vmi, const char *spec, hvl_error **err)
 {
 	struct dra_list lists[2];
@@ -184,5 +267,5 @@ int vmi_validate_dra(const struct vmi *vmi, const char *spec, hvl_error **err)
 	r = check_lists(vmi, spec, lists, err);
 	free(lists[0].v);
 	free(lists[1].v);
-	return r;
+	return r < 0 ? r : check_dra_networks(vmi, spec, err);
 }

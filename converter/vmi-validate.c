@@ -180,12 +180,12 @@ static int check_networks(const struct vmi *vmi, const char *spec, hvl_error **e
 		if (iface->binding == IFACE_MASQUERADE && net->type != NETWORK_POD)
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s.domain.devices.interfaces[%zu].masquerade: the masquerade binding "
-					     "needs a pod network, but '%s' is a multus network.",
-					     spec, i, iface->name);
-		if (iface->binding == IFACE_SRIOV && net->type != NETWORK_MULTUS)
+					     "needs a pod network, but '%s' is a %s network.",
+					     spec, i, iface->name, net->type == NETWORK_DRA ? "DRA resourceClaim" : "multus");
+		if (iface->binding == IFACE_SRIOV && net->type == NETWORK_POD)
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s.domain.devices.interfaces[%zu].sriov: the sriov binding needs a multus "
-					     "network, but '%s' is the pod network.",
+					     "or DRA resourceClaim network, but '%s' is the pod network.",
 					     spec, i, iface->name);
 	}
 	for (size_t i = 0; i < vmi->n_networks; i++) {

@@ -53,6 +53,8 @@ static void free_network(struct vmi_network *n)
 {
 	free(n->name);
 	free(n->multus_network_name);
+	free(n->claim_name);
+	free(n->request_name);
 	free(n->vm_network_cidr);
 	free(n->vm_ipv6_network_cidr);
 }

@@ -259,7 +259,7 @@ struct vmi_interface {
 	bool status_multus;
 };
 
-enum vmi_network_type { NETWORK_POD, NETWORK_MULTUS };
+enum vmi_network_type { NETWORK_POD, NETWORK_MULTUS, NETWORK_DRA };
 
 struct vmi_network {
 	char *name;
@@ -267,6 +267,7 @@ struct vmi_network {
 	char *multus_network_name;
 	bool multus_default;
 	char *vm_network_cidr, *vm_ipv6_network_cidr; /* pod: masquerade address ranges */
+	char *claim_name, *request_name;              /* resourceClaim (NetworkDevicesWithDRA): an SR-IOV VF */
 };
 
 /*
