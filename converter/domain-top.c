@@ -65,6 +65,11 @@ int build_launch_security(struct build_ctx *ctx)
 	xmlNodePtr n = el(ctx->root, "launchSecurity");
 	if (strcmp(ls, "sev") == 0) {
 		attr(n, "type", "sev");
+		/* In api.LaunchSecurity's order: dhCert and session before the policy; empty ones are omitted. */
+		if (vmi->sev_dh_cert && *vmi->sev_dh_cert)
+			el_text(n, "dhCert", vmi->sev_dh_cert);
+		if (vmi->sev_session && *vmi->sev_session)
+			el_text(n, "session", vmi->sev_session);
 		/* launchsecurity.SEVPolicyToBits: NoDebug always, EncryptedState on request. */
 		_cleanup_free_ char *policy = xasprintf("0x%x", 0x1u | (vmi->sev_es ? 0x4u : 0));
 		el_text(n, "policy", policy);

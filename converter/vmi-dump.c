@@ -458,6 +458,8 @@ char *vmi_dump(const struct vmi *vmi)
 	put_int(&o, "io_threads_supplemental_count", vmi->io_threads_supplemental_count);
 	put_str(&o, "launch_security", vmi->launch_security);
 	put_bool(&o, "sev_es", vmi->sev_es);
+	put_str(&o, "sev_dh_cert", vmi->sev_dh_cert);
+	put_str(&o, "sev_session", vmi->sev_session);
 	put_str(&o, "reboot_policy", vmi->reboot_policy);
 	for (size_t i = 0; i < vmi->n_volumes; i++) {
 		size_t m = push(&o, "volumes[%zu].", i);

@@ -157,6 +157,9 @@ static int parse_launch_security(struct vj_ctx *c, json_object *domain, struct v
 				TRY(vj_bool(c, policy, "encryptedState", &vmi->sev_es));
 				vj_leave(c, pm);
 			}
+			/* For remote attestation: passed to libvirt as they are, as KubeVirt does. */
+			TRY(vj_string(c, o, "dhCert", &vmi->sev_dh_cert));
+			TRY(vj_string(c, o, "session", &vmi->sev_session));
 			vj_leave(c, m);
 		}
 	}

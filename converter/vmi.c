@@ -176,6 +176,8 @@ void vmi_free(struct vmi *vmi)
 	free_devices(&vmi->devices);
 	free(vmi->io_threads_policy);
 	free(vmi->launch_security);
+	free(vmi->sev_dh_cert);
+	free(vmi->sev_session);
 	free(vmi->reboot_policy);
 	for (size_t i = 0; i < vmi->n_volumes; i++)
 		free_volume(&vmi->volumes[i]);

@@ -398,6 +398,7 @@ struct vmi {
 	uint32_t io_threads_supplemental_count;
 	char *launch_security;   /* sev, sev-snp, tdx, or NULL */
 	bool sev_es;
+	char *sev_dh_cert, *sev_session; /* launchSecurity.sev: the guest owner's DH certificate and session blob (base64) */
 	char *reboot_policy;     /* Reboot, Terminate */
 
 	struct vmi_volume *volumes;
