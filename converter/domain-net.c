@@ -44,38 +44,53 @@ static char *tap_name(const struct vmi_network *net)
 	return xasprintf("tap%s", hex);
 }
 
-static void port_forward(xmlNodePtr iface, const struct vmi_interface *in)
+/* Istio's sidecar ports (pkg/network/istio ReservedPorts): passt must leave them to Envoy. */
+static const unsigned istio_reserved_ports[] = { 15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090 };
+
+static bool port_is(const struct vmi_port *p, const char *proto)
 {
-	bool tcp = false, udp = false;
-	for (size_t i = 0; i < in->n_ports; i++) {
-		const char *proto = in->ports[i].protocol;
-		if (in->ports[i].port < 0)
-			continue;
-		if (proto == NULL || *proto == '\0' || strcasecmp(proto, "tcp") == 0)
-			tcp = true;
-		else if (strcasecmp(proto, "udp") == 0)
-			udp = true;
-	}
+	if (p->port < 0)
+		return false;
+	if (strcmp(proto, "tcp") == 0)
+		return p->protocol == NULL || *p->protocol == '\0' || strcasecmp(p->protocol, "tcp") == 0;
+	return p->protocol && strcasecmp(p->protocol, proto) == 0;
+}
+
+static bool any_port(const struct vmi_interface *in, const char *proto)
+{
+	for (size_t i = 0; i < in->n_ports; i++)
+		if (port_is(&in->ports[i], proto))
+			return true;
+	return false;
+}
+
+/*
+ * passt's <portForward> (converter/network/passt.go generatePasstPortForward): with Istio injected, TCP first
+ * excludes Envoy's ports; then the listed ports by protocol; with nothing listed at all, everything.
+ */
+static void port_forward(xmlNodePtr iface, const struct vmi_interface *in, bool istio)
+{
+	bool tcp = istio || any_port(in, "tcp"), udp = any_port(in, "udp");
+
 	if (!tcp && !udp) {
-		/* No ports listed: forward everything. */
 		attr(el(iface, "portForward"), "proto", "tcp");
 		attr(el(iface, "portForward"), "proto", "udp");
 		return;
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		const char *want = pass == 0 ? "tcp" : "udp";
-		if ((pass == 0 && !tcp) || (pass == 1 && !udp))
+		if (!(pass == 0 ? tcp : udp))
 			continue;
 		xmlNodePtr pf = el(iface, "portForward");
 		attr(pf, "proto", want);
-		for (size_t i = 0; i < in->n_ports; i++) {
-			const char *proto = in->ports[i].protocol;
-			bool is_tcp = proto == NULL || *proto == '\0' || strcasecmp(proto, "tcp") == 0;
-			bool is_udp = proto && strcasecmp(proto, "udp") == 0;
-			if (in->ports[i].port < 0 || (pass == 0 && !is_tcp) || (pass == 1 && !is_udp))
-				continue;
-			attr_fmt(el(pf, "range"), "start", "%d", in->ports[i].port);
+		for (size_t i = 0; pass == 0 && istio && i < HVL_ARRAY_SIZE(istio_reserved_ports); i++) {
+			xmlNodePtr r = el(pf, "range");
+			attr_u(r, "start", istio_reserved_ports[i]);
+			attr(r, "exclude", "yes");
 		}
+		for (size_t i = 0; i < in->n_ports; i++)
+			if (port_is(&in->ports[i], want))
+				attr_fmt(el(pf, "range"), "start", "%d", in->ports[i].port);
 	}
 }
 
@@ -160,7 +175,8 @@ static int build_one(struct build_ctx *ctx, size_t i)
 		xmlNodePtr be = el(iface, "backend");
 		attr(be, "type", "passt");
 		attr(be, "logFile", PASST_LOG);
-		port_forward(iface, in);
+		const char *inject = annotation(vmi, "sidecar.istio.io/inject");
+		port_forward(iface, in, inject && strcasecmp(inject, "true") == 0);
 	}
 	return 0;
 }

@@ -42,6 +42,8 @@ export USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:2
 # pass once they are stripped, so nothing else can hide behind an entry.  Every other domain must validate.
 declare -A NOT_ON_LIBVIRT9=(
 	[passt]="KubeVirt renders passt as a vhostuser interface with a passt backend, newer than libvirt 9.0"
+	[passt-istio]="KubeVirt renders passt as a vhostuser interface with a passt backend, newer than libvirt 9.0"
+	[passt-istio-ports]="KubeVirt renders passt as a vhostuser interface with a passt backend, newer than libvirt 9.0"
 	[tdx]="<launchSecurity type='tdx'> (TDX support came after libvirt 9.0)"
 	[everything]="<maxMemory slots='0'> (KubeVirt always writes slots, as 0), hyperv tlbflush direct/extended,
 disk <driver><iothreads> (supplementalPool), <blockio discard_granularity>, panic model pvpanic and the passt
@@ -49,6 +51,8 @@ vhostuser interface"
 )
 declare -A LIBVIRT9_STRIP=(
 	[passt]="./devices/interface[@type='vhostuser']"
+	[passt-istio]="./devices/interface[@type='vhostuser']"
+	[passt-istio-ports]="./devices/interface[@type='vhostuser']"
 	[tdx]="./launchSecurity[@type='tdx']"
 	[everything]="./maxMemory@slots=1 ./features/hyperv/tlbflush/direct ./features/hyperv/tlbflush/extended
 ./devices/disk/driver/iothreads ./devices/disk/blockio@discard_granularity ./devices/panic[@model='pvpanic']
