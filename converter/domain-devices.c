@@ -5,6 +5,7 @@
  * vsock.  Split around the disks to keep KubeVirt's device order.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "domain-sections.h"
 #include "util.h"
@@ -104,7 +105,9 @@ void build_controllers(struct build_ctx *ctx)
 			}
 		}
 	}
-	if (str_equal(annotation(vmi, "kubevirt.io/disablePCIHole64"), "true") && ctx->amd64) {
+	/* strings.EqualFold in KubeVirt's shouldDisablePCIHole64: "True" counts too. */
+	const char *hole64 = annotation(vmi, "kubevirt.io/disablePCIHole64");
+	if (hole64 && strcasecmp(hole64, "true") == 0 && ctx->amd64) {
 		xmlNodePtr pci = el(ctx->devices, "controller");
 		attr(pci, "type", "pci");
 		attr(pci, "index", "0");
