@@ -6,16 +6,14 @@
 #include "util.h"
 
 /*
- * The SMBIOS system entries virt-handler passes to every launcher when the
- * KubeVirt CR sets none (virt-config: SmbiosConfigDefault*).  Empty ones
- * (sku, version) are omitted rather than written empty.
+ * The SMBIOS system entries virt-handler passes to every launcher when the KubeVirt CR sets none
+ * (virt-config: SmbiosConfigDefault*), in buildSystem's order (compute/sysinfo.go).  KubeVirt writes the
+ * empty sku and version too: libvirt's schema takes an empty <entry> (sysinfo-value is any string).
  */
 static const struct {
 	const char *name, *value;
 } smbios_defaults[] = {
-	{ "manufacturer", "KubeVirt" },
-	{ "family", "KubeVirt" },
-	{ "product", "None" },
+	{ "manufacturer", "KubeVirt" }, { "family", "KubeVirt" }, { "product", "None" }, { "sku", "" }, { "version", "" },
 };
 
 static const char *libvirt_arch(const char *arch)
@@ -105,6 +103,37 @@ static int acpi_table(struct build_ctx *ctx, xmlNodePtr *acpi, xmlNodePtr os, co
 	return 0;
 }
 
+/*
+ * <sysinfo> as compute/sysinfo.go: the firmware's uuid (and serial when set), the cluster's SMBIOS strings, and
+ * with spec.domain.chassis all five chassis entries, empty ones included.  KubeVirt also writes empty <bios>,
+ * <baseBoard> and (without a chassis) <chassis> elements, which libvirt's schema refuses: left out.
+ */
+static void build_sysinfo(struct build_ctx *ctx)
+{
+	const struct vmi_firmware *fw = &ctx->vmi->firmware;
+	const struct vmi_chassis *ch = &ctx->vmi->chassis;
+	xmlNodePtr si = el(ctx->root, "sysinfo");
+	attr(si, "type", "smbios");
+	xmlNodePtr sys = el(si, "system");
+	if (fw->uuid && *fw->uuid)
+		attr(el_text(sys, "entry", fw->uuid), "name", "uuid");
+	if (fw->serial && *fw->serial)
+		attr(el_text(sys, "entry", fw->serial), "name", "serial");
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
+		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
+	if (!ch->set)
+		return;
+	const struct {
+		const char *name, *value;
+	} chassis[] = {
+		{ "manufacturer", ch->manufacturer }, { "version", ch->version }, { "serial", ch->serial },
+		{ "asset", ch->asset },               { "sku", ch->sku },
+	};
+	xmlNodePtr chn = el(si, "chassis");
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(chassis); i++)
+		attr(el_text(chn, "entry", chassis[i].value), "name", chassis[i].name);
+}
+
 int build_os(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
@@ -143,30 +172,6 @@ int build_os(struct build_ctx *ctx)
 			el_text(os, "cmdline", kb->kernel_args);
 	}
 
-	xmlNodePtr si = el(ctx->root, "sysinfo");
-	attr(si, "type", "smbios");
-	xmlNodePtr sys = el(si, "system");
-	if (fw->uuid && *fw->uuid)
-		attr(el_text(sys, "entry", fw->uuid), "name", "uuid");
-	if (fw->serial && *fw->serial)
-		attr(el_text(sys, "entry", fw->serial), "name", "serial");
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
-		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
-
-	const struct vmi_chassis *ch = &vmi->chassis;
-	const struct {
-		const char *name, *value;
-	} chassis[] = {
-		{ "manufacturer", ch->manufacturer }, { "version", ch->version }, { "serial", ch->serial },
-		{ "asset", ch->asset },               { "sku", ch->sku },
-	};
-	xmlNodePtr chn = NULL;
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(chassis); i++) {
-		if (chassis[i].value == NULL || *chassis[i].value == '\0')
-			continue;
-		if (chn == NULL)
-			chn = el(si, "chassis");
-		attr(el_text(chn, "entry", chassis[i].value), "name", chassis[i].name);
-	}
+	build_sysinfo(ctx);
 	return 0;
 }

@@ -112,6 +112,7 @@ struct vmi_firmware {
 
 /* spec.domain.chassis: SMBIOS chassis strings. */
 struct vmi_chassis {
+	bool set; /* the chassis object is present: KubeVirt then writes all five entries, empty ones too */
 	char *manufacturer, *version, *serial, *asset, *sku;
 };
 
