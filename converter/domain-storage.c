@@ -363,9 +363,11 @@ static void emit_source(xmlNodePtr disk, const struct disk_plan *p)
 	attr(src, "file", p->s.file);
 	attr(src, "dev", p->s.dev);
 	if (p->d->device == DISK_DEVICE_LUN && p->d->lun_reservation) {
-		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon. */
+		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon and move with a migrating VM
+		 * (storage/disk.go setReservation; libvirt's migration attribute is newer than 9.0's schema). */
 		xmlNodePtr res = el(src, "reservations");
 		attr(res, "managed", "no");
+		attr(res, "migration", "yes");
 		xmlNodePtr rs = el(res, "source");
 		attr(rs, "type", "unix");
 		attr(rs, "path", KV_SHARE_DIR "/daemons/pr/pr-helper.sock");
