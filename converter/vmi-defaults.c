@@ -331,6 +331,32 @@ static void default_cpu_model(struct vmi *vmi)
 	set_string(&vmi->cpu.model, strcmp(vmi->architecture, "arm64") == 0 ? "host-passthrough" : "host-model");
 }
 
+/*
+ * The VMI mutator gives a TDX VMI the cluster's Quote Generation Service socket (GetQGSSocketPath: the default
+ * with an empty KubeVirt CR) as an annotation, which the converter writes into <launchSecurity>.  An annotation
+ * already there is the one admission set: kept.
+ */
+#define QGS_SOCKET_ANNOTATION "kubevirt.io/qgs-socket-path"
+#define DEFAULT_QGS_SOCKET_PATH "/var/run/tdx-qgs/qgs.socket"
+
+static void default_qgs_socket(struct vmi *vmi)
+{
+	size_t n = vmi->n_annotations;
+
+	if (!str_equal(vmi->launch_security, "tdx"))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (str_equal(vmi->annotation_keys[i], QGS_SOCKET_ANNOTATION))
+			return;
+	/* NULL-terminated like the parser's arrays. */
+	vmi->annotation_keys = xreallocarray(vmi->annotation_keys, n + 2, sizeof(char *));
+	vmi->annotation_values = xreallocarray(vmi->annotation_values, n + 2, sizeof(char *));
+	vmi->annotation_keys[n] = xstrdup(QGS_SOCKET_ANNOTATION);
+	vmi->annotation_values[n] = xstrdup(DEFAULT_QGS_SOCKET_PATH);
+	vmi->annotation_keys[n + 1] = vmi->annotation_values[n + 1] = NULL;
+	vmi->n_annotations = n + 1;
+}
+
 int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
 {
 	if (vmi->name == NULL)
@@ -357,6 +383,7 @@ int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
 	default_disks(vmi);
 	default_watchdog(vmi);
 	default_cpu_model(vmi);
+	default_qgs_socket(vmi);
 	/* ApplyNewVMIMutations: non-root unless the Root feature gate is on */
 	if (!vmi->runtime_user_set) {
 		vmi->runtime_user = NON_ROOT_UID;
