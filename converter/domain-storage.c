@@ -578,11 +578,10 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	if (v == NULL && d->device != DISK_DEVICE_CDROM)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no volume named '%s' in spec.volumes.", field, d->name);
 	const struct vmi_volume_status *vs = volume_status(ctx->vmi, d->name);
-	/* virt-controller adds a memory dump volume to a running VMI for virt-launcher to write into: never a disk. */
-	if (v && v->type == VOLUME_MEMORY_DUMP) {
-		log_info("Disk '%s' is on a memoryDump volume, which is mounted for the dump, not attached.", d->name);
-		return 0;
-	}
+	/* Refused by vmi_validate_defaulted already; kept for a VMI model that skipped the defaults. */
+	if (v && v->type == VOLUME_MEMORY_DUMP)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: disk %s references an unsupported source (a memoryDump "
+				     "volume).", field, d->name);
 	if (check_disk(ctx, &p) < 0)
 		goto out;
 	/* The device name is taken whether or not the disk is in the domain yet, as makeDeviceName does. */

@@ -170,6 +170,8 @@ struct vmi_disk {
 	char *name;
 	enum vmi_disk_device device;
 	enum vmi_bus bus;
+	bool bus_defaulted;         /* the input left the bus to admission's default */
+	bool added;                 /* not in the input: admission added it for a volume no disk used */
 	enum tristate readonly;     /* cdrom: default true */
 	char *tray;                 /* cdrom: open|closed */
 	uint32_t boot_order;        /* 0 = unset */
@@ -366,11 +368,13 @@ struct vmi_device_status {
 /* ---- the VMI --------------------------------------------------------------- */
 
 struct vmi_probe_summary {
+	bool liveness;                     /* spec.livenessProbe present, whatever its kind */
 	bool liveness_exec, readiness_exec;
 };
 
 struct vmi {
 	char *kind;       /* VirtualMachineInstance (VirtualMachine inputs are unwrapped) */
+	bool from_vm;     /* it was a VirtualMachine: its spec is at spec.template.spec */
 	char *name;
 	char *namespace_; /* "default" when absent */
 	char *uid;
@@ -399,6 +403,7 @@ struct vmi {
 	uint32_t io_threads_supplemental_count;
 	char *launch_security;   /* sev, sev-snp, tdx, or NULL */
 	bool sev_es;
+	bool sev_attestation; /* launchSecurity.sev.attestation present */
 	char *sev_dh_cert, *sev_session; /* launchSecurity.sev: the guest owner's DH certificate and session blob (base64) */
 	char *reboot_policy;     /* Reboot, Terminate */
 

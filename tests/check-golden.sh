@@ -47,8 +47,8 @@ declare -A NOT_ON_LIBVIRT9=(
 	[tdx]="<launchSecurity type='tdx'> (TDX support came after libvirt 9.0)"
 	[storage]="<reservations migration='yes'> (persistent reservations that move with a migration, after libvirt 9.0)"
 	[everything]="<maxMemory slots='0'> (KubeVirt always writes slots, as 0), hyperv tlbflush direct/extended,
-disk <driver><iothreads> (supplementalPool), <blockio discard_granularity>, panic model pvpanic, the passt
-vhostuser interface and <reservations migration='yes'>"
+disk <driver><iothreads> (supplementalPool), <blockio discard_granularity>, panic model pvpanic and
+<reservations migration='yes'>"
 )
 declare -A LIBVIRT9_STRIP=(
 	[passt]="./devices/interface[@type='vhostuser']"
@@ -58,7 +58,7 @@ declare -A LIBVIRT9_STRIP=(
 	[storage]="./devices/disk/source/reservations@migration"
 	[everything]="./maxMemory@slots=1 ./features/hyperv/tlbflush/direct ./features/hyperv/tlbflush/extended
 ./devices/disk/driver/iothreads ./devices/disk/blockio@discard_granularity ./devices/panic[@model='pvpanic']
-./devices/interface[@type='vhostuser'] ./devices/disk/source/reservations@migration"
+./devices/disk/source/reservations@migration"
 )
 
 tmp=$(mktemp -d)
