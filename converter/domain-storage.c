@@ -102,8 +102,8 @@ static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const 
 	if (block) {
 		s->type = "block";
 		/*
-		 * KubeVirt also writes <source name=VOLUME>, which libvirt ignores for a block source and
-		 * libvirt 9.0's schema refuses: left out, the domain means the same.
+		 * KubeVirt also writes <source name=VOLUME> (volume.go convertVolumeWithoutCBT), which libvirt's
+		 * parser ignores for a block source and its schema refuses: left out, the domain means the same.
 		 */
 		s->dev = xasprintf("/dev/%s", v->name);
 	} else {
@@ -133,16 +133,18 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 	case VOLUME_PVC:
 	case VOLUME_DATA_VOLUME: {
 		/*
-		 * A LUN is rendered like any disk of its volume (storage/volume.go): on a filesystem volume that is
-		 * disk.img, which libvirt then refuses for device='lun' when the VM starts, as with KubeVirt.  When
-		 * the mode cannot be told (no pod), a LUN is taken to be on the block volume it needs.
+		 * A LUN is rendered like any disk of its volume (storage/volume.go): unless the pod has the block
+		 * device, that is disk.img, which libvirt then refuses for device='lun' when the VM starts, as with
+		 * KubeVirt (isBlockDeviceVolume finds no device node, so the volume is a file).
 		 */
 		enum volume_mode mode = volume_mode(ctx, v);
-		pvc_source(s, v, "raw", mode == MODE_BLOCK || (lun && mode == MODE_UNKNOWN));
-		if (lun && mode == MODE_FILESYSTEM)
-			log_warning("%s: the LUN's volume '%s' is a filesystem volume in this pod (disk.img, no /dev/%s); "
-				    "libvirt accepts a LUN only on a block-mode volume.",
-				    field, v->name, v->name);
+		pvc_source(s, v, "raw", mode == MODE_BLOCK);
+		if (lun && mode != MODE_BLOCK)
+			log_warning("%s: the LUN's volume '%s' is %s (no block device /dev/%s), so it is written as the "
+				    "file disk.img, as KubeVirt does; libvirt accepts a LUN only on a block-mode volume.",
+				    field, v->name,
+				    mode == MODE_FILESYSTEM ? "a filesystem volume in this pod" : "not in this pod",
+				    v->name);
 		return 0;
 	}
 	case VOLUME_EPHEMERAL: {

@@ -63,10 +63,12 @@ declare -A LIBVIRT9_STRIP=(
 
 tmp=$(mktemp -d)
 defined=()
-# The pod's block-mode volumes are device nodes /dev/<volume>: storage's lun0 and usbstick (a DataVolume), and
-# the block PVC and DataVolume of kubevirt-golden.  Every other PVC is a filesystem volume (disk.img).
+# The pod's block-mode volumes are device nodes /dev/<volume>: storage's lun0 and usbstick (a DataVolume), the LUNs
+# of disk-serials (l) and everything (lun-shared), which need block volumes, and the block PVC and DataVolume of
+# kubevirt-golden.  Every other PVC is a filesystem volume (disk.img); without its device node a LUN is written as
+# disk.img too, as KubeVirt does, and libvirt refuses that.
 mkdir -p "$tmp/devroot/dev"
-for v in lun0 usbstick pvc-block-test dv-block-test; do
+for v in lun0 usbstick l lun-shared pvc-block-test dv-block-test; do
 	mknod "$tmp/devroot/dev/$v" b 7 0 || { echo "FAIL: cannot create the block device $tmp/devroot/dev/$v"; exit 1; }
 done
 # The network-info annotation virt-handler mounts once Multus attached sriov-attached's VF.
