@@ -462,6 +462,12 @@ static int check_hyperv_dependencies(const struct vmi *vmi, const char *spec, hv
 
 	if (!h->set)
 		return 0;
+	/* webhooks/hyperv.go ValidateVirtualMachineInstanceHypervMode: one or the other, whatever passthrough's value. */
+	if (vmi->features.hyperv_passthrough_set)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.features.hyperv: Hyper-V features cannot be set together with "
+				     "%s.domain.features.hypervPassthrough; use one of them.",
+				     spec, spec);
 	for (int i = 0; i < N; i++)
 		on[i] = fs_on(fs[i]->set, fs[i]->enabled);
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(deps); i++) {

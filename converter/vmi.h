@@ -158,6 +158,7 @@ struct vmi_features {
 	bool apic_end_of_interrupt;
 	struct vmi_hyperv hyperv;
 	bool hyperv_passthrough;  /* features.hypervPassthrough.enabled */
+	bool hyperv_passthrough_set; /* features.hypervPassthrough present, enabled or not */
 	struct vmi_feature_state kvm_hidden; /* features.kvm.hidden */
 };
 
