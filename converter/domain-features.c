@@ -96,11 +96,29 @@ static void timer(xmlNodePtr clock, const char *name, const struct vmi_timer *t,
 		attr(n, "track", t->track);
 }
 
+/*
+ * topology.IsManualTSCFrequencyRequired (virt-controller/watch/topology/tsc.go): virt-controller's TSC frequency
+ * hint is written only for a VMI that needs its TSC frequency fixed, one with the invtsc CPU feature required or
+ * forced (to boot) or with Hyper-V reenlightenment enabled (to migrate).  Elsewhere libvirt would refuse to start
+ * on a host without TSC scaling for no gain.
+ */
+static bool manual_tsc_frequency(const struct vmi *vmi)
+{
+	if (vmi->tsc_frequency <= 0)
+		return false;
+	for (size_t i = 0; i < vmi->cpu.n_features; i++) {
+		const struct vmi_cpu_feature *f = &vmi->cpu.features[i];
+		if (str_equal(f->name, "invtsc") && (str_equal(f->policy, "require") || str_equal(f->policy, "force")))
+			return true;
+	}
+	return feature_enabled(&vmi->features.hyperv.reenlightenment);
+}
+
 void build_clock(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
 	const struct vmi_clock *c = &vmi->clock;
-	bool tsc = vmi->tsc_frequency > 0;
+	bool tsc = manual_tsc_frequency(vmi);
 
 	if (!c->set && !tsc)
 		return;
@@ -114,6 +132,10 @@ void build_clock(struct build_ctx *ctx)
 	} else if (c->set && c->timezone) {
 		attr(clock, "offset", "timezone");
 		attr(clock, "timezone", c->timezone);
+	} else {
+		/* KubeVirt writes no offset here (a TSC timer alone); libvirt's schema requires one and its parser
+		 * takes a missing one as utc: the same clock, written out. */
+		attr(clock, "offset", "utc");
 	}
 	if (c->set) {
 		timer(clock, "rtc", &c->rtc, true, true);
@@ -122,7 +144,6 @@ void build_clock(struct build_ctx *ctx)
 		timer(clock, "hpet", &c->hpet, true, false);
 		timer(clock, "hypervclock", &c->hyperv, false, false);
 	}
-	/* virt-controller records a TSC frequency only when the VMI needs it pinned (invtsc, Hyper-V frequencies). */
 	if (tsc) {
 		xmlNodePtr t = el(clock, "timer");
 		attr(t, "name", "tsc");

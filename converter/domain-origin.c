@@ -129,6 +129,9 @@ bool domain_origin(const void *data, enum profile_subject subject, const xmlNode
 	case PROFILE_SUBJECT_SMM:
 		set(out, "spec.domain.features.smm", NULL);
 		return true;
+	case PROFILE_SUBJECT_EFI_CODE:
+		set(out, "spec.domain.firmware.bootloader.efi.secureBoot", xstrdup("false"));
+		return true;
 	case PROFILE_SUBJECT_KVM:
 		if (f->kvm_hidden.set && vmi->cpu.dedicated_cpu_placement)
 			set(out, "spec.domain.features.kvm.hidden and spec.domain.cpu.dedicatedCpuPlacement", NULL);

@@ -3,19 +3,18 @@
 #include <string.h>
 
 #include "domain-sections.h"
+#include "efi.h"
 #include "util.h"
 
 /*
- * The SMBIOS system entries virt-handler passes to every launcher when the
- * KubeVirt CR sets none (virt-config: SmbiosConfigDefault*).  Empty ones
- * (sku, version) are omitted rather than written empty.
+ * The SMBIOS system entries virt-handler passes to every launcher when the KubeVirt CR sets none
+ * (virt-config: SmbiosConfigDefault*), in buildSystem's order (compute/sysinfo.go).  KubeVirt writes the
+ * empty sku and version too: libvirt's schema takes an empty <entry> (sysinfo-value is any string).
  */
 static const struct {
 	const char *name, *value;
 } smbios_defaults[] = {
-	{ "manufacturer", "KubeVirt" },
-	{ "family", "KubeVirt" },
-	{ "product", "None" },
+	{ "manufacturer", "KubeVirt" }, { "family", "KubeVirt" }, { "product", "None" }, { "sku", "" }, { "version", "" },
 };
 
 static const char *libvirt_arch(const char *arch)
@@ -47,41 +46,33 @@ static const char *nvram_dir(const struct vmi *vmi)
 	return vmi_is_root(vmi) ? "/var/lib/libvirt/qemu/nvram" : KV_PRIVATE_DIR "/libvirt/qemu/nvram";
 }
 
-static void build_efi(struct build_ctx *ctx, xmlNodePtr os)
+/*
+ * <loader> and <nvram> (compute/os.go) with the files virt-launcher picks in its --ovmf-path directory (efi.c).
+ * SNP and TDX boot a stateless ROM with no variables file.
+ */
+static int build_efi(struct build_ctx *ctx, xmlNodePtr os)
 {
 	const struct vmi *vmi = ctx->vmi;
-	bool secure = vmi->firmware.efi_secure_boot != TRI_FALSE;
 	const char *ls = vmi->launch_security;
-	bool rom = ls && (strcmp(ls, "sev-snp") == 0 || strcmp(ls, "tdx") == 0);
-	_cleanup_free_ char *code = NULL, *vars = NULL, *nvram = NULL;
+	bool secure = vmi->firmware.efi_secure_boot != TRI_FALSE;
+	bool tdx = str_equal(ls, "tdx");
+	struct efi_firmware fw;
+	_cleanup_free_ char *nvram = NULL;
 
-	if (!ctx->amd64) {
-		/* AAVMF has no secure-boot build. */
-		secure = false;
-		code = xstrdup(KV_AAVMF_DIR "/AAVMF_CODE.fd");
-		vars = xstrdup(KV_AAVMF_DIR "/AAVMF_VARS.fd");
-	} else if (ls && strcmp(ls, "sev") == 0) {
-		code = xstrdup(KV_OVMF_DIR "/OVMF_CODE.cc.fd");
-		vars = xstrdup(KV_OVMF_DIR "/OVMF_VARS.fd");
-	} else if (ls && strcmp(ls, "sev-snp") == 0) {
-		code = xstrdup(KV_OVMF_DIR "/OVMF.amdsev.fd");
-	} else if (ls && strcmp(ls, "tdx") == 0) {
-		code = xstrdup(secure ? KV_OVMF_DIR "/OVMF.inteltdx.secboot.fd" : KV_OVMF_DIR "/OVMF.inteltdx.fd");
-	} else {
-		code = xstrdup(secure ? KV_OVMF_DIR "/OVMF_CODE.secboot.fd" : KV_OVMF_DIR "/OVMF_CODE.fd");
-		vars = xstrdup(secure ? KV_OVMF_DIR "/OVMF_VARS.secboot.fd" : KV_OVMF_DIR "/OVMF_VARS.fd");
-	}
-
-	xmlNodePtr loader = el_text(os, "loader", code);
+	if (efi_select(ctx->opts->ovmf_path, ctx->arch, secure, ctx->amd64 ? ls : NULL, &fw, ctx->err) < 0)
+		return -1;
+	xmlNodePtr loader = el_text(os, "loader", fw.code);
 	attr(loader, "readonly", "yes");
 	/* TDX's secure-boot build is a stateless ROM with its keys built in: libvirt's secure="yes" would imply SMM,
 	 * which TDX cannot have (manager.go: secureLoader := secureBoot && !tdx). */
-	attr(loader, "secure", secure && !(ls && strcmp(ls, "tdx") == 0) ? "yes" : "no");
-	attr(loader, "type", rom ? "rom" : "pflash");
-	if (rom)
-		return;
-	nvram = xasprintf("%s/%s_VARS.fd", nvram_dir(vmi), vmi->name);
-	attr(el_text(os, "nvram", nvram), "template", vars);
+	attr(loader, "secure", secure && !tdx ? "yes" : "no");
+	attr(loader, "type", fw.vars ? "pflash" : "rom");
+	if (fw.vars) {
+		nvram = xasprintf("%s/%s_VARS.fd", nvram_dir(vmi), vmi->name);
+		attr(el_text(os, "nvram", nvram), "template", fw.vars);
+	}
+	efi_firmware_clear(&fw);
+	return 0;
 }
 
 /* firmware.acpi: SLIC/MSDM tables from a secret volume, mounted at secret/<volume>/<type>.bin (os.go). */
@@ -103,6 +94,37 @@ static int acpi_table(struct build_ctx *ctx, xmlNodePtr *acpi, xmlNodePtr os, co
 	_cleanup_free_ char *path = xasprintf(KV_PRIVATE_DIR "/secret/%s/%s.bin", volume, type);
 	attr(el_text(*acpi, "table", path), "type", type);
 	return 0;
+}
+
+/*
+ * <sysinfo> as compute/sysinfo.go: the firmware's uuid (and serial when set), the cluster's SMBIOS strings, and
+ * with spec.domain.chassis all five chassis entries, empty ones included.  KubeVirt also writes empty <bios>,
+ * <baseBoard> and (without a chassis) <chassis> elements, which libvirt's schema refuses: left out.
+ */
+static void build_sysinfo(struct build_ctx *ctx)
+{
+	const struct vmi_firmware *fw = &ctx->vmi->firmware;
+	const struct vmi_chassis *ch = &ctx->vmi->chassis;
+	xmlNodePtr si = el(ctx->root, "sysinfo");
+	attr(si, "type", "smbios");
+	xmlNodePtr sys = el(si, "system");
+	if (fw->uuid && *fw->uuid)
+		attr(el_text(sys, "entry", fw->uuid), "name", "uuid");
+	if (fw->serial && *fw->serial)
+		attr(el_text(sys, "entry", fw->serial), "name", "serial");
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
+		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
+	if (!ch->set)
+		return;
+	const struct {
+		const char *name, *value;
+	} chassis[] = {
+		{ "manufacturer", ch->manufacturer }, { "version", ch->version }, { "serial", ch->serial },
+		{ "asset", ch->asset },               { "sku", ch->sku },
+	};
+	xmlNodePtr chn = el(si, "chassis");
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(chassis); i++)
+		attr(el_text(chn, "entry", chassis[i].value), "name", chassis[i].name);
 }
 
 int build_os(struct build_ctx *ctx)
@@ -127,8 +149,8 @@ int build_os(struct build_ctx *ctx)
 	}
 	if (fw->bootloader == BOOTLOADER_BIOS && fw->bios_use_serial)
 		attr(el(os, "bios"), "useserial", "yes");
-	if (fw->bootloader == BOOTLOADER_EFI)
-		build_efi(ctx, os);
+	if (fw->bootloader == BOOTLOADER_EFI && build_efi(ctx, os) < 0)
+		return -1;
 	if (fw->has_kernel_boot) {
 		const struct vmi_kernel_boot *kb = &fw->kernel_boot;
 		if (kb->image && kb->kernel_path && *kb->kernel_path) {
@@ -143,30 +165,6 @@ int build_os(struct build_ctx *ctx)
 			el_text(os, "cmdline", kb->kernel_args);
 	}
 
-	xmlNodePtr si = el(ctx->root, "sysinfo");
-	attr(si, "type", "smbios");
-	xmlNodePtr sys = el(si, "system");
-	if (fw->uuid && *fw->uuid)
-		attr(el_text(sys, "entry", fw->uuid), "name", "uuid");
-	if (fw->serial && *fw->serial)
-		attr(el_text(sys, "entry", fw->serial), "name", "serial");
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(smbios_defaults); i++)
-		attr(el_text(sys, "entry", smbios_defaults[i].value), "name", smbios_defaults[i].name);
-
-	const struct vmi_chassis *ch = &vmi->chassis;
-	const struct {
-		const char *name, *value;
-	} chassis[] = {
-		{ "manufacturer", ch->manufacturer }, { "version", ch->version }, { "serial", ch->serial },
-		{ "asset", ch->asset },               { "sku", ch->sku },
-	};
-	xmlNodePtr chn = NULL;
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(chassis); i++) {
-		if (chassis[i].value == NULL || *chassis[i].value == '\0')
-			continue;
-		if (chn == NULL)
-			chn = el(si, "chassis");
-		attr(el_text(chn, "entry", chassis[i].value), "name", chassis[i].name);
-	}
+	build_sysinfo(ctx);
 	return 0;
 }

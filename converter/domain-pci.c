@@ -76,7 +76,7 @@ static int place(struct build_ctx *ctx, struct slot_assigner *a, xmlNodePtr dev)
 	xmlSetProp(addr, (const xmlChar *)"type", (const xmlChar *)"pci");
 	xmlSetProp(addr, (const xmlChar *)"domain", (const xmlChar *)"0x0000");
 	xmlSetProp(addr, (const xmlChar *)"bus", (const xmlChar *)"0x00");
-	attr_fmt(addr, "slot", "%#x", slot);
+	attr_fmt(addr, "slot", "0x%02x", slot); /* Go's "%#02x" (pci-placement.go): 0x02 */
 	xmlSetProp(addr, (const xmlChar *)"function", (const xmlChar *)"0x0");
 	return 0;
 }

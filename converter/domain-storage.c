@@ -102,8 +102,8 @@ static void pvc_source(struct disk_source *s, const struct vmi_volume *v, const 
 	if (block) {
 		s->type = "block";
 		/*
-		 * KubeVirt also writes <source name=VOLUME>, which libvirt ignores for a block source and
-		 * libvirt 9.0's schema refuses: left out, the domain means the same.
+		 * KubeVirt also writes <source name=VOLUME> (volume.go convertVolumeWithoutCBT), which libvirt's
+		 * parser ignores for a block source and its schema refuses: left out, the domain means the same.
 		 */
 		s->dev = xasprintf("/dev/%s", v->name);
 	} else {
@@ -133,16 +133,18 @@ static int volume_source(const struct build_ctx *ctx, const struct vmi_volume *v
 	case VOLUME_PVC:
 	case VOLUME_DATA_VOLUME: {
 		/*
-		 * A LUN is rendered like any disk of its volume (storage/volume.go): on a filesystem volume that is
-		 * disk.img, which libvirt then refuses for device='lun' when the VM starts, as with KubeVirt.  When
-		 * the mode cannot be told (no pod), a LUN is taken to be on the block volume it needs.
+		 * A LUN is rendered like any disk of its volume (storage/volume.go): unless the pod has the block
+		 * device, that is disk.img, which libvirt then refuses for device='lun' when the VM starts, as with
+		 * KubeVirt (isBlockDeviceVolume finds no device node, so the volume is a file).
 		 */
 		enum volume_mode mode = volume_mode(ctx, v);
-		pvc_source(s, v, "raw", mode == MODE_BLOCK || (lun && mode == MODE_UNKNOWN));
-		if (lun && mode == MODE_FILESYSTEM)
-			log_warning("%s: the LUN's volume '%s' is a filesystem volume in this pod (disk.img, no /dev/%s); "
-				    "libvirt accepts a LUN only on a block-mode volume.",
-				    field, v->name, v->name);
+		pvc_source(s, v, "raw", mode == MODE_BLOCK);
+		if (lun && mode != MODE_BLOCK)
+			log_warning("%s: the LUN's volume '%s' is %s (no block device /dev/%s), so it is written as the "
+				    "file disk.img, as KubeVirt does; libvirt accepts a LUN only on a block-mode volume.",
+				    field, v->name,
+				    mode == MODE_FILESYSTEM ? "a filesystem volume in this pod" : "not in this pod",
+				    v->name);
 		return 0;
 	}
 	case VOLUME_EPHEMERAL: {
@@ -363,9 +365,11 @@ static void emit_source(xmlNodePtr disk, const struct disk_plan *p)
 	attr(src, "file", p->s.file);
 	attr(src, "dev", p->s.dev);
 	if (p->d->device == DISK_DEVICE_LUN && p->d->lun_reservation) {
-		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon. */
+		/* SCSI persistent reservations go through KubeVirt's pr-helper daemon and move with a migrating VM
+		 * (storage/disk.go setReservation; libvirt's migration attribute is newer than 9.0's schema). */
 		xmlNodePtr res = el(src, "reservations");
 		attr(res, "managed", "no");
+		attr(res, "migration", "yes");
 		xmlNodePtr rs = el(res, "source");
 		attr(rs, "type", "unix");
 		attr(rs, "path", KV_SHARE_DIR "/daemons/pr/pr-helper.sock");
@@ -576,11 +580,10 @@ static int build_one_disk(struct build_ctx *ctx, size_t i, struct disk_state *st
 	if (v == NULL && d->device != DISK_DEVICE_CDROM)
 		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: no volume named '%s' in spec.volumes.", field, d->name);
 	const struct vmi_volume_status *vs = volume_status(ctx->vmi, d->name);
-	/* virt-controller adds a memory dump volume to a running VMI for virt-launcher to write into: never a disk. */
-	if (v && v->type == VOLUME_MEMORY_DUMP) {
-		log_info("Disk '%s' is on a memoryDump volume, which is mounted for the dump, not attached.", d->name);
-		return 0;
-	}
+	/* Refused by vmi_validate_defaulted already; kept for a VMI model that skipped the defaults. */
+	if (v && v->type == VOLUME_MEMORY_DUMP)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT, "%s: disk %s references an unsupported source (a memoryDump "
+				     "volume).", field, d->name);
 	if (check_disk(ctx, &p) < 0)
 		goto out;
 	/* The device name is taken whether or not the disk is in the domain yet, as makeDeviceName does. */

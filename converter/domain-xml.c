@@ -3,6 +3,7 @@
  * The helpers every part of the domain builder shares (domain-xml.h): the
  * element and attribute helpers, small value tables, and lookups in the VMI.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,24 +91,40 @@ void alias_ua(xmlNodePtr parent, const char *prefix, const char *name)
 	attr(el(parent, "alias"), "name", value);
 }
 
+/* KubeVirt's PCI_ADDRESS_PATTERN (util/hardware): ^[hex]{4}:[hex]{2}:[hex]{2}\.[0-7]$, nothing around it. */
+static bool is_sysfs_pci_address(const char *text)
+{
+	static const char form[] = "hhhh:hh:hh.f";
+
+	if (text == NULL || strlen(text) != sizeof(form) - 1)
+		return false;
+	for (size_t i = 0; form[i]; i++) {
+		bool ok = form[i] == 'h' ? isxdigit((unsigned char)text[i]) != 0
+			  : form[i] == 'f' ? text[i] >= '0' && text[i] <= '7'
+					   : text[i] == form[i];
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 int pci_address(xmlNodePtr parent, const char *elname, const char *text, const char *field, hvl_error **err)
 {
-	unsigned dom, bus, slot, fn;
-	int used = 0;
-
-	/* KubeVirt accepts the sysfs form DDDD:BB:SS.F only. */
-	if (text == NULL || strlen(text) != 12 || sscanf(text, "%4x:%2x:%2x.%1x%n", &dom, &bus, &slot, &fn, &used) != 4 ||
-	    used != 12 || slot > 0x1f || fn > 7)
+	/* libvirt refuses a slot above 0x1f. */
+	if (!is_sysfs_pci_address(text) || strtoul((char[]){ text[8], text[9], '\0' }, NULL, 16) > 0x1f)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is not a PCI address (expected DDDD:BB:SS.F).", field,
 				     text ? text : "");
 	xmlNodePtr a = el(parent, elname);
-	/* A guest address says its type; a hostdev's <source><address> has none in libvirt's schema. */
+	/* A guest address says its type; a hostdev's <source><address> has none in libvirt's schema (KubeVirt's
+	 * NewPciAddressField writes type='pci' there too, which libvirt's parser ignores). */
 	if (strcmp((const char *)parent->name, "source") != 0)
 		attr(a, "type", "pci");
-	attr_fmt(a, "domain", "0x%04x", dom);
-	attr_fmt(a, "bus", "0x%02x", bus);
-	attr_fmt(a, "slot", "0x%02x", slot);
-	attr_fmt(a, "function", "0x%x", fn);
+	/* The text as given, each field "0x" + its digits (device/pciaddress.go): the case is kept, 0000:03:1F.0
+	 * gives domain 0x0000, bus 0x03, slot 0x1F, function 0x0. */
+	attr_fmt(a, "domain", "0x%.4s", text);
+	attr_fmt(a, "bus", "0x%.2s", text + 5);
+	attr_fmt(a, "slot", "0x%.2s", text + 8);
+	attr_fmt(a, "function", "0x%.1s", text + 11);
 	return 0;
 }
 

@@ -26,8 +26,6 @@
 #define KV_CONTAINER_DISK_DIR KV_SHARE_DIR "/container-disks"
 #define KV_HOTPLUG_DIR KV_SHARE_DIR "/hotplug-disks"
 #define KV_VMI_DISKS_DIR KV_PRIVATE_DIR "/vmi-disks"
-#define KV_OVMF_DIR "/usr/share/OVMF"
-#define KV_AAVMF_DIR "/usr/share/AAVMF"
 
 struct build_ctx {
 	const struct vmi *vmi;

@@ -31,6 +31,9 @@ struct convert_options {
 	/* Where the pod's /dev is looked for, to tell block-mode PVCs and DataVolumes (/dev/<volume>) from
 	 * filesystem ones (`--dev-root`, for tests); NULL = "/". */
 	const char *dev_root;
+	/* virt-launcher's --ovmf-path, where the EFI firmware is (efi.h); NULL = KubeVirt's default for the guest's
+	 * architecture.  A directory not on this machine is taken to hold what KubeVirt's image has there. */
+	const char *ovmf_path;
 };
 
 int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlDocPtr *out,

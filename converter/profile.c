@@ -33,7 +33,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "efi.h"
 #include "log.h"
 #include "util.h"
 
@@ -76,6 +78,7 @@ struct profile {
 	const char *default_cpu_model;
 	const char *cpu_why; /* why host-model/host-passthrough become the named model */
 	bool check_cpu;      /* check the model against the node's libvirt (cpu_caps) and record the decision */
+	bool no_smm;         /* SMM is impossible: EFI without secure boot takes the firmware build that needs none */
 	const struct rule *rules;
 	size_t n_rules;
 };
@@ -141,6 +144,7 @@ static const struct profile profiles[HYPERVISOR_COUNT] = {
 			   "not pass it to the guest yet); spec.configuration.cpuModel makes KubeVirt write a named "
 			   "model itself",
 		.check_cpu = true,
+		.no_smm = true,
 		.rules = mshv_rules,
 		.n_rules = HVL_ARRAY_SIZE(mshv_rules),
 	},
@@ -609,6 +613,54 @@ static void set_domain_type(const struct apply *a)
 	xmlFree(old);
 }
 
+/* ---- EFI without SMM ---------------------------------------------------------------------------------- */
+
+/*
+ * Without secure boot KubeVirt still loads OVMF_CODE.secboot.fd when its firmware directory has it (efi.go, "preferred
+ * over plain EFICode").  That build is made with SMM_REQUIRE and stops early without SMM, which QEMU refuses under
+ * mshv: such a guest would never boot.  The plain OVMF_CODE.fd beside it boots the same guest with the same
+ * variables file (OVMF_VARS.fd); a directory that is not on this machine is KubeVirt's image, which has it.
+ */
+static int plain_efi_code(const struct apply *a)
+{
+	static const struct attr_test not_secure[] = { NOT("secure", "yes") };
+	static const char secboot[] = "/" EFI_CODE_SECURE_BOOT;
+	xmlNodePtr os = first_child(a->root, "os"), loader = first_child(os, "loader");
+	xmlChar *text;
+
+	if (!a->p->no_smm || loader == NULL || !attr_matches(loader, &not_secure[0]) ||
+	    (text = xmlNodeGetContent(loader)) == NULL)
+		return 0;
+	size_t len = strlen((const char *)text);
+	if (len < sizeof(secboot) || strcmp((const char *)text + len - (sizeof(secboot) - 1), secboot) != 0) {
+		xmlFree(text);
+		return 0;
+	}
+	_cleanup_free_ char *dir = xstrndup((const char *)text, len - (sizeof(secboot) - 1));
+	_cleanup_free_ char *plain = xasprintf("%s/%s", dir, EFI_CODE);
+	xmlFree(text);
+	struct profile_origin o;
+	origin_of(a, PROFILE_SUBJECT_EFI_CODE, loader, not_secure, 1, &o);
+	if (efi_dir_present(dir) && access(plain, F_OK) != 0) {
+		_cleanup_free_ char *subject = origin_subject(&o);
+		origin_clear(&o);
+		return hvl_error_set(a->err, HVL_EXIT_UNSUPPORTED,
+				     "%s: EFI is not supported on %s with the firmware in '%s': it has only "
+				     EFI_CODE_SECURE_BOOT ", which needs System Management Mode (QEMU refuses it under "
+				     "mshv), and no " EFI_CODE ".",
+				     subject, hypervisor_name(a->hv), dir);
+	}
+	xmlNodeSetContent(loader, (const xmlChar *)plain);
+	record(a, (struct change){ true, LOG_WARNING,
+				   xstrdup("replaced <os><loader> " EFI_CODE_SECURE_BOOT " by " EFI_CODE), origin_from(&o),
+				   xstrdup("KubeVirt loads the secure-boot build even without secure boot, but it is built "
+					   "with SMM_REQUIRE and QEMU exits with \"System Management Mode not supported by "
+					   "this hypervisor\" under mshv; the plain build boots the same guest"),
+				   NULL });
+	origin_clear(&o);
+	return 0;
+}
+
 static int apply_profile(const struct apply *a)
 {
 	struct cpu_request rq;
@@ -620,7 +672,7 @@ static int apply_profile(const struct apply *a)
 		if (a->p->rules[i].kind == RULE_REFUSE && apply_rule(a, &a->p->rules[i]) < 0)
 			return -1;
 	read_cpu_request(a, &rq);
-	if (plan_cpu(a, &rq, &plan) < 0) {
+	if (plan_cpu(a, &rq, &plan) < 0 || plain_efi_code(a) < 0) {
 		cpu_request_clear(&rq);
 		return -1;
 	}

@@ -27,6 +27,7 @@ enum profile_subject {
 	PROFILE_SUBJECT_SECURE_BOOT,       /* <os><loader secure='yes'>, <os><firmware><feature name='secure-boot'> */
 	PROFILE_SUBJECT_LAUNCH_SECURITY,   /* <launchSecurity> */
 	PROFILE_SUBJECT_SMM,               /* <features><smm> */
+	PROFILE_SUBJECT_EFI_CODE,          /* <os><loader> without secure boot */
 	PROFILE_SUBJECT_KVM,               /* <features><kvm> */
 	PROFILE_SUBJECT_HYPERV,            /* <features><hyperv> */
 	PROFILE_SUBJECT_PVSPINLOCK,        /* <features><pvspinlock> */

@@ -26,6 +26,7 @@
 #include "hash.h"
 #include "quantity.h"
 #include "util.h"
+#include "vmi-internal.h"
 #include "vmi.h"
 
 #define FIRMWARE_UUID_NAMESPACE "6a1a24a1-4061-4607-8bf4-a3963d0c5895"
@@ -143,6 +144,14 @@ static bool has_disk_or_fs(const struct vmi *vmi, const char *name)
 	return false;
 }
 
+static bool hotplug_status(const struct vmi *vmi, const char *volume)
+{
+	for (size_t i = 0; i < vmi->n_volume_status; i++)
+		if (str_equal(vmi->volume_status[i].name, volume))
+			return vmi->volume_status[i].hotplug;
+	return false;
+}
+
 /* util.SetDefaultVolumeDisk: a plain disk (bus defaulted below) for each volume nobody attaches. */
 static void default_volume_disks(struct vmi *vmi)
 {
@@ -152,11 +161,16 @@ static void default_volume_disks(struct vmi *vmi)
 		struct vmi_disk *disk;
 		if (has_disk_or_fs(vmi, vmi->volumes[i].name))
 			continue;
+		/* virt-controller adds a memory dump's volume to the running VMI, with a hotplug volume status; no
+		 * mutator sees it then, so it gets no disk. */
+		if (vmi->volumes[i].type == VOLUME_MEMORY_DUMP && hotplug_status(vmi, vmi->volumes[i].name))
+			continue;
 		d->disks = xreallocarray(d->disks, d->n_disks + 1, sizeof(*d->disks));
 		disk = &d->disks[d->n_disks++];
 		memset(disk, 0, sizeof(*disk));
 		disk->name = xstrdup(vmi->volumes[i].name);
 		disk->device = DISK_DEVICE_DISK;
+		disk->added = true;
 	}
 }
 
@@ -166,8 +180,10 @@ static void default_disks(struct vmi *vmi)
 
 	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
 		struct vmi_disk *disk = &vmi->devices.disks[i];
-		if (disk->bus == BUS_DEFAULT)
+		if (disk->bus == BUS_DEFAULT) {
 			disk->bus = bus;
+			disk->bus_defaulted = true;
+		}
 		if (disk->device != DISK_DEVICE_CDROM)
 			continue;
 		if (disk->readonly == TRI_UNSET)
@@ -331,6 +347,32 @@ static void default_cpu_model(struct vmi *vmi)
 	set_string(&vmi->cpu.model, strcmp(vmi->architecture, "arm64") == 0 ? "host-passthrough" : "host-model");
 }
 
+/*
+ * The VMI mutator gives a TDX VMI the cluster's Quote Generation Service socket (GetQGSSocketPath: the default
+ * with an empty KubeVirt CR) as an annotation, which the converter writes into <launchSecurity>.  An annotation
+ * already there is the one admission set: kept.
+ */
+#define QGS_SOCKET_ANNOTATION "kubevirt.io/qgs-socket-path"
+#define DEFAULT_QGS_SOCKET_PATH "/var/run/tdx-qgs/qgs.socket"
+
+static void default_qgs_socket(struct vmi *vmi)
+{
+	size_t n = vmi->n_annotations;
+
+	if (!str_equal(vmi->launch_security, "tdx"))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (str_equal(vmi->annotation_keys[i], QGS_SOCKET_ANNOTATION))
+			return;
+	/* NULL-terminated like the parser's arrays. */
+	vmi->annotation_keys = xreallocarray(vmi->annotation_keys, n + 2, sizeof(char *));
+	vmi->annotation_values = xreallocarray(vmi->annotation_values, n + 2, sizeof(char *));
+	vmi->annotation_keys[n] = xstrdup(QGS_SOCKET_ANNOTATION);
+	vmi->annotation_values[n] = xstrdup(DEFAULT_QGS_SOCKET_PATH);
+	vmi->annotation_keys[n + 1] = vmi->annotation_values[n + 1] = NULL;
+	vmi->n_annotations = n + 1;
+}
+
 int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
 {
 	if (vmi->name == NULL)
@@ -357,10 +399,11 @@ int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
 	default_disks(vmi);
 	default_watchdog(vmi);
 	default_cpu_model(vmi);
+	default_qgs_socket(vmi);
 	/* ApplyNewVMIMutations: non-root unless the Root feature gate is on */
 	if (!vmi->runtime_user_set) {
 		vmi->runtime_user = NON_ROOT_UID;
 		vmi->runtime_user_set = true;
 	}
-	return 0;
+	return vmi_validate_defaulted(vmi, err);
 }

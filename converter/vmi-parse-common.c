@@ -166,15 +166,18 @@ bad:
 	return vj_fail_at(c, key, HVL_EXIT_INPUT, "'%s' may only contain letters, digits and '%s'.", shown, extra);
 }
 
-/* PCI address "DDDD:BB:DD.F" (hex), as KubeVirt's hwutil.ParsePciAddress accepts. */
+/* PCI address "DDDD:BB:DD.F" (hex, the function 0-7), as KubeVirt's hwutil.ParsePciAddress accepts. */
 static bool is_pci_address(const char *s)
 {
-	static const char shape[] = "xxxx:xx:xx.x";
+	static const char shape[] = "xxxx:xx:xx.f";
 
 	if (strlen(s) != sizeof(shape) - 1)
 		return false;
 	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
+		bool ok = shape[i] == 'x' ? isxdigit((unsigned char)s[i]) != 0
+			  : shape[i] == 'f' ? s[i] >= '0' && s[i] <= '7'
+					    : s[i] == shape[i];
+		if (!ok)
 			return false;
 	}
 	return true;

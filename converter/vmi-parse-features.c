@@ -152,6 +152,7 @@ int parse_features(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 	TRY(vj_object(c, features, "hypervPassthrough", &o));
 	if (o) {
 		size_t m = vj_enter(c, "hypervPassthrough");
+		f->hyperv_passthrough_set = true;
 		TRY(vj_bool(c, o, "enabled", &f->hyperv_passthrough));
 		vj_leave(c, m);
 	}

@@ -78,9 +78,10 @@ static int parse_binding(struct vj_ctx *c, json_object *elem, struct vmi_interfa
 	} bindings[] = {
 		{ "bridge", IFACE_BRIDGE },	     { "masquerade", IFACE_MASQUERADE },
 		{ "sriov", IFACE_SRIOV },	     { "passtBinding", IFACE_PASST },
-		{ "passt", IFACE_PASST },	     { "binding", IFACE_BINDING_PLUGIN },
+		{ "binding", IFACE_BINDING_PLUGIN },
 	};
-	static const char *const removed[] = { "slirp", "macvtap" };
+	/* Discontinued since KubeVirt v1.3 (network/admitter/discontinued.go); passtBinding replaced passt. */
+	static const char *const removed[] = { "slirp", "macvtap", "passt" };
 	const char *found = NULL;
 
 	for (size_t k = 0; k < ENUM_N(removed); k++) {

@@ -118,6 +118,7 @@ int parse_chassis(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 	TRY(vj_object(c, domain, "chassis", &ch));
 	if (ch == NULL)
 		return 0;
+	vmi->chassis.set = true;
 	mark = vj_enter(c, "chassis");
 	TRY(vj_string(c, ch, "manufacturer", &vmi->chassis.manufacturer));
 	TRY(vj_string(c, ch, "version", &vmi->chassis.version));

@@ -158,6 +158,7 @@ static int parse_launch_security(struct vj_ctx *c, json_object *domain, struct v
 				vj_leave(c, pm);
 			}
 			/* For remote attestation: passed to libvirt as they are, as KubeVirt does. */
+			vmi->sev_attestation = vj_has(o, "attestation");
 			TRY(vj_string(c, o, "dhCert", &vmi->sev_dh_cert));
 			TRY(vj_string(c, o, "session", &vmi->sev_session));
 			vj_leave(c, m);
@@ -211,8 +212,8 @@ static int parse_domain(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	return 0;
 }
 
-/* Only exec probes cost memory (overhead); the rest is virt-handler's business. */
-static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, bool *exec)
+/* Only exec probes cost memory (overhead); the rest is virt-handler's business (and admission's: *present). */
+static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, bool *present, bool *exec)
 {
 	json_object *probe = NULL, *e = NULL;
 	size_t mark;
@@ -220,6 +221,8 @@ static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, boo
 	TRY(vj_object(c, spec, key, &probe));
 	if (probe == NULL)
 		return 0;
+	if (present)
+		*present = true;
 	mark = vj_enter(c, key);
 	TRY(vj_object(c, probe, "exec", &e));
 	*exec = e != NULL;
@@ -245,8 +248,8 @@ static int parse_spec(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	TRY(vj_enum_string(c, spec, "startStrategy", starts, ENUM_N(starts), &vmi->start_strategy));
 	TRY(vj_enum_string(c, spec, "evictionStrategy", evictions, ENUM_N(evictions), &vmi->eviction_strategy));
 	TRY(vj_string(c, spec, "schedulerName", &vmi->scheduler_name));
-	TRY(parse_probe(c, spec, "livenessProbe", &vmi->probes.liveness_exec));
-	TRY(parse_probe(c, spec, "readinessProbe", &vmi->probes.readiness_exec));
+	TRY(parse_probe(c, spec, "livenessProbe", &vmi->probes.liveness, &vmi->probes.liveness_exec));
+	TRY(parse_probe(c, spec, "readinessProbe", NULL, &vmi->probes.readiness_exec));
 	/* Before the domain, as KubeVirt's DRA admission checks the claims before the devices that use them. */
 	TRY(parse_list(c, spec, "resourceClaims", sizeof(struct vmi_resource_claim), parse_resource_claim,
 		       (void **)&vmi->resource_claims, &vmi->n_resource_claims));
@@ -382,6 +385,7 @@ static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
 	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
 	vj_init(&c, "spec.template.spec", err);
+	vmi->from_vm = true;
 	TRY(parse_spec(&c, spec, vmi));
 	vm_auto_attach_input(vmi);
 	return vmi_validate(vmi, "spec.template.spec", err);

@@ -90,8 +90,8 @@ static int check_disk(const struct vmi *vmi, const char *spec, size_t i, hvl_err
 				     "%s.domain.devices.disks[%zu].lun: a LUN needs a persistentVolumeClaim or "
 				     "dataVolume volume.",
 				     spec, i);
-	if (vol->type == VOLUME_DOWNWARD_METRICS &&
-	    (disk->device != DISK_DEVICE_DISK || (disk->bus != BUS_DEFAULT && disk->bus != BUS_VIRTIO)))
+	/* The bus is checked once the mutator has defaulted it (vmi_validate_defaulted). */
+	if (vol->type == VOLUME_DOWNWARD_METRICS && disk->device != DISK_DEVICE_DISK)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain.devices.disks[%zu]: a downwardMetrics volume must be a disk on the "
 				     "virtio bus.",
@@ -181,6 +181,11 @@ static int check_networks(const struct vmi *vmi, const char *spec, hvl_error **e
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s.domain.devices.interfaces[%zu].masquerade: the masquerade binding "
 					     "needs a pod network, but '%s' is a %s network.",
+					     spec, i, iface->name, net->type == NETWORK_DRA ? "DRA resourceClaim" : "multus");
+		if (iface->binding == IFACE_PASST && net->type != NETWORK_POD)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.interfaces[%zu].passtBinding: the passt binding works only "
+					     "with the pod network, but '%s' is a %s network.",
 					     spec, i, iface->name, net->type == NETWORK_DRA ? "DRA resourceClaim" : "multus");
 		if (iface->binding == IFACE_SRIOV && net->type == NETWORK_POD)
 			return hvl_error_set(err, HVL_EXIT_INPUT,
@@ -381,6 +386,30 @@ static int check_launch_security(const struct vmi *vmi, const char *spec, hvl_er
 				     "%s.domain.launchSecurity: %s does not work with persistent EFI variables; remove "
 				     "firmware.bootloader.efi.persistent.",
 				     spec, shown);
+	if (vmi->sev_attestation && !str_equal(vmi->start_strategy, "Paused"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.launchSecurity.sev.attestation: SEV attestation needs %s.startStrategy "
+				     "'Paused', so that the guest owner can check the launch before the VM runs.",
+				     spec, spec);
+	/* webhooks/amd64.go: the firmware cannot boot from a NIC's option ROM in an encrypted guest. */
+	for (size_t i = 0; i < vmi->devices.n_interfaces; i++)
+		if (vmi->devices.interfaces[i].boot_order)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.domain.devices.interfaces[%zu].bootOrder: %s does not work with bootable "
+					     "NICs, and interface '%s' has boot order %u; remove it.",
+					     spec, i, shown, vmi->devices.interfaces[i].name,
+					     vmi->devices.interfaces[i].boot_order);
+	return 0;
+}
+
+/* vmi-create-admitter.go validateStartStrategy: a paused VMI cannot be probed for liveness. */
+static int check_start_strategy(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	if (vmi->start_strategy && vmi->probes.liveness)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.startStrategy: '%s' cannot be combined with %s.livenessProbe (KubeVirt does not "
+				     "pause a VMI with a liveness probe); remove one of them.",
+				     spec, vmi->start_strategy, spec);
 	return 0;
 }
 
@@ -433,6 +462,12 @@ static int check_hyperv_dependencies(const struct vmi *vmi, const char *spec, hv
 
 	if (!h->set)
 		return 0;
+	/* webhooks/hyperv.go ValidateVirtualMachineInstanceHypervMode: one or the other, whatever passthrough's value. */
+	if (vmi->features.hyperv_passthrough_set)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.features.hyperv: Hyper-V features cannot be set together with "
+				     "%s.domain.features.hypervPassthrough; use one of them.",
+				     spec, spec);
 	for (int i = 0; i < N; i++)
 		on[i] = fs_on(fs[i]->set, fs[i]->enabled);
 	for (size_t i = 0; i < HVL_ARRAY_SIZE(deps); i++) {
@@ -457,6 +492,7 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_filesystems(vmi, spec_path, err));
 	TRY(check_container_paths(vmi, spec_path, err));
 	TRY(check_boot_orders(vmi, spec_path, err));
+	TRY(check_start_strategy(vmi, spec_path, err));
 	TRY(check_networks(vmi, spec_path, err));
 	TRY(check_resources(vmi, spec_path, err));
 	TRY(check_memory(vmi, spec_path, err));
@@ -467,4 +503,74 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 	TRY(check_hyperv_dependencies(vmi, spec_path, err));
 	TRY(vmi_validate_dra(vmi, spec_path, err));
 	return check_acpi_tables(vmi, spec_path, err);
+}
+
+static const char *bus_text(enum vmi_bus bus)
+{
+	static const char *const names[] = { [BUS_DEFAULT] = "", [BUS_VIRTIO] = "virtio", [BUS_SATA] = "sata",
+					     [BUS_SCSI] = "scsi", [BUS_USB] = "usb" };
+	return names[bus];
+}
+
+/*
+ * A downwardMetrics volume is a virtio disk (validateBootOrder).  The rule sees the mutated VMI: a disk with no
+ * bus, or the one SetDefaultVolumeDisk added for the volume, is on SATA by then on amd64, so KubeVirt refuses it
+ * there and the bus has to be given as virtio.
+ */
+static int check_downward_metrics_disk(const struct vmi *vmi, const char *spec, size_t i, size_t v, hvl_error **err)
+{
+	const struct vmi_disk *disk = &vmi->devices.disks[i];
+
+	if (disk->device != DISK_DEVICE_DISK || disk->bus == BUS_VIRTIO)
+		return 0;
+	if (disk->added)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.volumes[%zu]: the downwardMetrics volume '%s' has no disk, and the one admission adds "
+				     "for it is on the default '%s' bus, where KubeVirt refuses it; add a disk named '%s' with "
+				     "bus: virtio.",
+				     spec, v, disk->name, bus_text(disk->bus), disk->name);
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "%s.domain.devices.disks[%zu].disk.bus: the downwardMetrics volume '%s' must be on the virtio "
+			     "bus, not '%s'%s.",
+			     spec, i, disk->name, bus_text(disk->bus),
+			     disk->bus_defaulted ? " (the default bus of this architecture: set bus: virtio)" : "");
+}
+
+/*
+ * A memoryDump volume is where virt-launcher writes a dump; KubeVirt's converter has no disk form for it and
+ * fails with "disk NAME references an unsupported source" (storage/volume.go).  virt-controller adds the volume
+ * to a running VMI after admission, with a hotplug volume status, so no disk is made for it then
+ * (vmi-defaults.c); a disk on one means the VMI cannot start.
+ */
+static int check_memory_dump_disk(const struct vmi *vmi, const char *spec, size_t i, size_t v, hvl_error **err)
+{
+	const struct vmi_disk *disk = &vmi->devices.disks[i];
+
+	if (disk->added)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.volumes[%zu]: the memoryDump volume '%s' has no hotplug volume status, so admission "
+				     "adds a disk for it, which KubeVirt's converter cannot attach (\"disk %s references an "
+				     "unsupported source\"); a memory dump is requested with virtctl memory-dump, which adds "
+				     "the volume to the running VMI.",
+				     spec, v, disk->name, disk->name);
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "%s.domain.devices.disks[%zu]: disk '%s' is on a memoryDump volume, which KubeVirt's "
+			     "converter cannot attach (\"disk %s references an unsupported source\"); a memory dump is "
+			     "requested with virtctl memory-dump, which adds the volume to the running VMI.",
+			     spec, i, disk->name, disk->name);
+}
+
+int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err)
+{
+	const char *spec = vmi->from_vm ? "spec.template.spec" : "spec";
+
+	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
+		const struct vmi_volume *vol = vmi_find_volume(vmi, vmi->devices.disks[i].name);
+		size_t v = vol ? (size_t)(vol - vmi->volumes) : 0;
+		if (vol && vol->type == VOLUME_DOWNWARD_METRICS)
+			TRY(check_downward_metrics_disk(vmi, spec, i, v, err));
+		if (vol && vol->type == VOLUME_MEMORY_DUMP)
+			TRY(check_memory_dump_disk(vmi, spec, i, v, err));
+	}
+	return 0;
 }

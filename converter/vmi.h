@@ -112,6 +112,7 @@ struct vmi_firmware {
 
 /* spec.domain.chassis: SMBIOS chassis strings. */
 struct vmi_chassis {
+	bool set; /* the chassis object is present: KubeVirt then writes all five entries, empty ones too */
 	char *manufacturer, *version, *serial, *asset, *sku;
 };
 
@@ -157,6 +158,7 @@ struct vmi_features {
 	bool apic_end_of_interrupt;
 	struct vmi_hyperv hyperv;
 	bool hyperv_passthrough;  /* features.hypervPassthrough.enabled */
+	bool hyperv_passthrough_set; /* features.hypervPassthrough present, enabled or not */
 	struct vmi_feature_state kvm_hidden; /* features.kvm.hidden */
 };
 
@@ -169,6 +171,8 @@ struct vmi_disk {
 	char *name;
 	enum vmi_disk_device device;
 	enum vmi_bus bus;
+	bool bus_defaulted;         /* the input left the bus to admission's default */
+	bool added;                 /* not in the input: admission added it for a volume no disk used */
 	enum tristate readonly;     /* cdrom: default true */
 	char *tray;                 /* cdrom: open|closed */
 	uint32_t boot_order;        /* 0 = unset */
@@ -365,11 +369,13 @@ struct vmi_device_status {
 /* ---- the VMI --------------------------------------------------------------- */
 
 struct vmi_probe_summary {
+	bool liveness;                     /* spec.livenessProbe present, whatever its kind */
 	bool liveness_exec, readiness_exec;
 };
 
 struct vmi {
 	char *kind;       /* VirtualMachineInstance (VirtualMachine inputs are unwrapped) */
+	bool from_vm;     /* it was a VirtualMachine: its spec is at spec.template.spec */
 	char *name;
 	char *namespace_; /* "default" when absent */
 	char *uid;
@@ -398,6 +404,7 @@ struct vmi {
 	uint32_t io_threads_supplemental_count;
 	char *launch_security;   /* sev, sev-snp, tdx, or NULL */
 	bool sev_es;
+	bool sev_attestation; /* launchSecurity.sev.attestation present */
 	char *sev_dh_cert, *sev_session; /* launchSecurity.sev: the guest owner's DH certificate and session blob (base64) */
 	char *reboot_policy;     /* Reboot, Terminate */
 

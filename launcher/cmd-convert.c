@@ -102,6 +102,7 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	copts.cpu_caps = cpu_check_caps(&cpu);
 	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
+	copts.ovmf_path = opts->ovmf_path;
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
 

@@ -164,9 +164,15 @@ static int prepare(struct run *r, hvl_error **err)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
 	cpu_check_for(&d, &cpu);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, &cpu, r->opts->dev_root, r->disks,
-			r->n_disks, &p,
-			err) < 0 ||
+	/* The firmware QEMU loads must be on this machine: without --ovmf-path, a directory that exists here. */
+	struct prepare_params pp = { .cpu_model = r->opts->cpu_model,
+				     .cpu = &cpu,
+				     .dev_root = r->opts->dev_root,
+				     .ovmf_path = r->opts->ovmf_path,
+				     .ovmf_local = true,
+				     .disks = r->disks,
+				     .n_disks = r->n_disks };
+	if (prepare_vmi(r->opts->vmi_path, d.chosen, &pp, &p, err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)
 		goto out;
 	log_set_vmi(p.vmi->name, p.vmi->namespace_, p.vmi->uid);

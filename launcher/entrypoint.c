@@ -117,8 +117,14 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 
 	if (opts->vmi_path) {
 		cpu_check_for(d, &cpu);
-		r = prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, &cpu, opts->dev_root, opts->disks,
-				opts->n_disks, &vmi, err);
+		/* The EFI firmware virt-launcher will use: NEXT's --ovmf-path, as virt-controller passed it. */
+		struct prepare_params pp = { .cpu_model = opts->cpu_model,
+					     .cpu = &cpu,
+					     .dev_root = opts->dev_root,
+					     .ovmf_path = opts->next_ovmf_path ? opts->next_ovmf_path : opts->ovmf_path,
+					     .disks = opts->disks,
+					     .n_disks = opts->n_disks };
+		r = prepare_vmi(opts->vmi_path, d->chosen, &pp, &vmi, err);
 		cpu_check_clear(&cpu);
 		if (r < 0)
 			return -1;

@@ -52,7 +52,8 @@ static const struct {
 	  "      --memlock POLICY        auto, unlimited, guest or off [HVL_MEMLOCK]\n"
 	  "      --memlock-failure WHAT  fail or warn when the limit cannot be raised [HVL_MEMLOCK_FAILURE]\n"
 	  "      --keep-caps LIST        capabilities NEXT may keep [HVL_KEEP_CAPS]\n"
-	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n" },
+	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n"
+	  "      --ovmf-path DIR         EFI firmware directory when NEXT has no --ovmf-path [HVL_OVMF_PATH]\n" },
 	{ CMD_DETECT,
 	  "Usage: hvl-launcher detect [OPTIONS]\n"
 	  "\n"
@@ -69,7 +70,9 @@ static const struct {
 	  "      --vmi FILE              VMI JSON (\"-\" for stdin) [HVL_VMI]\n"
 	  "  -o, --output FILE           write the XML to FILE instead of standard output\n"
 	  "      --explain               say what was changed for the hypervisor, and why\n"
-	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n" },
+	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n"
+	  "      --ovmf-path DIR         EFI firmware directory (default KubeVirt's, /usr/share/edk2/ovmf)\n"
+	  "                              [HVL_OVMF_PATH]\n" },
 	{ CMD_OVERHEAD,
 	  "Usage: hvl-launcher overhead [OPTIONS] [--vmi] FILE\n"
 	  "\n"
@@ -88,7 +91,9 @@ static const struct {
 	  "      --disk NAME=PATH        back volume NAME with the local file PATH; repeatable\n"
 	  "      --grace-period S        seconds between shutdown and destroy (default 30)\n"
 	  "      --timeout S             destroy the domain after S seconds (default 0: never)\n"
-	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n" },
+	  "      --cpu-model NAME        named CPU model for mshv and qemu [HVL_CPU_MODEL]\n"
+	  "      --ovmf-path DIR         EFI firmware directory (default KubeVirt's if present here, else\n"
+	  "                              /usr/share/OVMF) [HVL_OVMF_PATH]\n" },
 };
 
 void print_help(enum hvl_command mode, FILE *out)

@@ -55,6 +55,7 @@ enum opt {
 	OPT_MEMLOCK,
 	OPT_MEMLOCK_FAILURE,
 	OPT_KEEP_CAPS,
+	OPT_OVMF_PATH,
 	OPT_COUNT
 };
 _Static_assert(OPT_COUNT <= 64, "cli_set is a 64-bit mask");
@@ -91,6 +92,7 @@ static const struct option long_options[] = {
 	{ "memlock", required_argument, NULL, LONG_ONLY(OPT_MEMLOCK) },
 	{ "memlock-failure", required_argument, NULL, LONG_ONLY(OPT_MEMLOCK_FAILURE) },
 	{ "keep-caps", required_argument, NULL, LONG_ONLY(OPT_KEEP_CAPS) },
+	{ "ovmf-path", required_argument, NULL, LONG_ONLY(OPT_OVMF_PATH) },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -136,6 +138,7 @@ static const struct opt_info {
 	[OPT_MEMLOCK] = { "--memlock", M_ENTRY, false, "HVL_MEMLOCK" },
 	[OPT_MEMLOCK_FAILURE] = { "--memlock-failure", M_ENTRY, false, "HVL_MEMLOCK_FAILURE" },
 	[OPT_KEEP_CAPS] = { "--keep-caps", M_ENTRY, false, "HVL_KEEP_CAPS" },
+	[OPT_OVMF_PATH] = { "--ovmf-path", M_ENTRY | M_CONVERT | M_RUN, false, "HVL_OVMF_PATH" },
 };
 
 static const struct {
@@ -323,6 +326,7 @@ static int apply_value(struct hvl_options *o, enum opt opt, const char *origin, 
 		o->hypervisor = v;
 		return 0;
 	case OPT_DEV_ROOT: return set_string(&o->dev_root, origin, arg, err);
+	case OPT_OVMF_PATH: return set_string(&o->ovmf_path, origin, arg, err);
 	case OPT_VMI: return set_string(&o->vmi_path, origin, arg, err);
 	case OPT_LOG_FORMAT:
 		if (PARSE_ENUM(origin, arg, log_format_names, "json, text", &v, err) < 0)
@@ -590,6 +594,8 @@ static void scan_next_args(struct hvl_options *o)
 			free(o->vmi_namespace), o->vmi_namespace = xstrdup(v);
 		else if ((v = next_flag_value(argv, &i, "--name")))
 			free(o->vmi_name), o->vmi_name = xstrdup(v);
+		else if ((v = next_flag_value(argv, &i, "--ovmf-path")))
+			free(o->next_ovmf_path), o->next_ovmf_path = xstrdup(v);
 	}
 }
 
@@ -836,6 +842,8 @@ void options_free(struct hvl_options *opts)
 	free(opts->feature_gates);
 	free(opts->feature_gates_env);
 	free(opts->kubevirt_config);
+	free(opts->ovmf_path);
+	free(opts->next_ovmf_path);
 	free(opts->dev_root);
 	free(opts->vmi_path);
 	free(opts->connect_uri);

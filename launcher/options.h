@@ -80,6 +80,7 @@ struct hvl_options {
 	char *output_path;      /* -o / --output */
 	bool explain;           /* --explain */
 	char *cpu_model;        /* --cpu-model / HVL_CPU_MODEL: named model for mshv and qemu */
+	char *ovmf_path;        /* --ovmf-path / HVL_OVMF_PATH: the EFI firmware directory (convert, run, entrypoint) */
 
 	/* overhead */
 	enum cpu_arch arch;     /* --arch, default amd64 */
@@ -105,6 +106,7 @@ struct hvl_options {
 
 	/* read from NEXT's arguments (virt-controller's argv) in entrypoint mode */
 	char *vmi_name, *vmi_namespace, *vmi_uid;
+	char *next_ovmf_path;   /* NEXT's --ovmf-path: where virt-launcher will look for the EFI firmware */
 	/* NEXT's --hypervisor in KubeVirt's names ("kvm", "hyperv-direct"), mapped to HYPERVISOR_KVM or
 	 * HYPERVISOR_MSHV: the hypervisor KubeVirt itself is configured for (the gate-off baseline), not a
 	 * forced choice.  HYPERVISOR_KVM when absent, as in KubeVirt. */

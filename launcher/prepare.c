@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "efi.h"
 #include "log.h"
 #include "overhead.h"
 #include "podcheck.h"
@@ -23,20 +24,30 @@ const char *prepare_memlock_reason(const struct vmi *vmi)
 	return NULL;
 }
 
-static int convert(const struct vmi *vmi, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
-		   const char *dev_root,
-		   const struct disk_mapping *disks, size_t n_disks, char **xml, hvl_error **err)
+static int convert(const struct vmi *vmi, enum hypervisor hv, const struct prepare_params *pp, char **xml,
+		   hvl_error **err)
 {
+	size_t n_disks = pp->n_disks;
+	const struct disk_mapping *disks = pp->disks;
 	_cleanup_free_ const char **names = xcalloc(n_disks + 1, sizeof(char *));
 	_cleanup_free_ const char **paths = xcalloc(n_disks + 1, sizeof(char *));
+	const char *ovmf = pp->ovmf_path;
+	if (ovmf == NULL && pp->ovmf_local)
+		ovmf = efi_local_dir(vmi->architecture);
+	if (pp->ovmf_local && vmi->firmware.bootloader == BOOTLOADER_EFI)
+		log_info("run: EFI firmware from '%s'%s.", ovmf,
+			 pp->ovmf_path || strcmp(ovmf, efi_default_dir(vmi->architecture)) == 0
+				 ? ""
+				 : " (KubeVirt's directory is not on this machine)");
 	struct convert_options copts = { .hypervisor = hv,
-					 .cpu_model = cpu_model,
-					 .cpu_caps = cpu_check_caps(cpu),
-					 .cpu_unchecked = cpu_check_unchecked(cpu),
+					 .cpu_model = pp->cpu_model,
+					 .cpu_caps = cpu_check_caps(pp->cpu),
+					 .cpu_unchecked = cpu_check_unchecked(pp->cpu),
 					 .disk_names = names,
 					 .disk_paths = paths,
 					 .n_disk_overrides = n_disks,
-					 .dev_root = dev_root };
+					 .dev_root = pp->dev_root,
+					 .ovmf_path = ovmf };
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
 	struct profile_report report = { 0 };
 	size_t len;
@@ -74,9 +85,8 @@ static void warn_if_pod_too_small(const struct vmi *vmi, int64_t overhead)
 	podcheck_result_clear(&pc);
 }
 
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
-		const char *dev_root,
-		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err)
+int prepare_vmi(const char *path, enum hypervisor hv, const struct prepare_params *pp, struct prepared_vmi *out,
+		hvl_error **err)
 {
 	struct prepared_vmi p = { .overhead_bytes = -1 };
 	struct overhead_params params;
@@ -100,7 +110,7 @@ int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, con
 		.guest_bytes = vmi_guest_memory(p.vmi),
 		.overhead_bytes = result.total,
 	};
-	if (convert(p.vmi, hv, cpu_model, cpu, dev_root, disks, n_disks, &p.domain_xml, err) < 0)
+	if (convert(p.vmi, hv, pp, &p.domain_xml, err) < 0)
 		goto fail;
 	*out = p;
 	return 0;

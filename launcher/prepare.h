@@ -23,11 +23,19 @@ struct prepared_vmi {
 	char *domain_xml;
 };
 
-/* cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked.
- * dev_root: where the pod's files are looked for (--dev-root: block volumes, network-info, DRA metadata). */
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
-		const char *dev_root,
-		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err);
+/* How to convert; every field may be NULL/0. */
+struct prepare_params {
+	const char *cpu_model;        /* --cpu-model */
+	const struct cpu_check *cpu;  /* the node's libvirt for the mshv CPU model check (cpu-check.h); NULL: not asked */
+	const char *dev_root;         /* where the pod's files are looked for (block volumes, network-info, DRA) */
+	const char *ovmf_path;        /* the EFI firmware directory (efi.h); NULL: KubeVirt's default */
+	bool ovmf_local;              /* `run`: without ovmf_path, a firmware directory that exists here (efi.h) */
+	const struct disk_mapping *disks; /* `run --disk` */
+	size_t n_disks;
+};
+
+int prepare_vmi(const char *path, enum hypervisor hv, const struct prepare_params *pp, struct prepared_vmi *out,
+		hvl_error **err);
 
 /* What needs locked memory, for messages; NULL when nothing does. */
 const char *prepare_memlock_reason(const struct vmi *vmi);

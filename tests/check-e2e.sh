@@ -124,6 +124,18 @@ expect_err gate-on "Hypervisor qemu"
 expect_err gate-on "HyperVLayered is on"
 expect_err gate-on "dev/mshv is missing"
 
+# 2b. EFI without secure boot.  KubeVirt's rules take OVMF_CODE.secboot.fd (with OVMF_VARS.fd) when the firmware
+#     directory has it; run uses KubeVirt's directory when this machine has it, else the distribution's
+#     (/usr/share/OVMF on Debian), and under TCG the plain OVMF_CODE.fd beside it (the SMM build is too slow).
+if [ -e /usr/share/edk2/ovmf/OVMF_VARS.fd ] || [ -e /usr/share/OVMF/OVMF_VARS.fd ]; then
+	boot efi 0 --vmi "$DATA/vmi-kernel-boot-efi.json" "${disks[@]}"
+	expect_out efi "HVL-E2E-GUEST-BOOTED"
+	expect_err efi "EFI firmware from '/usr/share/"
+	expect_err efi "OVMF_CODE.fd' instead of"
+else
+	echo "SKIP (part): no OVMF firmware on this machine (/usr/share/edk2/ovmf, /usr/share/OVMF): the EFI boot is not checked"
+fi
+
 # 3. SIGTERM: the guest ignores the ACPI shutdown request, so after the grace period it is destroyed (exit 6).
 (
 	"$HVL" run "${common[@]}" --grace-period 2 --vmi "$DATA/vmi-kernel-boot-wait.json" "${disks[@]}" \

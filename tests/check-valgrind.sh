@@ -29,7 +29,7 @@ export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2
 export USB_RESOURCE_KUBEVIRT_IO_STORAGE=3:2
 # The block-mode volumes check-golden.sh gives the goldens (device nodes under HVL_DEV_ROOT).
 mkdir -p "$tmp/devroot/dev"
-for v in lun0 usbstick pvc-block-test dv-block-test; do
+for v in lun0 usbstick l lun-shared pvc-block-test dv-block-test; do
 	mknod "$tmp/devroot/dev/$v" b 7 0 || { echo "cannot create the block device $tmp/devroot/dev/$v" >&2; exit 1; }
 done
 # The network-info annotation virt-handler mounts once Multus attached sriov-attached's VF.
