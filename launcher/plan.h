@@ -11,7 +11,7 @@
 
 #include "caps.h"
 #include "error.h"
-#include "limits.h"
+#include "memlock.h"
 #include "options.h"
 #include "select.h"
 #include "state.h"

@@ -12,7 +12,7 @@
 #include "cpu-check.h"
 #include "error.h"
 #include "hypervisor.h"
-#include "limits.h"
+#include "memlock.h"
 #include "options.h"
 #include "vmi.h"
 

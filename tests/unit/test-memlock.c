@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "memlock.h"
 #include "util.h"
 
 /* ---- the fake kernel: one RLIMIT_MEMLOCK, EPERM above the hard limit like a process without SYS_RESOURCE ---- */
