@@ -83,7 +83,7 @@ void cpu_check_ask(const char *uri, struct cpu_check *out)
 {
 	struct libvirt_check lc;
 
-	libvirt_check_hyperv(uri, &lc);
+	libvirt_check_hyperv(uri, NULL, &lc);
 	cpu_check_from_libvirt(&lc, out);
 	libvirt_check_clear(&lc);
 }
