@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# Helpers for the suites that run inside the mshv stack (tests/stack/inside): the namespace's own libvirtd and
+# virtlogd, its /dev, counters.  Sourced; the caller runs chrooted by scripts/with-mshv-stack.
+
+URI=qemu:///system
+CACHE_DIR=/var/cache/libvirt/qemu/capabilities
+
+stack_failures=0
+fail() {
+	echo "FAIL: $*"
+	stack_failures=$((stack_failures + 1))
+}
+skip_part() {
+	echo "SKIP (part): $*"
+}
+
+libvirt_stop() {
+	local name pid i
+	for name in libvirtd virtlogd; do
+		pid=$(cat "/run/libvirt/$name.pid" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null || continue
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null || true
+		rm -f "/run/libvirt/$name.pid"
+	done
+}
+
+libvirt_start() {
+	local i
+	mkdir -p /run/libvirt
+	virtlogd -d --pid-file /run/libvirt/virtlogd.pid
+	libvirtd -d --pid-file /run/libvirt/libvirtd.pid
+	for i in $(seq 150); do
+		virsh -q -c "$URI" version >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "stack: libvirtd did not answer on $URI" >&2
+	return 1
+}
+
+libvirt_restart() {
+	libvirt_stop
+	libvirt_start
+}
+
+# The KVM node of this namespace, kept aside so it can be hidden and shown again.
+KVM_SAVED=/run/hvl-stack-kvm
+kvm_hide() {
+	if [ -c /dev/kvm ]; then
+		cp -a /dev/kvm "$KVM_SAVED"
+		rm -f /dev/kvm
+	fi
+}
+kvm_show() {
+	[ -c "$KVM_SAVED" ] && [ ! -e /dev/kvm ] && cp -a "$KVM_SAVED" /dev/kvm
+	return 0
+}
+# Whether this namespace has a KVM that libvirt offers (probing QEMU as it does).
+kvm_offered() {
+	virsh -q -c "$URI" domcapabilities --virttype kvm --arch x86_64 --machine q35 >/dev/null 2>&1
+}
+
+# /dev/mshv for the simulated node and the refusals: a character node with the null device's numbers (1:3).
+# It opens read-write, so hvl-launcher's default probe takes it as present and openable, but no mshv driver is
+# behind it: `--probe=deep` (MSHV_CREATE_PARTITION) refuses it, and so does QEMU, on its first mshv ioctl.
+mshv_node_add() {
+	rm -f /dev/mshv
+	mknod -m 0600 /dev/mshv c 1 3
+}
+mshv_node_remove() {
+	rm -f /dev/mshv
+}
+
+cache_clear() {
+	rm -f "$CACHE_DIR"/*.xml
+}
