@@ -77,3 +77,16 @@ mshv_node_remove() {
 cache_clear() {
 	rm -f "$CACHE_DIR"/*.xml
 }
+
+# The test guest (tests/e2e/make-guest.sh) copied where QEMU, running as libvirt-qemu, can read it; prints the
+# directory.  The caller removes it.
+guest_copy() {
+	local built dir
+	built=$("$HVL_TOP/tests/e2e/make-guest.sh") || return $?
+	dir=$(mktemp -d /tmp/hvl-stack-guest.XXXXXX)
+	chmod 0711 "$dir"
+	cp "$built/vmlinuz" "$built/initrd.gz" "$dir/"
+	truncate -s 1M "$dir/scratch.img"
+	chmod 0644 "$dir"/*
+	echo "$dir"
+}
