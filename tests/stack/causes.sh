@@ -88,7 +88,7 @@ if [ "$had_kvm" = 1 ]; then
 	kvm_show
 	cache_clear
 	libvirt_start || exit 1
-	expect kvm-won "Cause: KVM won libvirt's probe order" "accel=kvm:mshv:tcg" "does not support virt type 'hyperv'"
+	expect kvm-won "Cause: KVM won libvirt's probe order" "accel=kvm:mshv:tcg" "libvirt offers virt type 'kvm' instead"
 else
 	skip_part "the refusal 'KVM won libvirt's probe order' on libvirt 12: no /dev/kvm that libvirt offers here" \
 		"(the text is asserted by test-hyperv-refusal)"

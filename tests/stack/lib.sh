@@ -28,8 +28,17 @@ libvirt_stop() {
 	done
 }
 
+# libvirt's QEMU settings as KubeVirt's launcher has them (cmd/virt-launcher/qemu.conf): no per-domain mount
+# namespace, no cgroup controllers.  Written once into the namespace's own /etc.
+launcher_qemu_conf() {
+	grep -q '^# hvl-stack' /etc/libvirt/qemu.conf 2>/dev/null && return
+	printf '%s\n' '# hvl-stack: as KubeVirt'"'"'s virt-launcher' 'namespaces = [ ]' 'cgroup_controllers = [ ]' \
+		>>/etc/libvirt/qemu.conf
+}
+
 libvirt_start() {
 	local i
+	launcher_qemu_conf
 	mkdir -p /run/libvirt
 	virtlogd -d --pid-file /run/libvirt/virtlogd.pid
 	libvirtd -d --pid-file /run/libvirt/libvirtd.pid
@@ -63,12 +72,14 @@ kvm_offered() {
 	virsh -q -c "$URI" domcapabilities --virttype kvm --arch x86_64 --machine q35 >/dev/null 2>&1
 }
 
-# /dev/mshv for the simulated node and the refusals: a character node with the null device's numbers (1:3).
-# It opens read-write, so hvl-launcher's default probe takes it as present and openable, but no mshv driver is
-# behind it: `--probe=deep` (MSHV_CREATE_PARTITION) refuses it, and so does QEMU, on its first mshv ioctl.
+# /dev/mshv for the simulated node and the refusals: a character node with the null device's numbers (1:3),
+# owned by QEMU's user as virt-handler hands the pod's node to it (claimDeviceOwnership).  It opens read-write, so
+# hvl-launcher's default probe takes it as present and openable, but no mshv driver is behind it:
+# `--probe=deep` (MSHV_CREATE_PARTITION) refuses it, and so does QEMU, on its first mshv ioctl.
 mshv_node_add() {
 	rm -f /dev/mshv
 	mknod -m 0600 /dev/mshv c 1 3
+	chown libvirt-qemu:kvm /dev/mshv
 }
 mshv_node_remove() {
 	rm -f /dev/mshv

@@ -85,6 +85,9 @@ for golden in tests/data/convert/*.mshv.xml tests/data/convert/examples/*.mshv.x
 		else
 			accel=$((accel + 1))
 		fi
+	elif grep -q "the CPU is incompatible with host CPU" "$tmp/argv.err"; then
+		# The VMI asks for CPU features this host's CPU lacks (the simulated node's CPU is this host's): a host limit.
+		skip_part "mshv $(basename "$golden"): defined, but no QEMU command line on this host: $(tail -1 "$tmp/argv.err")"
 	else
 		fail "$golden: domxml-to-native: $(tail -1 "$tmp/argv.err")"
 	fi
