@@ -36,7 +36,7 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 [ "$ok" = 1 ] || fail "scripts/virtqemud-shim: libvirt does not answer on libvirt-sock and virtqemud-sock: $(tail -3 /tmp/virtqemud.log)"
-[ "$ok" = 1 ] && echo "image: scripts/virtqemud-shim serves qemu:///system and virtqemud-sock (libvirtd $(virsh -c qemu:///system version | sed -n 's/^Running against daemon: //p'))"
+[ "$ok" = 1 ] && echo "image: scripts/virtqemud-shim serves qemu:///system and virtqemud-sock ($(virsh -c qemu:///system version | sed -n 's/^Running hypervisor: //p'))"
 kill "$shim" 2>/dev/null
 wait "$shim" 2>/dev/null
 rm -f /run/libvirt/virtqemud-sock
