@@ -77,7 +77,18 @@ for golden in tests/data/convert/*.mshv.xml tests/data/convert/examples/*.mshv.x
 		continue
 	fi
 	defined=$((defined + 1))
+	argv_ok=0
 	if virsh -q -c "$URI" domxml-to-native --format qemu-argv --domain "$name" >"$tmp/argv" 2>"$tmp/argv.err"; then
+		argv_ok=1
+	elif grep -q "the CPU is incompatible with host CPU" "$tmp/argv.err"; then
+		# The VMI asks for CPU features this host's CPU lacks (the simulated node's CPU is this host's): a host
+		# limit, not the profile's.  The command line is looked at without libvirt's CPU comparison.
+		echo "mshv: $(basename "$golden"): $(tail -1 "$tmp/argv.err"); command line taken with <cpu check='none'>"
+		sed 's/<cpu mode=/<cpu check="none" mode=/' "$tmp/domain.xml" >"$tmp/nocheck.xml"
+		virsh -q -c "$URI" domxml-to-native --format qemu-argv --xml "$tmp/nocheck.xml" >"$tmp/argv" 2>"$tmp/argv.err" &&
+			argv_ok=1
+	fi
+	if [ "$argv_ok" = 1 ]; then
 		if ! grep -q -- '-accel mshv' "$tmp/argv"; then
 			fail "$golden: no -accel mshv in $(grep -o -- '-accel [^ ]*' "$tmp/argv" | head -1)"
 		elif grep -q -e 'smm=on' -e '-cpu host' "$tmp/argv"; then
@@ -85,9 +96,6 @@ for golden in tests/data/convert/*.mshv.xml tests/data/convert/examples/*.mshv.x
 		else
 			accel=$((accel + 1))
 		fi
-	elif grep -q "the CPU is incompatible with host CPU" "$tmp/argv.err"; then
-		# The VMI asks for CPU features this host's CPU lacks (the simulated node's CPU is this host's): a host limit.
-		skip_part "mshv $(basename "$golden"): defined, but no QEMU command line on this host: $(tail -1 "$tmp/argv.err")"
 	else
 		fail "$golden: domxml-to-native: $(tail -1 "$tmp/argv.err")"
 	fi
