@@ -137,7 +137,7 @@ define_queue=()
 # launch security (sev, sev-snp, tdx) or a TPM 2.0 emulator reported as not supported.
 host_lacks() {
 	local file=$1 type arch machine caps sec feature
-	lacks= lacks_strip=
+	lacks="" lacks_strip=""
 	type=$(sed -n "s/.*<domain[^>]* type=[\"']\([a-z]*\)[\"'].*/\1/p" "$file" | head -1)
 	arch=$(sed -n "s/.*<type arch=[\"']\([^\"']*\)[\"'].*/\1/p" "$file" | head -1)
 	machine=$(sed -n "s/.*<type arch=[^>]* machine=[\"']\([^\"']*\)[\"'].*/\1/p" "$file" | head -1)

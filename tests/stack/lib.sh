@@ -37,12 +37,12 @@ launcher_qemu_conf() {
 }
 
 libvirt_start() {
-	local i
+	local _
 	launcher_qemu_conf
 	mkdir -p /run/libvirt
 	virtlogd -d --pid-file /run/libvirt/virtlogd.pid
 	libvirtd -d --pid-file /run/libvirt/libvirtd.pid
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		virsh -q -c "$URI" version >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
