@@ -77,7 +77,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILDDIR)/bench/%,$(BENCH_SRCS))
 # Keep test and bench objects between runs (they are intermediates of pattern rules).
 .SECONDARY:
 
-.PHONY: all deps check check-only demo bench fuzz install uninstall clean fmt lint-man tests
+.PHONY: all deps check check-only check-stack demo bench fuzz install uninstall clean fmt lint-man tests
 
 all: $(BIN)
 
@@ -125,6 +125,11 @@ check: deps
 
 check-only: tests
 	@BUILDDIR=$(BUILDDIR) HVL=$(abspath $(BIN)) tests/run-all.sh
+
+# The stack that can run mshv (libvirt and QEMU from Debian trixie-backports) in namespaces of its own:
+# scripts/mshv-stack builds and caches the root, tests/stack/run runs the suites there (docs/testing.md).
+check-stack: deps
+	@tests/stack/run
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -14,9 +14,10 @@
  *       <mode name='custom' supported='yes'>
  *         <model usable='yes' vendor='Intel' canonical='Westmere-v1'>Westmere</model> ...
  *
- * Under mshv this data proves little: QEMU reports every feature of every model
- * as supported (target/i386/cpu.c x86_cpu_get_supported_feature_word returns ~0
- * for accelerators other than KVM, HVF and TCG), so every model is "usable".
+ * Under mshv with QEMU 10.2 this data proves little: QEMU reports every feature
+ * of every model as supported (target/i386/cpu.c x86_cpu_get_supported_feature_word
+ * returns ~0 for accelerators other than KVM, HVF and TCG), so every model is
+ * "usable".  QEMU 11.1 takes them from the host's CPUID (mshv_get_supported_cpuid).
  * Hence fits_host: the launcher compares a model with the host's real CPU
  * through virConnectCompareCPU, which uses libvirt's CPUID-based host CPU
  * (launcher/cpu-check.c).  The converter never talks to libvirt itself.
@@ -52,6 +53,9 @@ struct cpu_caps {
 	bool custom_supported;
 	struct cpu_caps_model *models; /* mode 'custom', in libvirt's order */
 	size_t n_models;
+	/* QEMU's version as this libvirt reports it (virConnectGetVersion: major * 1000000 + minor * 1000 + micro),
+	 * 0 when unknown; the mshv profile's facts depend on it (profile.c). */
+	unsigned long qemu_version;
 
 	/*
 	 * Compare a guest CPU (a <cpu> element as XML text) with the host's real CPU; *detail (newly allocated,

@@ -9,6 +9,7 @@
  * a stand-in <hostdev> per such interface (the element the interface becomes, with the same alias), and the
  * stand-ins are taken out again before the domain is written: the domain itself stays KubeVirt's.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain-sections.h"

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

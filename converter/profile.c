@@ -138,11 +138,12 @@ static const struct rule qemu_rules[] = {
 static const struct profile profiles[HYPERVISOR_COUNT] = {
 	[HYPERVISOR_MSHV] = {
 		.default_cpu_model = "Westmere",
-		.cpu_why = "under mshv QEMU claims every CPU feature for the host (target/i386/cpu.c "
+		.cpu_why = "under mshv QEMU 10.2 claims every CPU feature for the host (target/i386/cpu.c "
 			   "x86_cpu_get_supported_feature_word returns ~0), so host-model and host-passthrough would "
 			   "not describe this host's CPU, while a named model is a known baseline (QEMU 10.2.2 does "
-			   "not pass it to the guest yet); spec.configuration.cpuModel makes KubeVirt write a named "
-			   "model itself",
+			   "not pass it to the guest yet; QEMU 11.1 takes the features from the host's CPUID, and "
+			   "the mode is kept where the node's libvirt reports QEMU 11.1 or later); "
+			   "spec.configuration.cpuModel makes KubeVirt write a named model itself",
 		.check_cpu = true,
 		.no_smm = true,
 		.rules = mshv_rules,
@@ -156,6 +157,37 @@ static const struct profile profiles[HYPERVISOR_COUNT] = {
 		.n_rules = HVL_ARRAY_SIZE(qemu_rules),
 	},
 };
+
+/*
+ * What QEMU's mshv accelerator does, by QEMU version: one entry per version checked, in order (docs/mshv-profile.md
+ * has a column for each).  The profile goes by the version the node's libvirt reports (cpu_caps.qemu_version);
+ * without one (offline, or libvirt not asked) the oldest entry holds, so an unchecked choice never counts on a
+ * newer QEMU.
+ */
+struct mshv_facts {
+	unsigned long since; /* the QEMU version (libvirt's encoding) these facts were checked for, and later ones */
+	const char *read;    /* what was read for them */
+	bool host_cpuid;     /* CPU features come from the host's CPUID: host-model and host-passthrough are the host's */
+};
+
+static const struct mshv_facts mshv_facts_by_version[] = {
+	/* target/i386/cpu.c x86_cpu_get_supported_feature_word: ~0 for accelerators other than KVM, HVF and TCG */
+	{ 10002000, "QEMU 10.2.2", false },
+	/* the same function calls target/i386/mshv mshv_get_supported_cpuid: the host's CPUID less VMX and SVM,
+	 * checked in Debian's qemu-system-x86 1:11.1.3+ds-2~bpo13+1 binary; CPUID reaches the guest through
+	 * HVCALL_REGISTER_INTERCEPT_RESULT ("failed to register intercept result for cpuid") */
+	{ 11001000, "QEMU 11.1.3", true },
+};
+
+static const struct mshv_facts *mshv_facts_for(unsigned long qemu_version)
+{
+	const struct mshv_facts *f = &mshv_facts_by_version[0];
+
+	for (size_t i = 1; i < HVL_ARRAY_SIZE(mshv_facts_by_version); i++)
+		if (qemu_version >= mshv_facts_by_version[i].since)
+			f = &mshv_facts_by_version[i];
+	return f;
+}
 
 /* One profile_apply() call. */
 struct apply {
@@ -542,6 +574,32 @@ static int plan_default_unusable(const struct apply *a, struct cpu_request *rq, 
 			     hypervisor_name(a->hv));
 }
 
+/*
+ * mshv with a QEMU whose CPU features are the host's (mshv_facts): KubeVirt's host-model or host-passthrough
+ * describes this host's CPU, so it is kept where libvirt supports the mode.  Only with libvirt's answer (the
+ * version comes from it) and without --cpu-model.
+ */
+static bool plan_host_mode_kept(const struct apply *a, struct cpu_request *rq, struct cpu_plan *plan)
+{
+	const struct cpu_caps *caps = a->opts->cpu_caps;
+	const struct mshv_facts *f;
+
+	if (a->hv != HYPERVISOR_MSHV || caps == NULL || !is_host_mode(rq->mode))
+		return false;
+	f = mshv_facts_for(caps->qemu_version);
+	if (!f->host_cpuid || !cpu_caps_mode_supported(caps, rq->mode))
+		return false;
+	_cleanup_free_ char *v = xasprintf("%lu.%lu.%lu", caps->qemu_version / 1000000,
+					    caps->qemu_version / 1000 % 1000, caps->qemu_version % 1000);
+	set_note(plan, false, LOG_INFO, xasprintf("kept <cpu mode='%s'>", rq->mode), origin_from(&rq->origin),
+		 xasprintf("QEMU %s, as the node's libvirt reports it, takes the CPU features of mshv guests from the "
+			   "host's CPUID (mshv_get_supported_cpuid, read in %s), so the mode describes this host's "
+			   "CPU and KubeVirt's choice stands",
+			   v, f->read),
+		 xasprintf("checked on this node: %s support CPU mode '%s'", caps->source, rq->mode));
+	return true;
+}
+
 static int plan_cpu(const struct apply *a, struct cpu_request *rq, struct cpu_plan *plan)
 {
 	const char *given = a->opts->cpu_model && *a->opts->cpu_model ? a->opts->cpu_model : NULL;
@@ -553,6 +611,8 @@ static int plan_cpu(const struct apply *a, struct cpu_request *rq, struct cpu_pl
 		return 0;
 	if (rq->named)
 		return plan_kept_named(a, rq, plan);
+	if (given == NULL && plan_host_mode_kept(a, rq, plan))
+		return 0;
 	if (a->p->check_cpu && check_model(a->opts, model, rq->cpu, &check) == VERDICT_NO) {
 		if (given == NULL)
 			return plan_default_unusable(a, rq, model, check, plan);

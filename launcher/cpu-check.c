@@ -74,6 +74,7 @@ void cpu_check_from_libvirt(const struct libvirt_check *lc, struct cpu_check *ou
 		return;
 	}
 	out->have = true;
+	out->caps.qemu_version = lc->qemu_version;
 	out->uri = xstrdup(lc->uri);
 	out->caps.fits_host = compare_with_host;
 	out->caps.opaque = out;
@@ -83,7 +84,7 @@ void cpu_check_ask(const char *uri, struct cpu_check *out)
 {
 	struct libvirt_check lc;
 
-	libvirt_check_hyperv(uri, &lc);
+	libvirt_check_hyperv(uri, NULL, &lc);
 	cpu_check_from_libvirt(&lc, out);
 	libvirt_check_clear(&lc);
 }

@@ -8,6 +8,7 @@
  * first, and without one, what KubeVirt's converter already decided (its
  * <domain type>), which it made where the devices are.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hook.h"

@@ -113,7 +113,14 @@ static void element_path(xmlNodePtr node, char *buf, size_t size, size_t *depth_
 	*depth_out = depth;
 }
 
-static void capture_error(void *data, xmlErrorPtr e)
+/* libxml2 2.12 made the structured error handler's error const (Debian trixie has 2.12, Debian 12 has 2.9). */
+#if LIBXML_VERSION >= 21200
+#define HVL_XML_ERROR const xmlError
+#else
+#define HVL_XML_ERROR xmlError
+#endif
+
+static void capture_error(void *data, HVL_XML_ERROR *e)
 {
 	xmlParserCtxtPtr ctxt = data;
 	struct xml_failure *f = ctxt ? ctxt->_private : NULL;

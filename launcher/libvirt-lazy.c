@@ -103,6 +103,8 @@ LAZY(char *, virConnectGetDomainCapabilities,
      (virConnectPtr conn, const char *emulatorbin, const char *arch, const char *machine, const char *virttype,
       unsigned int flags),
      (conn, emulatorbin, arch, machine, virttype, flags), NULL)
+LAZY(int, virConnectGetLibVersion, (virConnectPtr conn, unsigned long *libVer), (conn, libVer), -1)
+LAZY(int, virConnectGetVersion, (virConnectPtr conn, unsigned long *hvVer), (conn, hvVer), -1)
 LAZY(int, virConnectCompareCPU, (virConnectPtr conn, const char *xmlDesc, unsigned int flags), (conn, xmlDesc, flags),
      VIR_CPU_COMPARE_ERROR)
 

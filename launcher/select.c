@@ -66,7 +66,7 @@ static void check_libvirt(const struct hvl_options *opts, struct decision *d)
 		};
 		return;
 	}
-	libvirt_check_hyperv(opts->connect_uri, &d->libvirt);
+	libvirt_check_hyperv(opts->connect_uri, mshv->path, &d->libvirt);
 	if (d->libvirt.result == LIBVIRT_CHECK_UNSUPPORTED) {
 		char *reason = xasprintf("%s works, but %s", mshv->path, d->libvirt.reason);
 		free(mshv->reason);
@@ -267,6 +267,14 @@ static struct json_object *libvirt_to_json(const struct libvirt_check *c)
 	json_object_object_add(o, "result", json_object_new_string(libvirt_check_result_name(c->result)));
 	json_object_object_add(o, "uri", json_string_or_null(c->uri));
 	json_object_object_add(o, "reason", json_string_or_null(c->reason));
+	/* The versions libvirt reported, and why it refused (hyperv-refusal.h), when it did. */
+	_cleanup_free_ char *lv = c->libvirt_version ? hyperv_version_string(c->libvirt_version) : NULL;
+	_cleanup_free_ char *qv = c->qemu_version ? hyperv_version_string(c->qemu_version) : NULL;
+	json_object_object_add(o, "libvirtVersion", json_string_or_null(lv));
+	json_object_object_add(o, "qemuVersion", json_string_or_null(qv));
+	json_object_object_add(o, "cause", c->result == LIBVIRT_CHECK_UNSUPPORTED
+						   ? json_object_new_string(hyperv_refusal_name(c->cause))
+						   : NULL);
 	return o;
 }
 

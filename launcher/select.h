@@ -90,7 +90,9 @@ void decision_log(const struct decision *d);
  *                    "kvm":{..},"qemu":{"path":null,"checked":false,..}},
  *    "featureGate":{"name":"HyperVLayered","enabled":false,"source":"default"},
  *    "emulation":{"allowed":false,"source":"default"},
- *    "libvirt":{"checked":false,"result":"skipped"|"supported"|"unsupported","uri":null,"reason":".."},
+ *    "libvirt":{"checked":false,"result":"skipped"|"supported"|"unsupported","uri":null,"reason":"..",
+ *               "libvirtVersion":"12.9.0"|null,"qemuVersion":"11.1.3"|null,
+ *               "cause":null|"libvirt-too-old"|"qemu-too-old"|"kvm-won"|"stale-cache"|"mshv-not-enabled"|"unknown"},
  *    "requested":"auto","kubevirtHypervisor":"kvm"|"hyperv-direct",
  *    "choice":"kvm"|null,"domainType":"kvm"|null,"reason":".."}
  * Gate sources: "default", "KubeVirt CR", "environment", "command line".

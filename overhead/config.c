@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"

@@ -178,6 +178,84 @@ else
 	fail "Containerfile.launcher: $out"
 fi
 
+# The mshv launcher image (scripts/Containerfile.launcher-mshv): its packages come from the same list files, through
+# the same install script, as the root `make check-stack` builds hvl-launcher in and tests (scripts/mshv-stack), so
+# what CI tests is what ships; its build stage has what make needs; the layout is KubeVirt's launcher's.
+M=scripts/Containerfile.launcher-mshv
+if containerfile_facts "$M" >"$tmp/mshv.json" 2>"$tmp/cf.err"; then
+	pass "$M: stages resolve, every COPY source exists"
+else
+	fail "$M: $(cat "$tmp/mshv.json" "$tmp/cf.err")"
+fi
+ctx=$tmp/context-mshv
+mkdir -p "$ctx"
+for src in Makefile util converter overhead launcher; do
+	grep -q "^COPY $src/\? " "$M" || fail "$M: the build stage does not copy $src"
+	cp -r "$src" "$ctx/"
+done
+(cd "$ctx" && make -n BUILDDIR="$ctx/build" >/dev/null 2>&1) || fail "$M: make fails in a context of only the copied files"
+check_mshv_image() {
+	python3 - "$tmp/mshv.json" "$default_next" <<'EOF2'
+import json, re, sys
+f = json.load(open(sys.argv[1])); default_next = sys.argv[2]; errs = []
+stages = {s["name"]: s for s in f["stages"]}
+final, build, kv = f["stages"][-1], stages.get("build"), stages.get("kubevirt")
+if not f["args"].get("KUBEVIRT_LAUNCHER_IMAGE", "").startswith("quay.io/kubevirt/virt-launcher:${KUBEVIRT_VERSION}"):
+    errs.append("KubeVirt's binaries do not come from quay.io/kubevirt/virt-launcher of KUBEVIRT_VERSION")
+if not kv or kv["image"] != f["args"]["KUBEVIRT_LAUNCHER_IMAGE"]:
+    errs.append("no stage 'kubevirt' FROM the KubeVirt launcher image")
+if "trixie" not in f["args"].get("DEBIAN_IMAGE", "") or final["image"] != f["args"]["DEBIAN_IMAGE"] or \
+        not build or build["image"] != f["args"]["DEBIAN_IMAGE"]:
+    errs.append("the build and final stages are not Debian trixie")
+def installs(stage, lst):
+    copied = any("scripts/mshv-stack-install" in c["sources"] and "scripts/" + lst in c["sources"] for c in stage["copies"])
+    ran = any(re.search(r"mshv-stack-install\s+\S*" + re.escape(lst), r) for r in stage["runs"])
+    return copied and ran
+if not installs(final, "mshv-stack.packages"):
+    errs.append("the final stage does not install scripts/mshv-stack.packages with scripts/mshv-stack-install")
+if build and not installs(build, "mshv-stack-build.packages"):
+    errs.append("the build stage does not install scripts/mshv-stack-build.packages with scripts/mshv-stack-install")
+copies = {c["dest"]: c for c in final["copies"]}
+for path in ("/usr/bin/virt-launcher", "/usr/bin/virt-freezer", "/usr/bin/virt-probe", "/usr/bin/virt-tail",
+             "/usr/bin/container-disk", "/etc/libvirt/qemu.conf", "/etc/libvirt/virtqemud.conf"):
+    if copies.get(path, {}).get("from") != "kubevirt" or copies[path]["sources"] != [path]:
+        errs.append("%s is not KubeVirt's own" % path)
+if final["env"].get("HVL_NEXT") != default_next or \
+        copies.get(default_next, {}).get("sources") != ["/usr/bin/virt-launcher-monitor"] or \
+        copies[default_next]["from"] != "kubevirt":
+    errs.append("KubeVirt's virt-launcher-monitor is not moved to HVL_NEXT (%s)" % default_next)
+if copies.get("/usr/bin/virt-launcher-monitor", {}).get("from") != "build":
+    errs.append("hvl-launcher is not installed as /usr/bin/virt-launcher-monitor")
+if copies.get("/usr/sbin/virtqemud", {}).get("sources") != ["scripts/virtqemud-shim"]:
+    errs.append("/usr/sbin/virtqemud (virt-launcher starts it) is not scripts/virtqemud-shim")
+if build and not any("setcap cap_net_bind_service=+ep /out/usr/bin/virt-launcher-monitor" in r for r in build["runs"]):
+    errs.append("our virt-launcher-monitor lacks KubeVirt's file capability cap_net_bind_service")
+if final["entrypoint"] or final["cmd"]:
+    errs.append("the final stage overrides ENTRYPOINT/CMD; virt-controller sets the command itself")
+if not any("hvl-launcher" in r and "--version" in r for r in final["runs"]) or \
+        not any("-accel help" in r and "mshv" in r for r in final["runs"]):
+    errs.append("the final stage does not run hvl-launcher and check QEMU's mshv accelerator")
+print("\n".join(errs)); sys.exit(1 if errs else 0)
+EOF2
+}
+if out=$(check_mshv_image); then
+	pass "$M: packages from the lists scripts/mshv-stack uses, KubeVirt's binaries, hvl-launcher as the monitor"
+else
+	fail "$M: $out"
+fi
+for list in mshv-stack.packages mshv-stack-build.packages; do
+	grep -q "scripts/$list" scripts/mshv-stack || fail "scripts/mshv-stack does not build its root from scripts/$list"
+done
+# A Debian -dev package for every pkg-config module, in the build list.
+declare -A debdev=([libvirt]=libvirt-dev [libxml-2.0]=libxml2-dev [libcap-ng]=libcap-ng-dev [json-c]=libjson-c-dev
+	[nettle]=nettle-dev)
+for p in $pkgs; do
+	grep -qx "${debdev[$p]:-none}" scripts/mshv-stack-build.packages ||
+		fail "scripts/mshv-stack-build.packages has no package for pkg-config module '$p'"
+done
+grep -qx libcap2-bin scripts/mshv-stack-build.packages || fail "scripts/mshv-stack-build.packages lacks setcap (libcap2-bin)"
+sh -n scripts/virtqemud-shim || fail "scripts/virtqemud-shim is not valid sh"
+
 # Hook image: what KubeVirt's sidecar-shim expects (cmd/sidecars/sidecar_shim.go): an executable
 # named onDefineDomain in $PATH, the shim itself left as the entrypoint.
 check_hook() {

@@ -70,7 +70,7 @@ static void test_capability_check_through_loader(void **state)
 	struct libvirt_check c;
 
 	(void)state;
-	libvirt_check_hyperv("test:///default", &c);
+	libvirt_check_hyperv("test:///default", NULL, &c);
 	/* The test driver has no domain capabilities: libvirt answered, and the answer is no. */
 	assert_int_equal(c.result, LIBVIRT_CHECK_UNSUPPORTED);
 	assert_non_null(strstr(c.reason, "not supported by the connection driver"));

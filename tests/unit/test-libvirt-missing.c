@@ -37,7 +37,7 @@ static void test_capability_check_is_skipped(void **state)
 	struct libvirt_check c;
 
 	(void)state;
-	libvirt_check_hyperv("qemu:///system", &c);
+	libvirt_check_hyperv("qemu:///system", NULL, &c);
 	assert_int_equal(c.result, LIBVIRT_CHECK_SKIPPED);
 	assert_non_null(strstr(c.reason, "is not reachable (Cannot load libvirt"));
 	libvirt_check_clear(&c);

@@ -417,6 +417,59 @@ static int apply_mshv(xmlDocPtr doc, const struct cpu_caps *caps, const char *cp
 	"<domain type='kvm'><cpu mode='host-model'><topology sockets='1' cores='1' threads='1'/>"             \
 	"<feature name='vmx' policy='require'/></cpu></domain>"
 
+/*
+ * The QEMU version libvirt reports decides: from 11.1 QEMU takes mshv's CPU features from the host's CPUID, so
+ * KubeVirt's host-model (or host-passthrough) is kept where libvirt supports it; before, or unknown, the named
+ * model replaces it.  --cpu-model always wins.
+ */
+static void cpu_host_mode_by_qemu_version(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned long qemu;
+		const char *domcaps, *cpu_model, *mode;
+		bool kept;
+	} cases[] = {
+		{ 11001003, domcaps_full, NULL, "host-model", true },
+		{ 12000000, domcaps_full, NULL, "host-passthrough", true },
+		{ 11001000, domcaps_no_host_model, NULL, "host-model", false }, /* libvirt does not support the mode */
+		{ 11000009, domcaps_full, NULL, "host-model", false },          /* before 11.1: not checked, replaced */
+		{ 10002002, domcaps_full, NULL, "host-model", false },
+		{ 0, domcaps_full, NULL, "host-model", false },                 /* version unknown */
+		{ 11001003, domcaps_full, "Westmere", "host-model", false },    /* --cpu-model */
+	};
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(cases); i++) {
+		struct fake_host host = { .answer = CPU_HOST_FIT_YES };
+		struct cpu_caps caps;
+		struct profile_report r = { 0 };
+		_cleanup_error_ hvl_error *err = NULL;
+		_cleanup_free_ char *xml = xasprintf("<domain type='kvm'><cpu mode='%s'/></domain>", cases[i].mode);
+		_cleanup_xml_doc_ xmlDocPtr doc = parse(xml);
+
+		load_caps(cases[i].domcaps, &host, &caps);
+		caps.qemu_version = cases[i].qemu;
+		assert_int_equal(apply_mshv(doc, &caps, cases[i].cpu_model, &r, &err), 0);
+		xmlNodePtr cpu = xmlDocGetRootElement(doc)->children;
+		_cleanup_free_ char *mode = (char *)xmlGetProp(cpu, (const xmlChar *)"mode");
+		if (cases[i].kept) {
+			assert_string_equal(mode, cases[i].mode);
+			bool noted = false;
+			for (size_t j = 0; j < r.n_changes; j++) {
+				if (strstr(r.changes[j].what, "kept <cpu mode=") == NULL)
+					continue;
+				noted = true;
+				assert_false(r.changes[j].edited);
+				expect_substr(r.changes[j].why, "takes the CPU features of mshv guests from the host's CPUID");
+				expect_substr(r.changes[j].check, "checked on this node: the test's domain capabilities support");
+			}
+			assert_true(noted);
+		} else {
+			assert_string_equal(mode, "custom");
+		}
+		cpu_test_done(&r, &caps, &host);
+	}
+}
+
 static void cpu_default_checked_and_used(void **state)
 {
 	(void)state;
@@ -618,6 +671,7 @@ int main(void)
 		cmocka_unit_test(second_pass_changes_nothing),
 		cmocka_unit_test(not_a_domain),
 		cmocka_unit_test(cpu_caps_parsing),
+		cmocka_unit_test(cpu_host_mode_by_qemu_version),
 		cmocka_unit_test(cpu_default_checked_and_used),
 		cmocka_unit_test(cpu_default_unfit_keeps_host_model),
 		cmocka_unit_test(cpu_default_unfit_without_host_model_refused),

@@ -336,7 +336,7 @@ static void test_libvirt_unreachable(void **state)
 	_cleanup_free_ char *sock = xasprintf("%s/libvirt-sock", sockdir);
 	FILE *f;
 
-	libvirt_check_hyperv_at(NULL, r->dir, &c);
+	libvirt_check_hyperv_at(NULL, &(struct libvirt_where){ .socket_dir = r->dir }, &c);
 	assert_int_equal(c.result, LIBVIRT_CHECK_SKIPPED);
 	assert_null(c.uri);
 	assert_non_null(strstr(c.reason, "libvirt is not reachable"));
@@ -344,7 +344,7 @@ static void test_libvirt_unreachable(void **state)
 	libvirt_check_clear(&c);
 
 	/* an unreachable explicit URI is skipped too, never an error */
-	libvirt_check_hyperv_at("qemu+unix:///system?socket=/nonexistent/sock", r->dir, &c);
+	libvirt_check_hyperv_at("qemu+unix:///system?socket=/nonexistent/sock", &(struct libvirt_where){ .socket_dir = r->dir }, &c);
 	assert_int_equal(c.result, LIBVIRT_CHECK_SKIPPED);
 	assert_non_null(strstr(c.reason, "is not reachable"));
 	libvirt_check_clear(&c);
@@ -354,7 +354,7 @@ static void test_libvirt_unreachable(void **state)
 	f = fopen(sock, "we");
 	assert_non_null(f);
 	fclose(f);
-	libvirt_check_hyperv_at(NULL, sockdir, &c);
+	libvirt_check_hyperv_at(NULL, &(struct libvirt_where){ .socket_dir = sockdir }, &c);
 	assert_string_equal(c.uri, LIBVIRT_DEFAULT_URI);
 	libvirt_check_clear(&c);
 }
