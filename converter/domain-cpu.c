@@ -39,6 +39,9 @@ void plan_topology(struct build_ctx *ctx)
 			ctx->sockets = 1;
 	}
 	ctx->vcpus = ctx->sockets * ctx->cores * ctx->threads;
+	/* compute/cpu.go: only where the architecture's converter supports CPU hotplug (SupportCPUHotplug in arch/). */
+	ctx->cpu_hotplug = cpu->max_sockets != 0 && strcmp(ctx->arch, "arm64") != 0;
+	ctx->possible_vcpus = ctx->cpu_hotplug ? cpu->max_sockets * ctx->cores * ctx->threads : ctx->vcpus;
 }
 
 static bool has_dedicated_iothread(const struct vmi *vmi)
@@ -116,7 +119,7 @@ static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 		el_text(cpu, "model", model);
 	}
 	xmlNodePtr topo = el(cpu, "topology");
-	attr_u(topo, "sockets", vmi->cpu.max_sockets && ctx->amd64 ? vmi->cpu.max_sockets : ctx->sockets);
+	attr_u(topo, "sockets", ctx->cpu_hotplug ? vmi->cpu.max_sockets : ctx->sockets);
 	attr_u(topo, "cores", ctx->cores);
 	attr_u(topo, "threads", ctx->threads);
 	for (size_t i = 0; i < vmi->cpu.n_features; i++) {
@@ -154,8 +157,7 @@ static void build_vcpus(struct build_ctx *ctx, uint32_t total)
 	xmlNodeSetContent(v, (const xmlChar *)buf);
 	attr(v, "placement", "static");
 
-	const struct vmi_cpu *cpu = &ctx->vmi->cpu;
-	if (!(cpu->max_sockets && ctx->amd64))
+	if (!ctx->cpu_hotplug)
 		return;
 	/* CPU hotplug: every possible vCPU listed, the requested ones enabled, all but socket 0 hotpluggable. */
 	uint32_t min_enabled = ctx->cores * ctx->threads;
@@ -276,10 +278,8 @@ static void add_kvm_hint_dedicated(struct build_ctx *ctx)
 int build_cpu(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
-	uint32_t total = ctx->vcpus;
+	uint32_t total = ctx->possible_vcpus;
 
-	if (vmi->cpu.max_sockets && ctx->amd64)
-		total = vmi->cpu.max_sockets * ctx->cores * ctx->threads;
 	if (vmi->cpu.dedicated_cpu_placement) {
 		if (ctx->amd64)
 			add_kvm_hint_dedicated(ctx);

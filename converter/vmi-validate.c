@@ -218,11 +218,6 @@ static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **
 				     "%s.domain.resources.requests.cpu: the request (%lldm) is larger than the limit "
 				     "(%lldm).",
 				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
-	if (vmi->memory.guest >= 0 && r->limit_memory >= 0 && vmi->memory.guest > r->limit_memory)
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.memory.guest: the guest memory (%lld bytes) is larger than the memory "
-				     "limit (%lld bytes).",
-				     spec, (long long)vmi->memory.guest, (long long)r->limit_memory);
 	if (vmi->memory.max_guest >= 0 && vmi->memory.guest >= 0 && vmi->memory.max_guest < vmi->memory.guest)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain.memory.maxGuest: maxGuest (%lld bytes) is smaller than guest (%lld "

@@ -370,6 +370,7 @@ struct vmi_probe_summary {
 
 struct vmi {
 	char *kind;       /* VirtualMachineInstance (VirtualMachine inputs are unwrapped) */
+	bool from_vm;     /* the input was a VirtualMachine: the VMI is its spec.template */
 	char *name;
 	char *namespace_; /* "default" when absent */
 	char *uid;
@@ -397,6 +398,7 @@ struct vmi {
 	char *io_threads_policy; /* shared, auto, supplementalPool */
 	uint32_t io_threads_supplemental_count;
 	char *launch_security;   /* sev, sev-snp, tdx, or NULL */
+	bool launch_security_set; /* spec.domain.launchSecurity present, even empty */
 	bool sev_es;
 	char *sev_dh_cert, *sev_session; /* launchSecurity.sev: the guest owner's DH certificate and session blob (base64) */
 	char *reboot_policy;     /* Reboot, Terminate */
@@ -428,8 +430,12 @@ struct vmi {
 int vmi_parse(const char *json, size_t len, const char *source, struct vmi **out, hvl_error **err);
 /* Read and parse a file; "-" is stdin.  Enforces VMI_MAX_INPUT_BYTES. */
 int vmi_load(const char *path, struct vmi **out, hvl_error **err);
-/* KubeVirt's admission defaults for what the input left out. */
-int vmi_apply_defaults(struct vmi *vmi, hvl_error **err);
+struct live_update_config;
+/*
+ * KubeVirt's admission defaults for what the input left out, and the admission rules that depend on the KubeVirt
+ * CR's live-update settings (live-update.h; NULL: KubeVirt's defaults, vmRolloutStrategy LiveUpdate).
+ */
+int vmi_apply_defaults(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);
 void vmi_free(struct vmi *vmi);
 void cleanup_vmip(struct vmi **vmi);
 #define _cleanup_vmi_ __attribute__((cleanup(cleanup_vmip)))

@@ -164,7 +164,8 @@ static int prepare(struct run *r, hvl_error **err)
 		goto out;
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
 	cpu_check_for(&d, &cpu);
-	if (prepare_vmi(r->opts->vmi_path, d.chosen, r->opts->cpu_model, &cpu, r->opts->dev_root, r->disks,
+	if (prepare_vmi(r->opts->vmi_path, r->opts->kubevirt_config, d.chosen, r->opts->cpu_model, &cpu,
+			r->opts->dev_root, r->disks,
 			r->n_disks, &p,
 			err) < 0 ||
 	    check_disk_names(r->opts, p.vmi, err) < 0)

@@ -117,7 +117,8 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 
 	if (opts->vmi_path) {
 		cpu_check_for(d, &cpu);
-		r = prepare_vmi(opts->vmi_path, d->chosen, opts->cpu_model, &cpu, opts->dev_root, opts->disks,
+		r = prepare_vmi(opts->vmi_path, opts->kubevirt_config, d->chosen, opts->cpu_model, &cpu, opts->dev_root,
+				opts->disks,
 				opts->n_disks, &vmi, err);
 		cpu_check_clear(&cpu);
 		if (r < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "live-update.h"
 #include "log.h"
 #include "overhead.h"
 #include "podcheck.h"
@@ -74,20 +75,23 @@ static void warn_if_pod_too_small(const struct vmi *vmi, int64_t overhead)
 	podcheck_result_clear(&pc);
 }
 
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
-		const char *dev_root,
+int prepare_vmi(const char *path, const char *kubevirt_config, enum hypervisor hv, const char *cpu_model,
+		const struct cpu_check *cpu, const char *dev_root,
 		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err)
 {
 	struct prepared_vmi p = { .overhead_bytes = -1 };
+	struct live_update_config lu;
 	struct overhead_params params;
 	struct overhead_result result;
 
+	if (live_update_config_from(kubevirt_config, &lu, err) < 0)
+		return -1;
 	if (vmi_load(path, &p.vmi, err) < 0)
 		goto fail;
 	overhead_params_init(&params, hv);
 	/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
 	overhead_submitted_request(&params, p.vmi);
-	if (vmi_apply_defaults(p.vmi, err) < 0)
+	if (vmi_apply_defaults(p.vmi, &lu, err) < 0)
 		goto fail;
 	if (overhead_compute(p.vmi, &params, &result, err) < 0)
 		goto fail;

@@ -23,9 +23,11 @@ struct prepared_vmi {
 	char *domain_xml;
 };
 
-/* cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked.
+/* kubevirt_config: the KubeVirt CR (--kubevirt-config) whose live-update settings default the VMI; NULL: none.
+ * cpu: the node's libvirt for the mshv CPU model check (cpu-check.h); NULL when it was not asked.
  * dev_root: where the pod's files are looked for (--dev-root: block volumes, network-info, DRA metadata). */
-int prepare_vmi(const char *path, enum hypervisor hv, const char *cpu_model, const struct cpu_check *cpu,
+int prepare_vmi(const char *path, const char *kubevirt_config, enum hypervisor hv, const char *cpu_model,
+		const struct cpu_check *cpu,
 		const char *dev_root,
 		const struct disk_mapping *disks, size_t n_disks, struct prepared_vmi *out, hvl_error **err);
 

@@ -218,7 +218,7 @@ static int prepare(const char *vmi, const struct decision *d, struct prepared_vm
 
 	cpu_check_for(d, &cpu);
 	assert_true(cpu.have);
-	r = prepare_vmi(vmi, d->chosen, NULL, &cpu, NULL, NULL, 0, p, err);
+	r = prepare_vmi(vmi, NULL, d->chosen, NULL, &cpu, NULL, NULL, 0, p, err);
 	cpu_check_clear(&cpu);
 	return r;
 }

@@ -25,7 +25,7 @@ static xmlDocPtr build_json(const char *json, enum hypervisor hv, hvl_error **er
 	struct convert_options o = { .hypervisor = hv };
 	struct profile_report r = { 0 };
 
-	if (vmi_parse(json, strlen(json), "test", &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0) {
+	if (vmi_parse(json, strlen(json), "test", &vmi, err) < 0 || vmi_apply_defaults(vmi, NULL, err) < 0) {
 		fail_msg("test VMI does not parse: %s", (*err)->msg);
 		return NULL;
 	}
@@ -96,8 +96,9 @@ static void empty_cdrom_and_cpu_from_limits(void **state)
 	assert_non_null(doc);
 	assert_xpath(doc, "string(//disk[@device='cdrom']/@type)", "block");
 	assert_xpath(doc, "count(//disk[@device='cdrom']/source)", "0");
-	/* Without a topology the CPU limit (rounded up) gives the sockets. */
-	assert_xpath(doc, "string(/domain/vcpu)", "3");
+	/* Without a topology the CPU limit (rounded up) gives the sockets; LiveUpdate makes room for 4 times as many. */
+	assert_xpath(doc, "count(/domain/vcpus/vcpu[@enabled='yes'])", "3");
+	assert_xpath(doc, "string(/domain/vcpu)", "12");
 }
 
 static void dedicated_cpus_need_enough_cpus(void **state)
