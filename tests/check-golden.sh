@@ -37,7 +37,7 @@ URI=qemu:///system
 # What the device plugins and the pod's cpuset would provide, fixed so outputs are stable.
 for v in $(env | sed -n 's/^\(HVL_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 export HVL_CPUSET=2-17
-export HVL_NUMA_DIR=$PWD/$DATA/numa-host # two host NUMA nodes: 0-3,8-11,16-19 and 4-7,12-15
+export HVL_NUMA_DIR=$PWD/$DATA/numa-host # two host NUMA nodes: 0-3,8-11,16-19 and 4-7,12-15 (README.md)
 export PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:81:00.0
 export PCI_RESOURCE_INTEL_COM_QAT=0000:3d:00.1,0000:3d:00.2
 export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2f3a
