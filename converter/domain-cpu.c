@@ -276,7 +276,7 @@ static int pin_dedicated(struct build_ctx *ctx, xmlNodePtr tune, struct cpu_pool
 		if (fit_thread(ctx, pool, "the isolated emulator thread", &emulator[n_emulator++]) < 0)
 			return -1;
 		/* The annotation asks for an even number of pinned CPUs (vCPUs plus supplemental IOThreads). */
-		if (annotation(vmi, "kubevirt.io/emulator-thread-complete-to-even-parity") &&
+		if (annotation(vmi, "alpha.kubevirt.io/EmulatorThreadCompleteToEvenParity") &&
 		    (pinned + supplemental) % 2 == 0 &&
 		    fit_thread(ctx, pool, "the emulator thread's second CPU", &emulator[n_emulator++]) < 0)
 			return -1;

@@ -149,8 +149,8 @@ static char *numa_host_dir(void)
 }
 
 /*
- * vcpu.go's pool on tests/data/convert/numa-host: node0 has 0-3,8-11,16-19 and node1 4-7,12-15, N and N+8 are
- * thread siblings ("0,8"), and 16-17, 18-19 are written as ranges, which KubeVirt's parser drops (single cores).
+ * vcpu.go's pool on tests/data/convert/numa-host: node0 has 0-3,8-11,16-19 and node1 4-7,12-15; N and N+8 are
+ * thread siblings ("0,8"), and so are 16 and 18, 17 and 19.
  */
 static void dedicated_pins_follow_host_cells(void **state)
 {
@@ -199,6 +199,40 @@ static void dedicated_pins_follow_host_cells(void **state)
 	}
 	unsetenv("HVL_CPUSET");
 	unsetenv("HVL_NUMA_DIR");
+}
+
+/*
+ * libvirt writes neighbouring siblings as a range ("0-1") and KubeVirt's convertListOfIntStringToSlice keeps only
+ * plain numbers: such CPUs are cores of their own.  On node0 = 0-3 with siblings "0-1" and "2-3" and the pod's
+ * 1-3, a 2-thread vCPU core is then 1,2 (fragments of one cell), not the whole core 2,3.
+ */
+static void dedicated_sibling_ranges_are_dropped(void **state)
+{
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"cpu\":{\"cores\":1,"
+				    "\"threads\":2,\"dedicatedCpuPlacement\":true}}}}";
+	char dir[] = "/tmp/hvl-numa-XXXXXX";
+	_cleanup_error_ hvl_error *err = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *setup = xasprintf(
+		"set -e; cd '%s'; mkdir node0; echo 0-3 >node0/cpulist; echo 10 >node0/distance; "
+		"for c in 0 1 2 3; do mkdir -p node0/cpu$c/topology; done; "
+		"for c in 0 1; do echo 0-1 >node0/cpu$c/topology/thread_siblings_list; done; "
+		"for c in 2 3; do echo 2-3 >node0/cpu$c/topology/thread_siblings_list; done",
+		dir);
+	assert_int_equal(system(setup), 0);
+	setenv("HVL_NUMA_DIR", dir, 1);
+	setenv("HVL_CPUSET", "1-3", 1);
+	_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	if (doc == NULL)
+		fail_msg("%s", err->msg);
+	assert_xpath(doc, "string(//cputune/vcpupin[@vcpu='0']/@cpuset)", "1");
+	assert_xpath(doc, "string(//cputune/vcpupin[@vcpu='1']/@cpuset)", "2");
+	unsetenv("HVL_CPUSET");
+	unsetenv("HVL_NUMA_DIR");
+	_cleanup_free_ char *cleanup = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cleanup), 0);
 }
 
 /* A strict pool (guestMappingPassthrough) does not split a vCPU core over two host cells. */
@@ -377,6 +411,7 @@ int main(void)
 		cmocka_unit_test(empty_cdrom_and_cpu_from_limits),
 		cmocka_unit_test(dedicated_cpus_need_enough_cpus),
 		cmocka_unit_test(dedicated_pins_follow_host_cells),
+		cmocka_unit_test(dedicated_sibling_ranges_are_dropped),
 		cmocka_unit_test(dedicated_strict_pool),
 		cmocka_unit_test(host_devices_take_addresses_in_order),
 		cmocka_unit_test(supplemental_pool_iothreads),
