@@ -171,6 +171,8 @@ static void fit_unbound(struct cpu_pool *p, uint32_t *cores, int *pins, size_t *
 	for (size_t i = 0; i < p->n_cells && left; i++) {
 		struct cell *c = &p->cells[i];
 		size_t n = frag_left(c) < left ? frag_left(c) : left;
+		if (n == 0)
+			continue;
 		memcpy(pins + *placed, c->frag + c->frag_head, n * sizeof(*pins));
 		c->frag_head += n;
 		*placed += n;

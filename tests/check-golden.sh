@@ -225,7 +225,8 @@ check_stage() {
 		fi
 		if [ "$rc" -eq 0 ]; then
 			compare "$sprefix.$hv.xml" "$out" "$sprefix.$hv.err"
-			validate "$name" "$hv" "$out"
+			# Schema-validated; not defined again: it is the defined golden without the hotplug room.
+			validate "$name" "$hv" "$out" nodefine
 		else
 			compare "$sprefix.$hv.err" "$tmp/actual.err" "$sprefix.$hv.xml"
 		fi
@@ -258,8 +259,8 @@ tree.write(dst)
 PY
 }
 
-validate() {
-	local name=$1 hv=$2 xml=$3
+validate() { # NAME HV XML [nodefine]: schema-validate, and queue kvm/qemu domains for libvirt's define
+	local name=$1 hv=$2 xml=$3 define=${4:-define}
 	if [ -n "${NOT_ON_LIBVIRT9[$name]:-}" ]; then
 		virt-xml-validate "$xml" domain >/dev/null 2>&1 && fail "$name ($hv) now validates: drop it from NOT_ON_LIBVIRT9"
 		# shellcheck disable=SC2086 # the list is split on white space on purpose
@@ -274,7 +275,7 @@ validate() {
 		fail "$name ($hv) is not schema-valid:"
 		sed 's/^/      /' "$tmp/validate" | head -5
 	}
-	if [ "$hv" != mshv ]; then
+	if [ "$hv" != mshv ] && [ "$define" = define ]; then
 		cp "$xml" "$tmp/define-${#define_queue[@]}.xml"
 		define_queue+=("$tmp/define-${#define_queue[@]}.xml|$name.$hv")
 	fi
@@ -412,6 +413,11 @@ if [ "$libvirt_ok" = 1 ] && [ "${REGENERATE:-0}" != 1 ]; then
 		dom=hvl-golden-$$-$n
 		n=$((n + 1))
 		sed -i "0,/<name>[^<]*<\/name>/s//<name>$dom<\/name>/" "$file"
+		# Once this libvirt has refused the form, the other such domains are defined without it straight away.
+		if [ "$maxmem_stripped" -gt 0 ] && grep -q "<maxMemory" "$file"; then
+			strip_constructs "$file" "$file.nomax" ./maxMemory && mv "$file.nomax" "$file"
+			maxmem_stripped=$((maxmem_stripped + 1))
+		fi
 		define "$file"
 		rc=$?
 		if [ "$rc" -ne 0 ] && grep -qE "$hotplug_limit" "$tmp/define.out" && grep -q "<maxMemory" "$file"; then
