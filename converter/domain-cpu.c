@@ -3,16 +3,21 @@
  * <cpu>, <vcpu>, <vcpus>, <cputune>, <iothreads> (compute/cpu.go,
  * vcpu/vcpu.go, iothreads/iothreads.go).
  *
- * Dedicated CPUs are pinned to the CPUs of the pod's cpuset, as virt-launcher
- * does: in order, vCPUs first, then the emulator thread.  The cpuset is the
- * process's affinity, or HVL_CPUSET (a Linux CPU list such as "2-5,8") so
- * tests and dry runs are deterministic.
+ * Dedicated CPUs are pinned to the CPUs of the pod's cpuset as virt-launcher
+ * places them: whole host cores, cell by cell in host NUMA order, for the vCPUs,
+ * then single threads for supplemental IOThreads and the emulator thread
+ * (cpu-pool.c).  The cpuset is the process's affinity, or HVL_CPUSET (a Linux
+ * CPU list such as "2-5,8"), and the host topology is sysfs (host-topology.h,
+ * HVL_NUMA_DIR), so tests and dry runs are deterministic.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu-pool.h"
 #include "cpuset.h"
 #include "domain-sections.h"
+#include "host-topology.h"
+#include "log.h"
 #include "util.h"
 
 /* Kubernetes Quantity.Value() of millicores: rounded up. */
@@ -39,6 +44,9 @@ void plan_topology(struct build_ctx *ctx)
 			ctx->sockets = 1;
 	}
 	ctx->vcpus = ctx->sockets * ctx->cores * ctx->threads;
+	/* compute/cpu.go: only where the architecture's converter supports CPU hotplug (SupportCPUHotplug in arch/). */
+	ctx->cpu_hotplug = cpu->max_sockets != 0 && strcmp(ctx->arch, "arm64") != 0;
+	ctx->possible_vcpus = ctx->cpu_hotplug ? cpu->max_sockets * ctx->cores * ctx->threads : ctx->vcpus;
 }
 
 static bool has_dedicated_iothread(const struct vmi *vmi)
@@ -116,7 +124,7 @@ static void build_cpu_element(struct build_ctx *ctx, uint32_t total)
 		el_text(cpu, "model", model);
 	}
 	xmlNodePtr topo = el(cpu, "topology");
-	attr_u(topo, "sockets", vmi->cpu.max_sockets && ctx->amd64 ? vmi->cpu.max_sockets : ctx->sockets);
+	attr_u(topo, "sockets", ctx->cpu_hotplug ? vmi->cpu.max_sockets : ctx->sockets);
 	attr_u(topo, "cores", ctx->cores);
 	attr_u(topo, "threads", ctx->threads);
 	for (size_t i = 0; i < vmi->cpu.n_features; i++) {
@@ -154,8 +162,7 @@ static void build_vcpus(struct build_ctx *ctx, uint32_t total)
 	xmlNodeSetContent(v, (const xmlChar *)buf);
 	attr(v, "placement", "static");
 
-	const struct vmi_cpu *cpu = &ctx->vmi->cpu;
-	if (!(cpu->max_sockets && ctx->amd64))
+	if (!ctx->cpu_hotplug)
 		return;
 	/* CPU hotplug: every possible vCPU listed, the requested ones enabled, all but socket 0 hotpluggable. */
 	uint32_t min_enabled = ctx->cores * ctx->threads;
@@ -187,79 +194,130 @@ static void pin(xmlNodePtr tune, const char *elname, const char *idattr, uint32_
 	attr(p, "cpuset", set);
 }
 
-/* iothreadpin for the shared/auto IOThreads, spread over the vCPUs' CPUs (vcpu.FormatDomainIOThreadPin). */
-static void pin_iothreads(struct build_ctx *ctx, xmlNodePtr tune, const int *cpus, uint32_t pinned,
-			  const int *emulator, size_t n_emulator)
+/*
+ * iothreadpin for the shared/auto IOThreads (vcpu.FormatDomainIOThreadPin): with an isolated emulator thread, the
+ * one IOThread shares its CPUs; else the IOThreads spread over the pod's cpuset as it is listed (not over the
+ * vCPUs' pins), one CPU each when there are enough IOThreads, else in contiguous runs, the first ones longer.
+ */
+static void pin_iothreads(struct build_ctx *ctx, xmlNodePtr tune, const int *cpus, const int *emulator,
+			  size_t n_emulator)
 {
-	uint32_t nio = ctx->iothread_count;
+	uint32_t nio = ctx->iothread_count, vcpus = ctx->vcpus;
 
 	if (n_emulator) {
 		pin(tune, "iothreadpin", "iothread", 1, emulator, n_emulator);
-	} else if (nio >= pinned) {
+	} else if (nio >= vcpus) {
 		for (uint32_t t = 1; t <= nio; t++)
-			pin(tune, "iothreadpin", "iothread", t, &cpus[t % pinned], 1);
+			pin(tune, "iothreadpin", "iothread", t, &cpus[t % vcpus], 1);
 	} else if (nio > 0) {
-		/* Contiguous runs of the vCPUs' CPUs, the first ones one longer. */
-		uint32_t series = pinned % nio, curr = 0;
+		uint32_t series = vcpus % nio, curr = 0;
 		for (uint32_t t = 1; t <= nio; t++) {
-			uint32_t len = pinned / nio + (t <= series ? 1 : 0);
+			uint32_t len = vcpus / nio + (t <= series ? 1 : 0);
 			pin(tune, "iothreadpin", "iothread", t, &cpus[curr], len);
 			curr += len;
 		}
 	}
 }
 
+/* The host topology the vCPUs are placed on; without one (no NUMA in sysfs), libvirt's single cell of all CPUs. */
+static int read_placement_topology(const int *cpus, size_t n, struct host_topology *topo, bool *real,
+				   hvl_error **err)
+{
+	if (host_topology_read(topo, err) < 0)
+		return -1;
+	*real = topo->n > 0;
+	if (*real)
+		return 0;
+	topo->cells = xcalloc(1, sizeof(*topo->cells));
+	topo->n = 1;
+	topo->cells[0].cpus = xcalloc(n, sizeof(*topo->cells[0].cpus));
+	topo->cells[0].n_cpus = n;
+	for (size_t i = 0; i < n; i++)
+		topo->cells[0].cpus[i].id = cpus[i];
+	log_debug("No NUMA topology under sysfs: the pod's CPUs are taken as one cell of single-thread cores.");
+	return 0;
+}
+
+/* One more CPU from the pool for `what` (FitThread), or the error KubeVirt gives. */
+static int fit_thread(struct build_ctx *ctx, struct cpu_pool *pool, const char *what, int *cpu)
+{
+	if (cpu_pool_fit_thread(pool, cpu) == 0)
+		return 0;
+	return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+			     "The pod's cpuset has no CPU left for %s after the %u dedicated vCPUs (HVL_CPUSET or the "
+			     "launcher's CPU affinity).",
+			     what, ctx->vcpus);
+}
+
+/* vCPUs, then supplemental IOThreads, then the emulator thread, from the pool as AdjustDomainForTopologyAndCPUSet. */
+static int pin_dedicated(struct build_ctx *ctx, xmlNodePtr tune, struct cpu_pool *pool, const int *cpus, int *pins)
+{
+	const struct vmi *vmi = ctx->vmi;
+	uint32_t pinned = ctx->vcpus, supplemental = ctx->supplemental_threads, missing = 0;
+	int emulator[2];
+	size_t n_emulator = 0;
+	const char *why = NULL;
+
+	/* Only the enabled vCPUs: with hotplug room the disabled sockets get no pins. */
+	if (cpu_pool_fit_cores(pool, ctx->sockets * ctx->cores, pins, &why, &missing) < 0)
+		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
+				     "The pod's cpuset cannot hold the %u dedicated vCPUs as KubeVirt places them: %s, "
+				     "%u core(s) of %u thread(s) do not fit (HVL_CPUSET or the launcher's CPU affinity).",
+				     pinned, why, missing, ctx->threads);
+	for (uint32_t v = 0; v < pinned; v++)
+		pin(tune, "vcpupin", "vcpu", v, &pins[v], 1);
+	for (uint32_t t = 1; t <= supplemental; t++) {
+		int cpu;
+		if (fit_thread(ctx, pool, "a supplemental IOThread", &cpu) < 0)
+			return -1;
+		pin(tune, "iothreadpin", "iothread", t, &cpu, 1);
+	}
+	if (vmi->cpu.isolate_emulator_thread) {
+		if (fit_thread(ctx, pool, "the isolated emulator thread", &emulator[n_emulator++]) < 0)
+			return -1;
+		/* The annotation asks for an even number of pinned CPUs (vCPUs plus supplemental IOThreads). */
+		if (annotation(vmi, "alpha.kubevirt.io/EmulatorThreadCompleteToEvenParity") &&
+		    (pinned + supplemental) % 2 == 0 &&
+		    fit_thread(ctx, pool, "the emulator thread's second CPU", &emulator[n_emulator++]) < 0)
+			return -1;
+	}
+	if (ctx->has_iothreads && supplemental == 0)
+		pin_iothreads(ctx, tune, cpus, emulator, n_emulator);
+	if (n_emulator)
+		pin(tune, "emulatorpin", NULL, 0, emulator, n_emulator);
+	return 0;
+}
+
+/*
+ * Dedicated CPUs (vcpu.AdjustDomainForTopologyAndCPUSet): the pod's cpuset, placed on the host's NUMA cells and
+ * cores as KubeVirt does (cpu-pool.h); a strict pool with guestMappingPassthrough, whose guest cells then
+ * follow the pins (domain-numa.c).
+ */
 static int build_cputune(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
-	_cleanup_free_ int *cpus = NULL;
-	size_t n = 0, used;
-	uint32_t pinned = ctx->vcpus, supplemental = ctx->supplemental_threads;
-	int emulator[2];
-	size_t n_emulator = 0;
+	_cleanup_free_ int *cpus = NULL, *pins = NULL;
+	struct host_topology topo = { 0 };
+	struct cpu_pool *pool;
+	size_t n = 0;
+	bool real = false;
+	int r;
 
 	if (!vmi->cpu.dedicated_cpu_placement)
 		return 0;
-	if (pod_cpuset(&cpus, &n, ctx->err) < 0)
+	if (pod_cpuset(&cpus, &n, ctx->err) < 0 || read_placement_topology(cpus, n, &topo, &real, ctx->err) < 0)
 		return -1;
-	if (vmi->cpu.isolate_emulator_thread) {
-		n_emulator = 1;
-		/* The annotation asks for an even number of pinned CPUs (vCPUs plus supplemental IOThreads). */
-		if (annotation(vmi, "kubevirt.io/emulator-thread-complete-to-even-parity") && (pinned + supplemental) % 2 == 0)
-			n_emulator = 2;
-	}
-	if (n < pinned + supplemental + n_emulator)
-		return hvl_error_set(ctx->err, HVL_EXIT_INPUT,
-				     "The pod's cpuset has %zu CPUs, but %u dedicated vCPUs%s%s need %zu.", n, pinned,
-				     supplemental ? ", the supplemental IOThreads" : "",
-				     n_emulator ? " and the isolated emulator thread" : "",
-				     (size_t)pinned + supplemental + n_emulator);
-
-	/* The pod's CPUs in order: vCPUs first, then supplemental IOThreads, then the emulator thread. */
+	pool = cpu_pool_new(&topo, cpus, n, ctx->threads, vmi->cpu.numa_guest_mapping_passthrough);
+	pins = xcalloc(ctx->vcpus, sizeof(*pins));
 	xmlNodePtr tune = el(ctx->root, "cputune");
-	for (uint32_t v = 0; v < pinned; v++)
-		pin(tune, "vcpupin", "vcpu", v, &cpus[v], 1);
-	used = pinned;
-	for (uint32_t t = 1; t <= supplemental; t++)
-		pin(tune, "iothreadpin", "iothread", t, &cpus[used++], 1);
-	for (size_t i = 0; i < n_emulator; i++)
-		emulator[i] = cpus[used++];
-	if (ctx->has_iothreads && supplemental == 0)
-		pin_iothreads(ctx, tune, cpus, pinned, emulator, n_emulator);
-	if (n_emulator)
-		pin(tune, "emulatorpin", NULL, 0, emulator, n_emulator);
-	if (vmi->cpu.realtime) {
-		xmlNodePtr s = el(tune, "vcpusched");
-		if (vmi->cpu.realtime_mask && *vmi->cpu.realtime_mask)
-			attr(s, "vcpus", vmi->cpu.realtime_mask);
-		else
-			attr_fmt(s, "vcpus", "0-%u", pinned - 1);
-		attr(s, "scheduler", "fifo");
-		attr(s, "priority", "1");
-	}
-	if (vmi->cpu.numa_guest_mapping_passthrough)
-		return numa_passthrough(ctx, tune, cpus, pinned);
-	return 0;
+	r = pin_dedicated(ctx, tune, pool, cpus, pins);
+	if (r == 0 && vmi->cpu.numa_guest_mapping_passthrough && real)
+		r = numa_passthrough(ctx, tune, &topo, pins, ctx->vcpus);
+	else if (r == 0 && vmi->cpu.numa_guest_mapping_passthrough)
+		log_warning("No NUMA topology under sysfs: the guest gets no NUMA mapping.");
+	cpu_pool_free(pool);
+	host_topology_free(&topo);
+	return r;
 }
 
 static void add_kvm_hint_dedicated(struct build_ctx *ctx)
@@ -276,10 +334,8 @@ static void add_kvm_hint_dedicated(struct build_ctx *ctx)
 int build_cpu(struct build_ctx *ctx)
 {
 	const struct vmi *vmi = ctx->vmi;
-	uint32_t total = ctx->vcpus;
+	uint32_t total = ctx->possible_vcpus;
 
-	if (vmi->cpu.max_sockets && ctx->amd64)
-		total = vmi->cpu.max_sockets * ctx->cores * ctx->threads;
 	if (vmi->cpu.dedicated_cpu_placement) {
 		if (ctx->amd64)
 			add_kvm_hint_dedicated(ctx);

@@ -5,105 +5,17 @@
  * split evenly in whole hugepages, and strict numatune.
  *
  * KubeVirt gets the node's NUMA topology from virt-handler; we read it where
- * virt-launcher runs, from sysfs (/sys/devices/system/node, or HVL_NUMA_DIR
- * for tests): nodeN/cpulist and nodeN/distance.  Like KubeVirt without a
- * topology, no NUMA information means no mapping (with a warning).
+ * virt-launcher runs (host-topology.h), and domain-cpu.c hands it over with
+ * the pins.  Like KubeVirt without a topology, no NUMA information means no
+ * mapping (domain-cpu.c warns).
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpuset.h"
 #include "domain-sections.h"
-#include "fileio.h"
-#include "log.h"
+#include "host-topology.h"
 #include "quantity.h"
 #include "util.h"
-
-#define MAX_SYSFS_FILE 65536
-#define MAX_CPU_ID 65536 /* parse_cpu_list's bound */
-
-struct host_cell {
-	int id;
-	int *cpus;
-	size_t n_cpus;
-	long *distance; /* to the i-th node in id order */
-	size_t n_distance;
-};
-
-struct host_topology {
-	struct host_cell *cells;
-	size_t n;
-};
-
-static void topology_free(struct host_topology *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->cells[i].cpus);
-		free(t->cells[i].distance);
-	}
-	free(t->cells);
-}
-
-static int cmp_cell(const void *a, const void *b)
-{
-	return ((const struct host_cell *)a)->id - ((const struct host_cell *)b)->id;
-}
-
-static void read_distances(const char *dir, struct host_cell *c)
-{
-	_cleanup_free_ char *path = xasprintf("%s/node%d/distance", dir, c->id), *data = NULL;
-	size_t len;
-	hvl_error *ignored = NULL;
-
-	if (read_file(path, MAX_SYSFS_FILE, "NUMA distance file", &data, &len, &ignored) < 0) {
-		hvl_error_free(&ignored);
-		return;
-	}
-	for (char *p = data, *end; *p;) {
-		long v = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		c->distance = xreallocarray(c->distance, c->n_distance + 1, sizeof(*c->distance));
-		c->distance[c->n_distance++] = v;
-		p = end;
-	}
-}
-
-static int read_topology(struct host_topology *t, hvl_error **err)
-{
-	const char *env = getenv("HVL_NUMA_DIR");
-	const char *dir = env && *env ? env : "/sys/devices/system/node";
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "node", 4) != 0 || !isdigit((unsigned char)e->d_name[4]))
-			continue;
-		struct host_cell c = { .id = atoi(e->d_name + 4) };
-		_cleanup_free_ char *path = xasprintf("%s/%s/cpulist", dir, e->d_name), *data = NULL;
-		size_t len;
-		if (read_file(path, MAX_SYSFS_FILE, "NUMA cpulist", &data, &len, err) < 0) {
-			closedir(d);
-			return -1;
-		}
-		/* A memory-only node has an empty cpulist. */
-		if (data[0] != '\n' && data[0] != '\0' && parse_cpu_list(data, &c.cpus, &c.n_cpus) < 0) {
-			closedir(d);
-			return hvl_error_set(err, HVL_EXIT_INTERNAL, "%s: '%s' is not a CPU list.", path, data);
-		}
-		t->cells = xreallocarray(t->cells, t->n + 1, sizeof(*t->cells));
-		t->cells[t->n++] = c;
-	}
-	closedir(d);
-	qsort(t->cells, t->n, sizeof(*t->cells), cmp_cell);
-	for (size_t i = 0; i < t->n; i++)
-		read_distances(dir, &t->cells[i]);
-	return 0;
-}
 
 static xmlNodePtr child(xmlNodePtr parent, const char *name)
 {
@@ -115,7 +27,7 @@ static xmlNodePtr child(xmlNodePtr parent, const char *name)
 
 /* Where the pinned vCPUs landed on the host. */
 struct numa_plan {
-	struct host_topology topo;
+	const struct host_topology *topo;
 	int *cell_of_cpu;   /* host CPU -> index in topo.cells, -1 none */
 	uint32_t *count;    /* index in topo.cells -> vCPUs on it */
 	int *guest_of_cell; /* index in topo.cells -> guest cell id, -1 unused */
@@ -125,7 +37,6 @@ struct numa_plan {
 
 static void plan_free(struct numa_plan *p)
 {
-	topology_free(&p->topo);
 	free(p->cell_of_cpu);
 	free(p->count);
 	free(p->guest_of_cell);
@@ -133,20 +44,20 @@ static void plan_free(struct numa_plan *p)
 
 static int map_vcpus(struct build_ctx *ctx, struct numa_plan *p, const int *pins, uint32_t n_vcpus)
 {
-	const struct host_topology *t = &p->topo;
+	const struct host_topology *t = p->topo;
 	int max_cpu = 0;
 
 	/* A direct CPU -> cell table, sized to the highest CPU involved, so the vCPU loops stay linear. */
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t j = 0; j < t->cells[i].n_cpus; j++)
-			max_cpu = t->cells[i].cpus[j] > max_cpu ? t->cells[i].cpus[j] : max_cpu;
+			max_cpu = t->cells[i].cpus[j].id > max_cpu ? t->cells[i].cpus[j].id : max_cpu;
 	for (uint32_t v = 0; v < n_vcpus; v++)
 		max_cpu = pins[v] > max_cpu ? pins[v] : max_cpu;
 	p->cell_of_cpu = xmalloc(((size_t)max_cpu + 1) * sizeof(*p->cell_of_cpu));
 	memset(p->cell_of_cpu, 0xff, ((size_t)max_cpu + 1) * sizeof(*p->cell_of_cpu));
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t j = 0; j < t->cells[i].n_cpus; j++)
-			p->cell_of_cpu[t->cells[i].cpus[j]] = (int)i;
+			p->cell_of_cpu[t->cells[i].cpus[j].id] = (int)i;
 
 	p->count = xcalloc(t->n, sizeof(*p->count));
 	for (uint32_t v = 0; v < n_vcpus; v++) {
@@ -195,7 +106,7 @@ static int split_memory(struct build_ctx *ctx, struct numa_plan *p)
 static void emit_cell(const struct numa_plan *p, size_t i, const int *pins, uint32_t n_vcpus,
 		      xmlNodePtr numa, xmlNodePtr tune, xmlNodePtr hugepages)
 {
-	const struct host_cell *hc = &p->topo.cells[i];
+	const struct host_cell *hc = &p->topo->cells[i];
 	int g = p->guest_of_cell[i];
 	size_t cap = p->count[i] * 8 + 1, len = 0;
 	_cleanup_free_ char *list = xmalloc(cap);
@@ -210,7 +121,7 @@ static void emit_cell(const struct numa_plan *p, size_t i, const int *pins, uint
 	attr_u(c, "memory", p->per_cell + ((uint64_t)g < p->extra ? p->page : 0));
 	attr(c, "unit", "b");
 	xmlNodePtr dist = NULL;
-	for (size_t s = 0; s < hc->n_distance && s < p->topo.n; s++) {
+	for (size_t s = 0; s < hc->n_distance && s < p->topo->n; s++) {
 		if (p->guest_of_cell[s] < 0)
 			continue;
 		if (dist == NULL)
@@ -231,20 +142,14 @@ static void emit_cell(const struct numa_plan *p, size_t i, const int *pins, uint
 	}
 }
 
-int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus)
+int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const struct host_topology *topo, const int *pins,
+		     uint32_t n_vcpus)
 {
-	struct numa_plan p = { 0 };
+	struct numa_plan p = { .topo = topo };
 	/* Declared before any goto: a jump past a cleanup variable's initialisation frees garbage. */
 	_cleanup_free_ char *nodeset = NULL;
 	int r = -1;
 
-	if (read_topology(&p.topo, ctx->err) < 0)
-		return -1;
-	if (p.topo.n == 0) {
-		log_warning("No NUMA topology under sysfs: the guest gets no NUMA mapping.");
-		plan_free(&p);
-		return 0;
-	}
 	if (map_vcpus(ctx, &p, pins, n_vcpus) < 0 || split_memory(ctx, &p) < 0)
 		goto out;
 
@@ -253,17 +158,17 @@ int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins,
 	xmlAddNextSibling(cputune, tune);
 	xmlNodePtr tmem = el(tune, "memory");
 	attr(tmem, "mode", "strict");
-	size_t cap = p.topo.n * 8 + 1, len = 0;
+	size_t cap = p.topo->n * 8 + 1, len = 0;
 	nodeset = xmalloc(cap);
 	nodeset[0] = '\0';
-	for (size_t i = 0; i < p.topo.n; i++)
+	for (size_t i = 0; i < p.topo->n; i++)
 		if (p.guest_of_cell[i] >= 0)
-			len += (size_t)snprintf(nodeset + len, cap - len, len ? ",%d" : "%d", p.topo.cells[i].id);
+			len += (size_t)snprintf(nodeset + len, cap - len, len ? ",%d" : "%d", p.topo->cells[i].id);
 	attr(tmem, "nodeset", nodeset);
 
 	xmlNodePtr mb = child(ctx->root, "memoryBacking");
 	xmlNodePtr hp = mb ? child(mb, "hugepages") : NULL;
-	for (size_t i = 0; i < p.topo.n; i++)
+	for (size_t i = 0; i < p.topo->n; i++)
 		if (p.guest_of_cell[i] >= 0)
 			emit_cell(&p, i, pins, n_vcpus, numa, tune, hp);
 	if (mb) {

@@ -47,5 +47,7 @@ void build_controllers(struct build_ctx *ctx);
 /* domain-origin.c: the VMI field behind an element the profile matched (a profile_origin_fn; data is the vmi). */
 bool domain_origin(const void *data, enum profile_subject subject, const xmlNode *node, struct profile_origin *out);
 
+struct host_topology;
 /* domain-numa.c: guest NUMA cells mirroring the host nodes of the pinned vCPUs (pins[v] = host CPU of vCPU v). */
-int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const int *pins, uint32_t n_vcpus);
+int numa_passthrough(struct build_ctx *ctx, xmlNodePtr cputune, const struct host_topology *topo, const int *pins,
+		     uint32_t n_vcpus);

@@ -38,6 +38,10 @@ struct build_ctx {
 	const char *virtio_model; /* virtio-non-transitional, virtio-transitional, or virtio (s390x) */
 	uint32_t vcpus;           /* sockets*cores*threads of the requested topology */
 	uint32_t sockets, cores, threads;
+	/* vCPU hotplug (maxSockets on an architecture KubeVirt hotplugs on, all but arm64): <vcpu> counts every
+	 * possible vCPU, maxSockets*cores*threads, and <vcpus> says which of them are enabled; else vcpus. */
+	bool cpu_hotplug;
+	uint32_t possible_vcpus;
 
 	/* IOThreads as KubeVirt counts them (iothreads.GetIOThreadsCountType). */
 	bool has_iothreads;

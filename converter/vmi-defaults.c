@@ -17,13 +17,15 @@
  *    derives it for VirtualMachines (the API's own default is random);
  *  - evictionStrategy is None and status.runtimeUser 107 (non-root), as
  *    with an empty KubeVirt configuration.
- * CPU/memory hotplug defaults (maxSockets, maxGuest) only apply with the
- * LiveUpdate rollout strategy, which an empty configuration does not enable.
+ * CPU/memory hotplug defaults (maxSockets, maxGuest) follow the KubeVirt CR's
+ * live-update settings (vmi-hotplug.c): KubeVirt main's default is LiveUpdate,
+ * which sets them; Stage leaves them out, as v1.1.1 did.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
+#include "live-update.h"
 #include "quantity.h"
 #include "util.h"
 #include "vmi-internal.h"
@@ -373,10 +375,18 @@ static void default_qgs_socket(struct vmi *vmi)
 	vmi->n_annotations = n + 1;
 }
 
-int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
+int vmi_apply_defaults(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err)
 {
+	struct live_update_config defaults;
+
+	if (lu == NULL) {
+		live_update_config_default(&defaults);
+		lu = &defaults;
+	}
 	if (vmi->name == NULL)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "metadata.name: a name is required.");
+	if (vmi_admit_rollout(vmi, lu, err) < 0)
+		return -1;
 	set_string(&vmi->namespace_, "default");
 	/* SetDefaultVirtualMachineInstanceSpec */
 	set_string(&vmi->architecture, "amd64");
@@ -405,5 +415,8 @@ int vmi_apply_defaults(struct vmi *vmi, hvl_error **err)
 		vmi->runtime_user = NON_ROOT_UID;
 		vmi->runtime_user_set = true;
 	}
+	/* setupHotplug, last in SetDefaultVirtualMachineInstance; then the validating webhook */
+	if (vmi_default_hotplug(vmi, lu, err) < 0)
+		return -1;
 	return vmi_validate_defaulted(vmi, err);
 }

@@ -457,6 +457,7 @@ char *vmi_dump(const struct vmi *vmi)
 	put_str(&o, "io_threads_policy", vmi->io_threads_policy);
 	put_int(&o, "io_threads_supplemental_count", vmi->io_threads_supplemental_count);
 	put_str(&o, "launch_security", vmi->launch_security);
+	put_bool(&o, "launch_security_set", vmi->launch_security_set);
 	put_bool(&o, "sev_es", vmi->sev_es);
 	put_str(&o, "sev_dh_cert", vmi->sev_dh_cert);
 	put_str(&o, "sev_session", vmi->sev_session);

@@ -11,3 +11,9 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err);
 int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err);
 /* KubeVirt's admission rules for DRA GPUs and host devices (vmi-validate-dra.c), called by vmi_validate. */
 int vmi_validate_dra(const struct vmi *vmi, const char *spec_path, hvl_error **err);
+
+struct live_update_config;
+/* The admission rules that depend on the KubeVirt CR's vmRolloutStrategy (vmi-hotplug.c), before any default. */
+int vmi_admit_rollout(const struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);
+/* KubeVirt's CPU and memory hotplug defaults (setupHotplug), after the others. */
+int vmi_default_hotplug(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);

@@ -139,6 +139,7 @@ static int parse_launch_security(struct vj_ctx *c, json_object *domain, struct v
 	TRY(vj_object(c, domain, "launchSecurity", &ls));
 	if (ls == NULL)
 		return 0;
+	vmi->launch_security_set = true;
 	mark = vj_enter(c, "launchSecurity");
 	for (size_t i = 0; i < ENUM_N(kinds); i++) {
 		json_object *o = NULL;
@@ -384,8 +385,8 @@ static int parse_vm(json_object *root, struct vmi *vmi, hvl_error **err)
 	if (spec == NULL)
 		return vj_fail_at(&c, "spec", HVL_EXIT_INPUT, "the VirtualMachine template has no spec.");
 	TRY(parse_vm_metadata(vm_meta, meta, vmi, err));
-	vj_init(&c, "spec.template.spec", err);
 	vmi->from_vm = true;
+	vj_init(&c, "spec.template.spec", err);
 	TRY(parse_spec(&c, spec, vmi));
 	vm_auto_attach_input(vmi);
 	return vmi_validate(vmi, "spec.template.spec", err);

@@ -5,6 +5,7 @@
  * rules as KubeVirt's validating webhook, so an input the cluster would have
  * rejected is rejected here too, with the path of the offending entry.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "quantity.h"
@@ -223,11 +224,6 @@ static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **
 				     "%s.domain.resources.requests.cpu: the request (%lldm) is larger than the limit "
 				     "(%lldm).",
 				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
-	if (vmi->memory.guest >= 0 && r->limit_memory >= 0 && vmi->memory.guest > r->limit_memory)
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.memory.guest: the guest memory (%lld bytes) is larger than the memory "
-				     "limit (%lld bytes).",
-				     spec, (long long)vmi->memory.guest, (long long)r->limit_memory);
 	if (vmi->memory.max_guest >= 0 && vmi->memory.guest >= 0 && vmi->memory.max_guest < vmi->memory.guest)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain.memory.maxGuest: maxGuest (%lld bytes) is smaller than guest (%lld "
@@ -276,7 +272,68 @@ static int check_memory(const struct vmi *vmi, const char *spec, hvl_error **err
 	return 0;
 }
 
-/* validateCpuPinning's quantity rules: whole CPUs, and requests equal to limits (vmi-create-admitter.go). */
+/* hardware.GetNumberOfVCPUs: the product of the topology factors that are set, 0 when none is. */
+static uint64_t topology_vcpus(const struct vmi_cpu *cpu)
+{
+	const uint32_t factors[] = { cpu->cores, cpu->sockets, cpu->threads };
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(factors); i++)
+		if (factors[i])
+			n = n ? n * factors[i] : factors[i];
+	return n;
+}
+
+/* Quantity.Value() of millicores (rounded up), 0 when unset. */
+static int64_t whole_cpus(int64_t milli)
+{
+	return milli <= 0 ? 0 : (milli + 999) / 1000;
+}
+
+/*
+ * validateRequestOrLimitWithCoresProvidedOnDedicatedCPUPlacement: with a topology, a CPU request or limit must
+ * be its vCPU count (one of the two is enough).  KubeVirt checks the defaulted VMI, whose request follows the
+ * limit and whose topology, when the VMI gave none, comes from them: the same verdict as on the VMI as written.
+ */
+static int check_dedicated_topology(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const struct vmi_resources *r = &vmi->resources;
+	int64_t request = whole_cpus(r->request_cpu_milli), limit = whole_cpus(r->limit_cpu_milli);
+	uint64_t vcpus = topology_vcpus(&vmi->cpu);
+	char req_text[24] = "unset", lim_text[24] = "unset";
+
+	if (vcpus == 0 || (request <= 0 && limit <= 0) || (uint64_t)request == vcpus || (uint64_t)limit == vcpus)
+		return 0;
+	if (request > 0)
+		snprintf(req_text, sizeof(req_text), "%lld", (long long)request);
+	if (limit > 0)
+		snprintf(lim_text, sizeof(lim_text), "%lld", (long long)limit);
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "%s.domain.cpu.dedicatedCpuPlacement: the CPU request (%s) and limit (%s) differ from the "
+			     "%llu vCPUs of %s.domain.cpu (sockets x cores x threads); with dedicated CPUs KubeVirt "
+			     "requires the request or the limit to be that number, or neither to be given.",
+			     spec, req_text, lim_text, (unsigned long long)vcpus, spec);
+}
+
+/* validateThreadCountOnArchitecture and validateThreadCountOnDedicatedCPUPlacement. */
+static int check_dedicated_threads(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	uint32_t threads = vmi->cpu.threads;
+
+	if (threads > 1 && str_equal(vmi->architecture, "arm64"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.architecture: arm64 takes 1 thread per core with dedicated CPUs, but "
+				     "%s.domain.cpu.threads is %u.",
+				     spec, spec, threads);
+	if (threads > 2)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.cpu.threads: %u threads per core; with dedicatedCpuPlacement KubeVirt "
+				     "allows at most 2.",
+				     spec, threads);
+	return 0;
+}
+
+/* validateCpuPinning's quantity rules (vmi-create-admitter.go), in its order. */
 static int check_dedicated_resources(const struct vmi *vmi, const char *spec, hvl_error **err)
 {
 	const struct vmi_resources *r = &vmi->resources;
@@ -293,17 +350,19 @@ static int check_dedicated_resources(const struct vmi *vmi, const char *spec, hv
 				     "%s.domain.resources.limits.cpu: %lldm is not a whole number of CPUs, which "
 				     "dedicatedCpuPlacement needs.",
 				     spec, (long long)r->limit_cpu_milli);
-	if (r->request_cpu_milli > 0 && r->limit_cpu_milli > 0 && r->request_cpu_milli != r->limit_cpu_milli)
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s.domain.resources.requests.cpu: the request (%lldm) differs from the limit (%lldm); "
-				     "with dedicatedCpuPlacement they must be equal.",
-				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
 	if (r->request_memory > 0 && r->limit_memory > 0 && r->request_memory != r->limit_memory)
 		return hvl_error_set(err, HVL_EXIT_INPUT,
 				     "%s.domain.resources.requests.memory: the request (%lld bytes) differs from the limit "
 				     "(%lld bytes); with dedicatedCpuPlacement they must be equal.",
 				     spec, (long long)r->request_memory, (long long)r->limit_memory);
-	return 0;
+	if (r->request_cpu_milli > 0 && r->limit_cpu_milli > 0 && r->request_cpu_milli != r->limit_cpu_milli)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.resources.requests.cpu: the request (%lldm) differs from the limit (%lldm); "
+				     "with dedicatedCpuPlacement they must be equal.",
+				     spec, (long long)r->request_cpu_milli, (long long)r->limit_cpu_milli);
+	if (check_dedicated_topology(vmi, spec, err) < 0)
+		return -1;
+	return check_dedicated_threads(vmi, spec, err);
 }
 
 static int check_cpu(const struct vmi *vmi, const char *spec, hvl_error **err)
@@ -562,7 +621,7 @@ static int check_memory_dump_disk(const struct vmi *vmi, const char *spec, size_
 
 int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err)
 {
-	const char *spec = vmi->from_vm ? "spec.template.spec" : "spec";
+	const char *spec = vmi_spec_path(vmi);
 
 	for (size_t i = 0; i < vmi->devices.n_disks; i++) {
 		const struct vmi_volume *vol = vmi_find_volume(vmi, vmi->devices.disks[i].name);

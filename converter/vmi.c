@@ -210,6 +210,11 @@ void cleanup_vmip(struct vmi **vmi)
 	}
 }
 
+const char *vmi_spec_path(const struct vmi *vmi)
+{
+	return vmi->from_vm ? "spec.template.spec" : "spec";
+}
+
 const struct vmi_volume *vmi_find_volume(const struct vmi *vmi, const char *name)
 {
 	for (size_t i = 0; name && i < vmi->n_volumes; i++) {

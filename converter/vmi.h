@@ -375,7 +375,7 @@ struct vmi_probe_summary {
 
 struct vmi {
 	char *kind;       /* VirtualMachineInstance (VirtualMachine inputs are unwrapped) */
-	bool from_vm;     /* it was a VirtualMachine: its spec is at spec.template.spec */
+	bool from_vm;     /* the input was a VirtualMachine: the VMI is its spec.template */
 	char *name;
 	char *namespace_; /* "default" when absent */
 	char *uid;
@@ -403,6 +403,7 @@ struct vmi {
 	char *io_threads_policy; /* shared, auto, supplementalPool */
 	uint32_t io_threads_supplemental_count;
 	char *launch_security;   /* sev, sev-snp, tdx, or NULL */
+	bool launch_security_set; /* spec.domain.launchSecurity present, even empty */
 	bool sev_es;
 	bool sev_attestation; /* launchSecurity.sev.attestation present */
 	char *sev_dh_cert, *sev_session; /* launchSecurity.sev: the guest owner's DH certificate and session blob (base64) */
@@ -435,14 +436,20 @@ struct vmi {
 int vmi_parse(const char *json, size_t len, const char *source, struct vmi **out, hvl_error **err);
 /* Read and parse a file; "-" is stdin.  Enforces VMI_MAX_INPUT_BYTES. */
 int vmi_load(const char *path, struct vmi **out, hvl_error **err);
-/* KubeVirt's admission defaults for what the input left out. */
-int vmi_apply_defaults(struct vmi *vmi, hvl_error **err);
+struct live_update_config;
+/*
+ * KubeVirt's admission defaults for what the input left out, and the admission rules that depend on the KubeVirt
+ * CR's live-update settings (live-update.h; NULL: KubeVirt's defaults, vmRolloutStrategy LiveUpdate).
+ */
+int vmi_apply_defaults(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);
 void vmi_free(struct vmi *vmi);
 void cleanup_vmip(struct vmi **vmi);
 #define _cleanup_vmi_ __attribute__((cleanup(cleanup_vmip)))
 
 /* Lookups and traits used by the converter, overhead and launch plan. */
 const struct vmi_volume *vmi_find_volume(const struct vmi *vmi, const char *name);
+/* Where the VMI's spec is in the input: "spec", or a VirtualMachine's "spec.template.spec". */
+const char *vmi_spec_path(const struct vmi *vmi);
 const struct vmi_network *vmi_find_network(const struct vmi *vmi, const char *name);
 /* vCPUs as KubeVirt counts them: sockets*cores*threads, else CPU limit, else request, at least 1. */
 uint32_t vmi_vcpus(const struct vmi *vmi);

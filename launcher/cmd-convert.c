@@ -20,6 +20,7 @@
 #include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
+#include "live-update.h"
 #include "log.h"
 #include "select.h"
 #include "util.h"
@@ -85,13 +86,15 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
 	struct cpu_check cpu = { 0 };
+	struct live_update_config lu;
 	enum hypervisor hv;
 	size_t len;
 	int r = -1;
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
-	if (vmi_load(opts->vmi_path, &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0)
+	if (live_update_config_from(opts->kubevirt_config, &lu, err) < 0 || vmi_load(opts->vmi_path, &vmi, err) < 0 ||
+	    vmi_apply_defaults(vmi, &lu, err) < 0)
 		return -1;
 	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
 	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)

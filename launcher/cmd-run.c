@@ -165,7 +165,8 @@ static int prepare(struct run *r, hvl_error **err)
 	log_info("Hypervisor %s: %s", hypervisor_name(d.chosen), d.reason);
 	cpu_check_for(&d, &cpu);
 	/* The firmware QEMU loads must be on this machine: without --ovmf-path, a directory that exists here. */
-	struct prepare_params pp = { .cpu_model = r->opts->cpu_model,
+	struct prepare_params pp = { .kubevirt_config = r->opts->kubevirt_config,
+				     .cpu_model = r->opts->cpu_model,
 				     .cpu = &cpu,
 				     .dev_root = r->opts->dev_root,
 				     .ovmf_path = r->opts->ovmf_path,

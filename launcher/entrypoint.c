@@ -118,7 +118,8 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 	if (opts->vmi_path) {
 		cpu_check_for(d, &cpu);
 		/* The EFI firmware virt-launcher will use: NEXT's --ovmf-path, as virt-controller passed it. */
-		struct prepare_params pp = { .cpu_model = opts->cpu_model,
+		struct prepare_params pp = { .kubevirt_config = opts->kubevirt_config,
+					     .cpu_model = opts->cpu_model,
 					     .cpu = &cpu,
 					     .dev_root = opts->dev_root,
 					     .ovmf_path = opts->next_ovmf_path ? opts->next_ovmf_path : opts->ovmf_path,

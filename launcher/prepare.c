@@ -6,6 +6,7 @@
 
 #include "domain.h"
 #include "efi.h"
+#include "live-update.h"
 #include "log.h"
 #include "overhead.h"
 #include "podcheck.h"
@@ -89,15 +90,18 @@ int prepare_vmi(const char *path, enum hypervisor hv, const struct prepare_param
 		hvl_error **err)
 {
 	struct prepared_vmi p = { .overhead_bytes = -1 };
+	struct live_update_config lu;
 	struct overhead_params params;
 	struct overhead_result result;
 
+	if (live_update_config_from(pp->kubevirt_config, &lu, err) < 0)
+		return -1;
 	if (vmi_load(path, &p.vmi, err) < 0)
 		goto fail;
 	overhead_params_init(&params, hv);
 	/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
 	overhead_submitted_request(&params, p.vmi);
-	if (vmi_apply_defaults(p.vmi, err) < 0)
+	if (vmi_apply_defaults(p.vmi, &lu, err) < 0)
 		goto fail;
 	if (overhead_compute(p.vmi, &params, &result, err) < 0)
 		goto fail;

@@ -25,6 +25,7 @@ struct prepared_vmi {
 
 /* How to convert; every field may be NULL/0. */
 struct prepare_params {
+	const char *kubevirt_config; /* the KubeVirt CR (--kubevirt-config) whose live-update settings default the VMI */
 	const char *cpu_model;        /* --cpu-model */
 	const struct cpu_check *cpu;  /* the node's libvirt for the mshv CPU model check (cpu-check.h); NULL: not asked */
 	const char *dev_root;         /* where the pod's files are looked for (block volumes, network-info, DRA) */

@@ -259,6 +259,21 @@ static void plain_efi_under_tcg(xmlNodePtr root, xmlNodePtr os)
 	xmlFree(text);
 }
 
+/*
+ * KubeVirt's memory hotplug room (<maxMemory slots='0'>, no NUMA cell) is for virt-handler to plug memory into,
+ * and libvirt before 10.10 (Debian 12 has 9.0) refuses that form; the guest boots with the same memory without it.
+ */
+static void drop_memory_hotplug(xmlNodePtr root)
+{
+	xmlNodePtr max = child(root, "maxMemory");
+
+	if (max == NULL)
+		return;
+	drop(max);
+	log_info("run: <maxMemory> removed: memory hotplug needs virt-handler, and libvirt before 10.10 refuses "
+		 "KubeVirt's form of it.");
+}
+
 int run_local_adapt(xmlDocPtr doc, const char *private_dir, const char *serial_log, const struct disk_mapping *disks,
 		    size_t n_disks, hvl_error **err)
 {
@@ -267,6 +282,7 @@ int run_local_adapt(xmlDocPtr doc, const char *private_dir, const char *serial_l
 
 	if (root == NULL || devices == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain has no <devices>.");
+	drop_memory_hotplug(root);
 	if (set_boot_file(os, "kernel", disks, n_disks, RUN_DISK_KERNEL, err) < 0 ||
 	    set_boot_file(os, "initrd", disks, n_disks, RUN_DISK_INITRD, err) < 0)
 		return -1;

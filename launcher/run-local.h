@@ -11,6 +11,8 @@
  *   - <kernel>/<initrd> → the files given as --disk kernel=PATH / --disk initrd=PATH;
  *   - interfaces → user-mode networking (same MAC and model): there is no pod network;
  *   - host devices (VFIO, SR-IOV) and virtiofs filesystems → removed: nothing to pass through here;
+ *   - <maxMemory> (KubeVirt's memory hotplug room) → removed: virt-handler would plug memory into it, and
+ *     libvirt before 10.10 refuses KubeVirt's form (slots='0', no NUMA cell);
  *   - any other path under /var/run/kubevirt* (VNC socket, channels, NVRAM) → the same path inside the
  *     private directory, whose parents are created;
  *   - a disk whose image does not exist → an error naming the volume and the --disk to give.

@@ -282,5 +282,26 @@ ok
 ok
 grep -q 'type="qemu"' "$tmp/auto.xml" || fail "auto with emulation allowed should build a qemu domain: $(tail -1 "$tmp/err")"
 
+# ---- the KubeVirt CR's live-update settings: --kubevirt-config and HVL_KUBEVIRT_CONFIG alike ----
+echo '{"spec":{"configuration":{"vmRolloutStrategy":"Stage"}}}' >"$tmp/stage.json"
+echo '{"spec":{"configuration":{"liveUpdateConfiguration":{"maxCpuSockets":3}}}}' >"$tmp/max3.json"
+"$HVL" --log-format text convert --hypervisor kvm --vmi "$EX/vmi-kernel-boot.json" >"$tmp/live.xml" 2>/dev/null
+"$HVL" --log-format text --kubevirt-config "$tmp/stage.json" convert --hypervisor kvm --vmi "$EX/vmi-kernel-boot.json" \
+	>"$tmp/stage.xml" 2>/dev/null
+HVL_KUBEVIRT_CONFIG=$tmp/max3.json "$HVL" --log-format text convert --hypervisor kvm --vmi "$EX/vmi-kernel-boot.json" \
+	>"$tmp/max3.xml" 2>/dev/null
+ok
+grep -q '<vcpus>' "$tmp/live.xml" && grep -q '<maxMemory unit="b" slots="0">4294967296' "$tmp/live.xml" ||
+	fail "without a CR (LiveUpdate) vmi-kernel-boot gets no CPU or memory hotplug room"
+ok
+grep -q -e '<vcpus>' -e '<maxMemory' "$tmp/stage.xml" && fail "vmRolloutStrategy Stage still adds hotplug room"
+cmp -s "$tmp/stage.xml" tests/data/convert/stage/examples/vmi-kernel-boot.kvm.xml ||
+	fail "vmRolloutStrategy Stage does not give tests/data/convert/stage/examples/vmi-kernel-boot.kvm.xml"
+ok
+grep -q '<topology sockets="3"' "$tmp/max3.xml" || fail "HVL_KUBEVIRT_CONFIG's maxCpuSockets 3 is not the maxSockets"
+echo '{"spec":{"configuration":{"liveUpdateConfiguration":{"maxHotplugRatio":"4"}}}}' >"$tmp/bad-ratio.json"
+expect_fail 3 "liveUpdateConfiguration.maxHotplugRatio must be an integer" -- --kubevirt-config "$tmp/bad-ratio.json" \
+	--hypervisor kvm --vmi "$EX/vmi-fedora.json"
+
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]

@@ -251,6 +251,18 @@ if [ "$memlock_ok" = 1 ]; then
 	run vmi_bad 3 "$HVL" "${common[@]}" --vmi "$tmp/missing.json" -- /bin/true
 fi
 
+# 17. The entrypoint's domain follows the KubeVirt CR's live-update settings as `convert` does: KubeVirt's
+#     default (LiveUpdate) gives vCPU hotplug room, a CR with vmRolloutStrategy Stage none.
+kernel=$HVL_TOP/tests/data/examples/vmi-kernel-boot.json
+echo '{"spec":{"configuration":{"vmRolloutStrategy":"Stage"}}}' >"$tmp/stage-cr.json"
+rm -rf "$state"
+run vmi_live 0 "$HVL" "${common[@]}" --vmi "$kernel" -- /bin/sh -c 'grep -c "<vcpus>" "$HVL_DOMAIN_XML"'
+expect_line vmi_live '^1$'
+rm -rf "$state"
+run vmi_stage 0 "$HVL" "${common[@]}" --kubevirt-config "$tmp/stage-cr.json" --vmi "$kernel" -- \
+	/bin/sh -c 'grep -c "<vcpus>" "$HVL_DOMAIN_XML"; true'
+expect_line vmi_stage '^0$'
+
 if [ "$failures" -gt 0 ]; then
 	echo "check-exec: $failures failure(s)" >&2
 	exit 1

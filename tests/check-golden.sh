@@ -7,9 +7,17 @@
 #   tests/data/convert/NAME.HV.xml        expected domain for HV (kvm, mshv, qemu)
 #   tests/data/convert/NAME.HV.err        expected refusal for HV: first line the exit status, then the message
 #   tests/data/convert/bad-NAME.json      input that fails whatever the hypervisor: bad-NAME.err (checked with kvm)
+#   tests/data/convert/cr/NAME.json       the KubeVirt CR for NAME.json (--kubevirt-config); without one, none is
+#                                         given, which is KubeVirt main's default configuration (LiveUpdate)
+#   tests/data/convert/stage/             every input without a CR of its own once more, with the CR
+#                                         stage/kubevirt-cr.json (vmRolloutStrategy: Stage): where that gives
+#                                         another domain than the golden above, it is stage/[examples/]NAME.HV.xml,
+#                                         the output of the releases before LiveUpdate became the default
 #   tests/data/convert/dra-root/          DRA metadata files, copied into the device root (HVL_DEV_ROOT)
 #   tests/data/examples/*.json            KubeVirt's examples; goldens in tests/data/convert/examples/.
-#                                         The defaulted/ copy of each must give byte-identical results.
+#                                         The defaulted/ (v1.1.1) and defaulted-main/ (KubeVirt main, whose
+#                                         admission adds the hotplug defaults) copies of each must give
+#                                         byte-identical results.
 #
 # Every produced domain passes virt-xml-validate; kvm and qemu domains are also defined
 # (virsh define --validate) and undefined again when libvirtd is reachable.  KubeVirt's own
@@ -29,7 +37,7 @@ URI=qemu:///system
 # What the device plugins and the pod's cpuset would provide, fixed so outputs are stable.
 for v in $(env | sed -n 's/^\(HVL_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 export HVL_CPUSET=2-17
-export HVL_NUMA_DIR=$PWD/$DATA/numa-host # two host NUMA nodes: 0-3,8-11,16-19 and 4-7,12-15
+export HVL_NUMA_DIR=$PWD/$DATA/numa-host # two host NUMA nodes: 0-3,8-11,16-19 and 4-7,12-15 (README.md)
 export PCI_RESOURCE_NVIDIA_COM_GP102GL_TESLA_P40=0000:81:00.0
 export PCI_RESOURCE_INTEL_COM_QAT=0000:3d:00.1,0000:3d:00.2
 export MDEV_PCI_RESOURCE_NVIDIA_COM_GRID_T4_1Q=6f1b1a4e-6c0d-4a47-9c53-0d7b9c1e2f3a
@@ -181,10 +189,22 @@ host_lacks() {
 	return 0
 }
 
-# convert INPUT HV OUT: run the command; leaves stderr in $tmp/stderr, returns its status.
+STAGE_CR=$DATA/stage/kubevirt-cr.json
+
+# cr_of INPUT: the input's own KubeVirt CR, if it has one.
+cr_of() {
+	local cr
+	cr=$DATA/cr/$(basename "$1")
+	[ -f "$cr" ] && echo "$cr"
+}
+
+# convert INPUT HV OUT [CR]: run the command (with CR, else the input's own CR, as --kubevirt-config); leaves
+# stderr in $tmp/stderr, returns its status.
 convert() {
+	local cr=${4:-$(cr_of "$1")}
 	rm -f "$3"
-	"$HVL" --log-format text convert --hypervisor "$2" --vmi "$1" -o "$3" 2>"$tmp/stderr"
+	"$HVL" --log-format text ${cr:+--kubevirt-config "$cr"} convert --hypervisor "$2" --vmi "$1" -o "$3" \
+		2>"$tmp/stderr"
 }
 
 # compare GOLDEN ACTUAL [OTHER]: diff (or write with REGENERATE=1); OTHER is the golden of the other outcome.
@@ -234,6 +254,45 @@ check() {
 	done
 }
 
+# check_stage INPUT PREFIX STAGE_PREFIX: with the Stage CR, every hypervisor gives PREFIX's outcome, or
+# STAGE_PREFIX.HV.{xml,err} where it differs (REGENERATE=1 writes those only then, and removes stale ones).
+check_stage() {
+	local input=$1 prefix=$2 sprefix=$3 name hv out rc result same_as
+	name=$(basename "$prefix")
+	for hv in "${HVS[@]}"; do
+		out=$tmp/$name.stage.$hv.xml
+		convert "$input" "$hv" "$out" "$STAGE_CR"
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			result=$out same_as=$prefix.$hv.xml
+		else
+			[ -e "$out" ] && fail "$input ($hv, Stage): failed with $rc but wrote -o"
+			error_file "$rc"
+			result=$tmp/actual.err same_as=$prefix.$hv.err
+		fi
+		if [ "${REGENERATE:-0}" = 1 ] && [ -e "$same_as" ] && cmp -s "$result" "$same_as"; then
+			rm -f "$sprefix.$hv.xml" "$sprefix.$hv.err"
+			continue
+		fi
+		if [ "${REGENERATE:-0}" != 1 ] && [ ! -e "$sprefix.$hv.xml" ] && [ ! -e "$sprefix.$hv.err" ]; then
+			checked=$((checked + 1))
+			cmp -s "$result" "$same_as" || {
+				fail "$input ($hv): with vmRolloutStrategy Stage the outcome differs from $same_as," \
+					"and there is no $sprefix.$hv.{xml,err} for it:"
+				diff -u "$same_as" "$result" 2>&1 | sed 's/^/      /' | head -20
+			}
+			continue
+		fi
+		if [ "$rc" -eq 0 ]; then
+			compare "$sprefix.$hv.xml" "$out" "$sprefix.$hv.err"
+			# Schema-validated; not defined again: it is the defined golden without the hotplug room.
+			validate "$name" "$hv" "$out" nodefine
+		else
+			compare "$sprefix.$hv.err" "$tmp/actual.err" "$sprefix.$hv.xml"
+		fi
+	done
+}
+
 # strip_constructs IN OUT SPEC...: IN without the constructs of LIBVIRT9_STRIP (see there), written to OUT.
 strip_constructs() {
 	python3 - "$@" <<'PY'
@@ -260,8 +319,8 @@ tree.write(dst)
 PY
 }
 
-validate() {
-	local name=$1 hv=$2 xml=$3
+validate() { # NAME HV XML [nodefine]: schema-validate, and queue kvm/qemu domains for libvirt's define
+	local name=$1 hv=$2 xml=$3 define=${4:-define}
 	if [ -n "${NOT_ON_LIBVIRT9[$name]:-}" ]; then
 		virt-xml-validate "$xml" domain >/dev/null 2>&1 && fail "$name ($hv) now validates: drop it from NOT_ON_LIBVIRT9"
 		# shellcheck disable=SC2086 # the list is split on white space on purpose
@@ -279,7 +338,7 @@ validate() {
 		fail "$name ($hv) is not schema-valid:"
 		sed 's/^/      /' "$tmp/validate" | head -5
 	}
-	[ "$hv" != mshv ] && queue_define "$xml" "$name.$hv"
+	[ "$hv" != mshv ] && [ "$define" = define ] && queue_define "$xml" "$name.$hv"
 	return 0
 }
 
@@ -312,16 +371,30 @@ for input in "$EXAMPLES"/*.json; do
 		convert "$input" "$hv" "$tmp/raw.xml"
 		r1=$?
 		cp "$tmp/stderr" "$tmp/raw.stderr"
-		convert "$EXAMPLES/defaulted/$name.json" "$hv" "$tmp/defaulted.xml"
-		r2=$?
-		checked=$((checked + 1))
-		if [ "$r1" != "$r2" ]; then
-			fail "$name ($hv): raw exits $r1, defaulted exits $r2"
-		elif [ "$r1" -eq 0 ] && ! cmp -s "$tmp/raw.xml" "$tmp/defaulted.xml"; then
-			fail "$name ($hv): raw and defaulted inputs give different domains:"
-			diff -u "$tmp/raw.xml" "$tmp/defaulted.xml" | sed 's/^/      /' | head -20
-		fi
+		for kind in defaulted defaulted-main; do
+			[ -f "$EXAMPLES/$kind/$name.json" ] || continue
+			convert "$EXAMPLES/$kind/$name.json" "$hv" "$tmp/defaulted.xml"
+			r2=$?
+			checked=$((checked + 1))
+			if [ "$r1" != "$r2" ]; then
+				fail "$name ($hv): raw exits $r1, $kind exits $r2"
+			elif [ "$r1" -eq 0 ] && ! cmp -s "$tmp/raw.xml" "$tmp/defaulted.xml"; then
+				fail "$name ($hv): raw and $kind inputs give different domains:"
+				diff -u "$tmp/raw.xml" "$tmp/defaulted.xml" | sed 's/^/      /' | head -20
+			fi
+		done
 	done
+done
+
+# ---- the same inputs with vmRolloutStrategy: Stage (no CPU or memory hotplug defaults) ----------------------------
+for input in "$DATA"/*.json "$EXAMPLES"/*.json; do
+	name=$(basename "$input" .json)
+	[[ $name == bad-* ]] && continue
+	[ -n "$(cr_of "$input")" ] && continue
+	case $input in
+	"$EXAMPLES"/*) check_stage "$input" "$DATA/examples/$name" "$DATA/stage/examples/$name" ;;
+	*) check_stage "$input" "$DATA/$name" "$DATA/stage/$name" ;;
+	esac
 done
 
 # ---- by meaning against KubeVirt's own converter output ----------------------------------------------------------
@@ -343,6 +416,7 @@ done
 # agree.  kvm compares with KubeVirt's XML itself.
 meaning() { # HV REFERENCE
 	local hv=$1 ref=$2
+	# cr/kubevirt-golden.json says Stage: KubeVirt's converter test feeds its VMI to the converter without admission.
 	convert "$DATA/kubevirt-golden.json" "$hv" "$tmp/ours.$hv.xml" || {
 		fail "kubevirt-golden does not convert for $hv"
 		return
@@ -384,6 +458,16 @@ if [ "${REGENERATE:-0}" != 1 ]; then
 fi
 
 # ---- libvirt define --validate ------------------------------------------------------------------------------------
+# KubeVirt's memory hotplug form, <maxMemory slots='0'> with no NUMA cell, is what KubeVirt main writes and its
+# libvirt (10.10 and later) takes; libvirt before that refuses it ("both maximum memory size and memory slot count
+# must be specified", then "At least one numa node has to be configured when enabling memory hotplug").  On such a
+# libvirt the rest of the domain is still defined, without <maxMemory>, and the reason is said once.
+hotplug_limit="memory slot count must be specified|numa node has to be configured when enabling memory hotplug"
+maxmem_stripped=0
+define() { # FILE: virsh define --validate, with one retry (libvirtd is shared and may be restarted under us)
+	virsh -q -c "$URI" define --validate "$1" >"$tmp/define.out" 2>&1 ||
+		{ sleep 1 && virsh -q -c "$URI" define --validate "$1" >"$tmp/define.out" 2>&1; }
+}
 if [ "$libvirt_ok" = 1 ] && [ "${REGENERATE:-0}" != 1 ]; then
 	n=0
 	for item in "${define_queue[@]}"; do
@@ -395,9 +479,20 @@ if [ "$libvirt_ok" = 1 ] && [ "${REGENERATE:-0}" != 1 ]; then
 		dom=hvl-golden-$$-$n
 		n=$((n + 1))
 		sed -i "0,/<name>[^<]*<\/name>/s//<name>$dom<\/name>/" "$file"
-		# One retry: libvirtd is shared with other test runs and may be restarted under us.
-		if virsh -q -c "$URI" define --validate "$file" >"$tmp/define.out" 2>&1 ||
-			{ sleep 1 && virsh -q -c "$URI" define --validate "$file" >"$tmp/define.out" 2>&1; }; then
+		# Once this libvirt has refused the form, the other such domains are defined without it straight away.
+		if [ "$maxmem_stripped" -gt 0 ] && grep -q "<maxMemory" "$file"; then
+			strip_constructs "$file" "$file.nomax" ./maxMemory && mv "$file.nomax" "$file"
+			maxmem_stripped=$((maxmem_stripped + 1))
+		fi
+		define "$file"
+		rc=$?
+		if [ "$rc" -ne 0 ] && grep -qE "$hotplug_limit" "$tmp/define.out" && grep -q "<maxMemory" "$file"; then
+			strip_constructs "$file" "$file.nomax" ./maxMemory && mv "$file.nomax" "$file"
+			maxmem_stripped=$((maxmem_stripped + 1))
+			define "$file"
+			rc=$?
+		fi
+		if [ "$rc" -eq 0 ]; then
 			defined+=("$dom")
 			n_defined=$((n_defined + 1))
 			virsh -q -c "$URI" undefine --nvram "$dom" >/dev/null 2>&1 || virsh -q -c "$URI" undefine "$dom" >/dev/null 2>&1
@@ -428,6 +523,11 @@ fi
 
 if [ "$libvirt_ok" = 0 ]; then
 	skipped=$((skipped + ${#define_queue[@]}))
+fi
+if [ "$maxmem_stripped" -gt 0 ]; then
+	skip_part "this libvirt ($(virsh -c "$URI" version 2>/dev/null | sed -n 's/^Using library: //p')) refuses KubeVirt's" \
+		"memory hotplug form (<maxMemory slots='0'> without a NUMA cell, which libvirt 10.10+ takes):" \
+		"$maxmem_stripped domains were defined without <maxMemory>"
 fi
 echo "libvirt $(virsh -q -c "$URI" version 2>/dev/null | sed -n 's/^Running against daemon: //p;s/^Using library: libvirt //p' | tail -1):" \
 	"$n_defined domains defined"

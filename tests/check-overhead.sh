@@ -120,6 +120,24 @@ jq '{items: [.]}' "$tmp/kv.json" >"$tmp/kv-list.json"
 [ "$(total --vmi "$tmp/plugin.json" --kubevirt-config "$tmp/kv-list.json")" = 560988640 ] ||
 	fail "a List holding the KubeVirt CR is not accepted"
 
+# The live-update settings change the defaults (maxSockets, maxGuest) but not the figure: KubeVirt's
+# GetMemoryOverhead counts sockets x cores x threads and the memory request, never maxSockets or maxGuest.
+echo '{"spec": {"configuration": {"vmRolloutStrategy": "Stage"}}}' >"$tmp/kv-stage.json"
+echo '{"spec": {"configuration": {"liveUpdateConfiguration": {"maxCpuSockets": 16, "maxGuest": "64Gi"}}}}' \
+	>"$tmp/kv-max.json"
+for name in vmi-fedora vmi-windows vmi-secureboot; do
+	base=$(total --vmi "$examples/$name.json")
+	for cr in kv-stage kv-max; do
+		[ "$(total --vmi "$examples/$name.json" --kubevirt-config "$tmp/$cr.json")" = "$base" ] ||
+			fail "$name: the overhead changes with $cr.json"
+	done
+done
+echo '{"spec": {"configuration": {"vmRolloutStrategy": "Staged"}}}' >"$tmp/kv-bad-strategy.json"
+expect_cr_status=$("$HVL" overhead --log-format text --vmi "$examples/vmi-fedora.json" \
+	--kubevirt-config "$tmp/kv-bad-strategy.json" 2>&1 >/dev/null)
+[ $? = 3 ] && [[ $expect_cr_status == *"spec.configuration.vmRolloutStrategy must be \"LiveUpdate\" or \"Stage\""* ]] ||
+	fail "a bad vmRolloutStrategy is not refused with exit 3: $expect_cr_status"
+
 # 5. Bad input: status and a message that names the problem.
 # expect STATUS PATTERN ARGS...
 expect() {

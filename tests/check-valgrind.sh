@@ -54,9 +54,12 @@ run_one() {
 			--hypervisor "$hv" --vmi-file tests/data/hook/testvmi.json --domain-file "$input" \
 			--decision-file "$TMPDIR_VG/none.json" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
 	else
+		# The input's own KubeVirt CR, as check-golden.sh gives it.
+		local cr=tests/data/convert/cr/${input##*/}
+		[ -f "$cr" ] || cr=
 		# shellcheck disable=SC2086
-		valgrind $VG_OPTS --log-file="$TMPDIR_VG/$id.vg" "$HVL" --log-format text convert --hypervisor "$hv" \
-			--vmi "$input" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
+		valgrind $VG_OPTS --log-file="$TMPDIR_VG/$id.vg" "$HVL" --log-format text ${cr:+--kubevirt-config "$cr"} \
+			convert --hypervisor "$hv" --vmi "$input" >"$TMPDIR_VG/$id.xml" 2>"$TMPDIR_VG/$id.err"
 	fi
 	status=$?
 	if [ "$status" = 99 ]; then

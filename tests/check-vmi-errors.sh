@@ -1,7 +1,8 @@
 #!/bin/bash
 # End to end: `hvl-launcher convert --vmi FILE` on every tests/data/vmi-errors/<name>.json must exit with the
-# status in <name>.err and print its message.  The goldens themselves are checked (and regenerated with
-# REGENERATE=1) by the unit test test-vmi-errors; this script checks that the command reports them unchanged.
+# status in <name>.err and print its message, with cr/<name>.json as --kubevirt-config where there is one.  The
+# goldens themselves are checked (and regenerated with REGENERATE=1) by the unit test test-vmi-errors; this
+# script checks that the command reports them unchanged.
 set -uo pipefail
 cd "${HVL_TOP:-$(dirname "$0")/..}" || exit 1
 : "${HVL:?HVL must name the hvl-launcher binary}"
@@ -18,7 +19,9 @@ for json in "$dir"/*.json; do
 	golden=${json%.json}.err
 	want_status=$(sed -n '1s/^status //p' "$golden")
 	want_msg=$(sed -n '2p' "$golden")
-	stderr=$("$HVL" --log-format text convert --hypervisor kvm --vmi "$json" 2>&1 >/dev/null)
+	cr=()
+	[ -f "$dir/cr/${json##*/}" ] && cr=(--kubevirt-config "$dir/cr/${json##*/}")
+	stderr=$("$HVL" --log-format text convert "${cr[@]}" --hypervisor kvm --vmi "$json" 2>&1 >/dev/null)
 	status=$?
 	checked=$((checked + 1))
 	if [ "$status" != "$want_status" ]; then

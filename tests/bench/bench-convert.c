@@ -78,7 +78,7 @@ static int parse(const struct input *in, struct vmi **vmi, hvl_error **err)
 {
 	if (vmi_parse(in->json, in->len, in->path, vmi, err) < 0)
 		return -1;
-	return vmi_apply_defaults(*vmi, err);
+	return vmi_apply_defaults(*vmi, NULL, err);
 }
 
 static int build(const struct vmi *vmi, enum hypervisor hv, xmlDocPtr *doc, hvl_error **err)

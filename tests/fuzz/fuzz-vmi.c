@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = vmi_parse((const char *)data, size, "fuzz input", &vmi, &err);
 	if (r == 0)
-		r = vmi_apply_defaults(vmi, &err);
+		r = vmi_apply_defaults(vmi, NULL, &err);
 	if (r < 0) {
 		fuzz_check_error(r, err, PARSE_STATUSES);
 		hvl_error_free(&err);

@@ -25,7 +25,7 @@ static xmlDocPtr build_json(const char *json, enum hypervisor hv, hvl_error **er
 	struct convert_options o = { .hypervisor = hv };
 	struct profile_report r = { 0 };
 
-	if (vmi_parse(json, strlen(json), "test", &vmi, err) < 0 || vmi_apply_defaults(vmi, err) < 0) {
+	if (vmi_parse(json, strlen(json), "test", &vmi, err) < 0 || vmi_apply_defaults(vmi, NULL, err) < 0) {
 		fail_msg("test VMI does not parse: %s", (*err)->msg);
 		return NULL;
 	}
@@ -96,8 +96,9 @@ static void empty_cdrom_and_cpu_from_limits(void **state)
 	assert_non_null(doc);
 	assert_xpath(doc, "string(//disk[@device='cdrom']/@type)", "block");
 	assert_xpath(doc, "count(//disk[@device='cdrom']/source)", "0");
-	/* Without a topology the CPU limit (rounded up) gives the sockets. */
-	assert_xpath(doc, "string(/domain/vcpu)", "3");
+	/* Without a topology the CPU limit (rounded up) gives the sockets; LiveUpdate makes room for 4 times as many. */
+	assert_xpath(doc, "count(/domain/vcpus/vcpu[@enabled='yes'])", "3");
+	assert_xpath(doc, "string(/domain/vcpu)", "12");
 }
 
 static void dedicated_cpus_need_enough_cpus(void **state)
@@ -105,14 +106,24 @@ static void dedicated_cpus_need_enough_cpus(void **state)
 	(void)state;
 	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},"
 				    "\"cpu\":{\"cores\":4,\"dedicatedCpuPlacement\":true,\"isolateEmulatorThread\":true},"
-				    "\"resources\":{\"requests\":{\"cpu\":\"5\",\"memory\":\"1Gi\"},\"limits\":{\"cpu\":\"5\",\"memory\":\"1Gi\"}}}}}";
+				    "\"resources\":{\"requests\":{\"cpu\":\"4\",\"memory\":\"1Gi\"},\"limits\":{\"cpu\":\"4\",\"memory\":\"1Gi\"}}}}}";
 	_cleanup_error_ hvl_error *err = NULL;
 
+	/* No NUMA topology: the pod's CPUs are one cell of single-thread cores, pinned in cpuset order. */
+	setenv("HVL_NUMA_DIR", "/nonexistent", 1);
 	setenv("HVL_CPUSET", "0-3", 1);
 	xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
 	assert_null(doc);
 	assert_int_equal(err->status, HVL_EXIT_INPUT);
-	assert_non_null(strstr(err->msg, "4 CPUs"));
+	assert_string_equal(err->msg, "Cannot convert VMI 'default/t': The pod's cpuset has no CPU left for the "
+				      "isolated emulator thread after the 4 dedicated vCPUs (HVL_CPUSET or the launcher's CPU "
+				      "affinity).");
+	hvl_error_free(&err);
+	setenv("HVL_CPUSET", "0-2", 1);
+	doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_null(doc);
+	assert_non_null(strstr(err->msg, "cannot hold the 4 dedicated vCPUs as KubeVirt places them: not enough "
+					 "exclusive threads provided, 1 core(s) of 1 thread(s) do not fit"));
 	hvl_error_free(&err);
 
 	setenv("HVL_CPUSET", "10-13,20", 1);
@@ -128,6 +139,121 @@ static void dedicated_cpus_need_enough_cpus(void **state)
 	assert_null(doc);
 	assert_non_null(strstr(err->msg, "HVL_CPUSET"));
 	unsetenv("HVL_CPUSET");
+	unsetenv("HVL_NUMA_DIR");
+}
+
+static char *numa_host_dir(void)
+{
+	const char *top = getenv("HVL_TOP");
+	return xasprintf("%s/tests/data/convert/numa-host", top ? top : ".");
+}
+
+/*
+ * vcpu.go's pool on tests/data/convert/numa-host: node0 has 0-3,8-11,16-19 and node1 4-7,12-15; N and N+8 are
+ * thread siblings ("0,8"), and so are 16 and 18, 17 and 19.
+ */
+static void dedicated_pins_follow_host_cells(void **state)
+{
+	static const struct {
+		const char *cpu, *cpuset, *extra;
+		const char *pins;     /* vcpupins in vCPU order */
+		const char *emulator; /* emulatorpin, "" none */
+	} cases[] = {
+		/* single-thread cores, node0's cores in CPU order (8 and 9 are the pod's halves of cores 0 and 1),
+		 * then node1's */
+		{ "\"cores\":10", "2-17", "", "8,9,2,10,3,11,16,17,4,12", "" },
+		/* two-thread cores: node0's whole cores first, then node1's; the emulator takes a fragment of node0 */
+		{ "\"cores\":3,\"threads\":2,\"isolateEmulatorThread\":true", "2-17", "", "2,10,3,11,4,12", "8" },
+		/* no whole core on node0 for a 2-thread vCPU core: its fragments pair up (cell bound) */
+		{ "\"cores\":1,\"threads\":2", "8,9", "", "8,9", "" },
+		/* fragments of two cells make one core only in a relaxed pool */
+		{ "\"cores\":1,\"threads\":2", "9,13", "", "9,13", "" },
+	};
+	_cleanup_free_ char *dir = numa_host_dir();
+
+	(void)state;
+	setenv("HVL_NUMA_DIR", dir, 1);
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *json = xasprintf(
+			VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"cpu\":{%s,"
+				 "\"dedicatedCpuPlacement\":true}%s}}}",
+			cases[i].cpu, cases[i].extra);
+		_cleanup_error_ hvl_error *err = NULL;
+		setenv("HVL_CPUSET", cases[i].cpuset, 1);
+		_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+		if (doc == NULL)
+			fail_msg("case %zu: %s", i, err->msg);
+		_cleanup_free_ char *pins = xstrdup("");
+		for (int v = 0;; v++) {
+			_cleanup_free_ char *expr = xasprintf("string(//cputune/vcpupin[@vcpu='%d']/@cpuset)", v);
+			_cleanup_free_ char *cpu = xpath_str(doc, expr);
+			if (cpu == NULL || *cpu == '\0')
+				break;
+			char *more = xasprintf("%s%s%s", pins, *pins ? "," : "", cpu);
+			free(pins);
+			pins = more;
+		}
+		if (strcmp(pins, cases[i].pins) != 0)
+			fail_msg("case %zu: vCPUs pinned to %s, want %s", i, pins, cases[i].pins);
+		assert_xpath(doc, "string(//cputune/emulatorpin/@cpuset)", cases[i].emulator);
+	}
+	unsetenv("HVL_CPUSET");
+	unsetenv("HVL_NUMA_DIR");
+}
+
+/*
+ * libvirt writes neighbouring siblings as a range ("0-1") and KubeVirt's convertListOfIntStringToSlice keeps only
+ * plain numbers: such CPUs are cores of their own.  On node0 = 0-3 with siblings "0-1" and "2-3" and the pod's
+ * 1-3, a 2-thread vCPU core is then 1,2 (fragments of one cell), not the whole core 2,3.
+ */
+static void dedicated_sibling_ranges_are_dropped(void **state)
+{
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\"},\"cpu\":{\"cores\":1,"
+				    "\"threads\":2,\"dedicatedCpuPlacement\":true}}}}";
+	char dir[] = "/tmp/hvl-numa-XXXXXX";
+	_cleanup_error_ hvl_error *err = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *setup = xasprintf(
+		"set -e; cd '%s'; mkdir node0; echo 0-3 >node0/cpulist; echo 10 >node0/distance; "
+		"for c in 0 1 2 3; do mkdir -p node0/cpu$c/topology; done; "
+		"for c in 0 1; do echo 0-1 >node0/cpu$c/topology/thread_siblings_list; done; "
+		"for c in 2 3; do echo 2-3 >node0/cpu$c/topology/thread_siblings_list; done",
+		dir);
+	assert_int_equal(system(setup), 0);
+	setenv("HVL_NUMA_DIR", dir, 1);
+	setenv("HVL_CPUSET", "1-3", 1);
+	_cleanup_xml_doc_ xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	if (doc == NULL)
+		fail_msg("%s", err->msg);
+	assert_xpath(doc, "string(//cputune/vcpupin[@vcpu='0']/@cpuset)", "1");
+	assert_xpath(doc, "string(//cputune/vcpupin[@vcpu='1']/@cpuset)", "2");
+	unsetenv("HVL_CPUSET");
+	unsetenv("HVL_NUMA_DIR");
+	_cleanup_free_ char *cleanup = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cleanup), 0);
+}
+
+/* A strict pool (guestMappingPassthrough) does not split a vCPU core over two host cells. */
+static void dedicated_strict_pool(void **state)
+{
+	const char *json = VMI_HEAD "\"spec\":{\"domain\":{\"memory\":{\"guest\":\"1Gi\",\"hugepages\":{\"pageSize\":"
+				    "\"2Mi\"}},\"cpu\":{\"cores\":1,\"threads\":2,\"dedicatedCpuPlacement\":true,"
+				    "\"numa\":{\"guestMappingPassthrough\":{}}}}}}";
+	_cleanup_free_ char *dir = numa_host_dir();
+	_cleanup_error_ hvl_error *err = NULL;
+
+	(void)state;
+	setenv("HVL_NUMA_DIR", dir, 1);
+	setenv("HVL_CPUSET", "9,13", 1);
+	xmlDocPtr doc = build_json(json, HYPERVISOR_KVM, &err);
+	assert_null(doc);
+	assert_int_equal(err->status, HVL_EXIT_INPUT);
+	assert_non_null(strstr(err->msg, "the cores do not fit without crossing NUMA cell boundaries for individual "
+					 "cores, 1 core(s) of 2 thread(s) do not fit"));
+	unsetenv("HVL_CPUSET");
+	unsetenv("HVL_NUMA_DIR");
 }
 
 static void host_devices_take_addresses_in_order(void **state)
@@ -284,6 +410,9 @@ int main(void)
 		cmocka_unit_test(device_names_past_z),
 		cmocka_unit_test(empty_cdrom_and_cpu_from_limits),
 		cmocka_unit_test(dedicated_cpus_need_enough_cpus),
+		cmocka_unit_test(dedicated_pins_follow_host_cells),
+		cmocka_unit_test(dedicated_sibling_ranges_are_dropped),
+		cmocka_unit_test(dedicated_strict_pool),
 		cmocka_unit_test(host_devices_take_addresses_in_order),
 		cmocka_unit_test(supplemental_pool_iothreads),
 		cmocka_unit_test(numa_passthrough_rules),

@@ -256,7 +256,7 @@ static struct vmi *load_case(const struct overhead_case *c, struct overhead_para
 		goto fail;
 	if (params)
 		overhead_submitted_request(params, vmi);
-	if (!c->raw && vmi_apply_defaults(vmi, &err) < 0)
+	if (!c->raw && vmi_apply_defaults(vmi, NULL, &err) < 0)
 		goto fail;
 	return vmi;
 fail:

@@ -240,7 +240,7 @@ static void test_run_vmi(void **state)
 	(void)state;
 
 	assert_int_equal(vmi_parse(json, strlen(json), "test", &vmi, &err), 0);
-	assert_int_equal(vmi_apply_defaults(vmi, &err), 0);
+	assert_int_equal(vmi_apply_defaults(vmi, NULL, &err), 0);
 	put(root, "cgroup.controllers", "memory\n");
 	put(root, "memory.max", "2147483648\n");
 	assert_int_equal(podcheck_run(root, vmi, OVERHEAD_1GI, &r, &err), 0);

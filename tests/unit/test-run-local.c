@@ -20,6 +20,10 @@
 
 static const char pod_domain[] =
 	"<domain type='qemu'><name>ns_vm</name>"
+	"<memory unit='b'>2147483648</memory><maxMemory unit='b' slots='0'>8589934592</maxMemory>"
+	"<vcpu placement='static'>4</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
+	"<vcpu id='1' enabled='no' hotpluggable='yes'/><vcpu id='2' enabled='no' hotpluggable='yes'/>"
+	"<vcpu id='3' enabled='no' hotpluggable='yes'/></vcpus>"
 	"<os><type arch='x86_64' machine='q35'>hvm</type>"
 	"<kernel>/var/run/kubevirt/container-disks/kernel-boot/vmlinuz</kernel>"
 	"<initrd>/var/run/kubevirt/container-disks/kernel-boot/initrd.img</initrd>"
@@ -117,6 +121,10 @@ static void test_adapt(void **state)
 	assert_int_equal(stat(parent, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	expect(doc, "string(//disk/source/@file)", "/etc/hostname");
+	/* KubeVirt's memory hotplug room goes (libvirt 9.0 refuses it); the memory and the vCPU hotplug stay. */
+	expect(doc, "count(/domain/maxMemory)", "0");
+	expect(doc, "string(/domain/memory)", "2147483648");
+	expect(doc, "count(/domain/vcpus/vcpu[@enabled='yes'])", "1");
 }
 
 static void expect_error(const char *xml, const struct disk_mapping *disks, size_t n, const char *needle)

@@ -33,7 +33,7 @@ static char *defaulted_dump(const char *path, bool twice)
 	_cleanup_vmi_ struct vmi *v = load_ok(path);
 	hvl_error *err = NULL;
 
-	if (vmi_apply_defaults(v, &err) < 0 || (twice && vmi_apply_defaults(v, &err) < 0))
+	if (vmi_apply_defaults(v, NULL, &err) < 0 || (twice && vmi_apply_defaults(v, NULL, &err) < 0))
 		fail_msg("%s: %s", path, err->msg);
 	return comparable_dump(v);
 }
@@ -76,8 +76,8 @@ static void test_defaults_basics(void **state)
 
 	(void)state;
 	assert_null(f->firmware.uuid);
-	assert_int_equal(vmi_apply_defaults(f, &err), 0);
-	assert_int_equal(vmi_apply_defaults(c, &err), 0);
+	assert_int_equal(vmi_apply_defaults(f, NULL, &err), 0);
+	assert_int_equal(vmi_apply_defaults(c, NULL, &err), 0);
 	assert_string_equal(f->firmware.uuid, "12505594-71e6-5333-990c-4f9aa32f9b14");
 	assert_string_equal(c->firmware.uuid, "0d2a2043-41c0-59c3-9b17-025022203668");
 	assert_string_equal(f->namespace_, "default");
@@ -225,7 +225,7 @@ static void test_defaults_keep_user_choices(void **state)
 
 	(void)state;
 	v->runtime_user_set = true; /* as if status.runtimeUser: 0 (Root feature gate) */
-	assert_int_equal(vmi_apply_defaults(v, &err), 0);
+	assert_int_equal(vmi_apply_defaults(v, NULL, &err), 0);
 	assert_int_equal(v->features.acpi.enabled, TRI_FALSE);
 	/* a disabled enlightenment stays disabled (one that another needs is refused: vmi-errors/hyperv-*) */
 	assert_int_equal(v->features.hyperv.vpindex.enabled, TRI_FALSE);

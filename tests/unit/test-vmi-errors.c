@@ -2,7 +2,9 @@
 /*
  * Golden errors: every tests/data/vmi-errors/<name>.json must fail to load
  * (vmi_load + vmi_apply_defaults) with exactly the status and message in
- * <name>.err ("status N" line, then the message).  REGENERATE=1 rewrites the
+ * <name>.err ("status N" line, then the message).  An input whose rule depends
+ * on the KubeVirt CR has it in cr/<name>.json (as `--kubevirt-config`); the
+ * others get KubeVirt's default configuration.  REGENERATE=1 rewrites the
  * .err files; review the diff before committing.
  */
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "live-update.h"
 #include "util.h"
 #include "vmi.h"
 
@@ -38,14 +41,30 @@ static int select_input(const struct dirent *d)
 	return is_input(d);
 }
 
+/* The input's KubeVirt CR, cr/<name>.json beside it, or NULL. */
+static char *cr_of(const char *path)
+{
+	const char *base = strrchr(path, '/') + 1;
+	char *cr = xasprintf("%.*scr/%s", (int)(base - path), path, base);
+
+	if (access(cr, F_OK) == 0)
+		return cr;
+	free(cr);
+	return NULL;
+}
+
 /* What loading produced, in the .err format. */
 static char *actual_result(const char *path)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
+	_cleanup_free_ char *cr = cr_of(path);
+	struct live_update_config lu;
 	hvl_error *err = NULL;
 	char *out;
 
-	if (vmi_load(path, &vmi, &err) == 0 && vmi_apply_defaults(vmi, &err) == 0)
+	if (live_update_config_from(cr, &lu, &err) < 0)
+		fail_msg("%s: %s", cr, err->msg);
+	if (vmi_load(path, &vmi, &err) == 0 && vmi_apply_defaults(vmi, &lu, &err) == 0)
 		return xstrdup("status 0\n(accepted)\n");
 	out = xasprintf("status %d\n%s\n", err->status, err->msg);
 	hvl_error_free(&err);

@@ -13,8 +13,8 @@ static void test_full_compute(void **state)
 	(void)state;
 	assert_int_equal(v->resources.request_memory, 3LL << 30);
 	assert_int_equal(v->resources.limit_memory, 3LL << 30);
-	assert_int_equal(v->resources.request_cpu_milli, 2000);
-	assert_int_equal(v->resources.limit_cpu_milli, 2000);
+	assert_int_equal(v->resources.request_cpu_milli, 6000);
+	assert_int_equal(v->resources.limit_cpu_milli, 6000);
 	assert_true(v->resources.overcommit_guest_overhead);
 	assert_int_equal(v->memory.guest, 2LL << 30);
 	assert_int_equal(v->memory.max_guest, 8LL << 30);

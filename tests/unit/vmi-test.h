@@ -44,7 +44,7 @@ static inline struct vmi *defaulted_ok(const char *json)
 	struct vmi *vmi = parse_ok(json);
 	hvl_error *err = NULL;
 
-	if (vmi_apply_defaults(vmi, &err) < 0)
+	if (vmi_apply_defaults(vmi, NULL, &err) < 0)
 		fail_msg("defaults failed: %s", err->msg);
 	return vmi;
 }
