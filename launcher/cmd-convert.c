@@ -6,10 +6,11 @@
  *                               host, so any domain can be produced anywhere;
  *   --hypervisor auto (default) asks decide() (select.h), as the entrypoint does.
  *
- * The XML goes to stdout, or atomically to -o FILE (nothing is written on
- * failure).  --explain lists the hypervisor profile's changes as text lines
- * "- WHAT: WHY" after the XML: on stderr when the XML is on stdout, on
- * stdout when it went to -o, so the XML stream is never mixed with it.
+ * The XML goes to stdout (also -o -), or to -o FILE with write_output_file():
+ * whole or not at all, a FIFO or /dev/stdout written through (nothing is
+ * written on failure).  --explain lists the hypervisor profile's changes as
+ * text lines "- WHAT: WHY" after the XML: on stderr when the XML is on stdout,
+ * on stdout when it went to -o FILE, so the XML stream is never mixed with it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -88,6 +89,8 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	enum hypervisor hv;
 	size_t len;
 	int r = -1;
+	/* "-o -" is standard output, as without -o. */
+	bool to_file = opts->output_path && strcmp(opts->output_path, "-") != 0;
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
@@ -105,8 +108,8 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
 
-	if (opts->output_path) {
-		if (write_file_atomic(opts->output_path, xml, len, 0644, err) < 0)
+	if (to_file) {
+		if (write_output_file(opts->output_path, xml, len, err) < 0)
 			goto out;
 	} else {
 		fwrite(xml, 1, len, stdout);
@@ -114,9 +117,9 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 			goto out;
 	}
 	if (opts->explain) {
-		print_explain(opts->output_path ? stdout : stderr, hv, &report);
+		print_explain(to_file ? stdout : stderr, hv, &report);
 		/* With -o the explanation is the command's output on stdout, held to the same rule as the XML. */
-		if (opts->output_path && stdout_finish("the explanation", err) < 0)
+		if (to_file && stdout_finish("the explanation", err) < 0)
 			goto out;
 	}
 	r = 0;
