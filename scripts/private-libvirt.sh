@@ -3,6 +3,12 @@
 # tests/check-faults.sh, never run.
 #
 #   plv_reexec_private "$0" "$@"   re-run the calling script in a new private mount namespace (once)
+#   plv_private_dev [--without-kvm] a /dev of the namespace's own (a tmpfs with a copy of every node and link,
+#                                  a devpts instance of its own, the other file systems below /dev bound
+#                                  in), so that nothing done to /dev here
+#                                  (a test replacing /dev/stdout) reaches the host; --without-kvm leaves out
+#                                  /dev/kvm (binding /dev/null over it would not do: libvirt would still take
+#                                  the node for KVM and fail to probe QEMU with it)
 #   plv_mount_state [--keep-cache] empty tmpfs over libvirt's sockets, pid files, state and persistent
 #                                  domains; --keep-cache seeds the capability cache with the host's, so the
 #                                  daemon need not probe QEMU again (seconds saved; it still re-probes a
@@ -27,6 +33,35 @@ plv_reexec_private() {
 		exec unshare --mount --propagation private env HVL_PLV_INSIDE=1 "$self" "$@"
 	fi
 	unset HVL_PLV_INSIDE
+}
+
+plv_private_dev() {
+	local skip='' newdev entry name
+	[ "${1:-}" = --without-kvm ] && skip=kvm
+	newdev=$(mktemp -d /run/hvl-plv-dev.XXXXXX)
+	mount -t tmpfs -o mode=0755,nosuid hvl-dev "$newdev"
+	for entry in /dev/* /dev/.[!.]*; do
+		[ -e "$entry" ] || [ -L "$entry" ] || continue
+		name=${entry#/dev/}
+		[ -n "$skip" ] && [ "$name" = "$skip" ] && continue
+		[ "$name" = ptmx ] && continue
+		if [ "$name" = pts ]; then
+			# A devpts of our own: the host's may be stacked or odd, and libvirt moves it for every QEMU.
+			mkdir "$newdev/pts"
+			mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 hvl-devpts "$newdev/pts"
+			ln -s pts/ptmx "$newdev/ptmx"
+		elif mountpoint -q "$entry"; then
+			mkdir "$newdev/$name"
+			mount --rbind "$entry" "$newdev/$name"
+		else
+			cp -a "$entry" "$newdev/"
+		fi
+	done
+	# The old /dev goes, not just hidden: libvirt moves every mount it lists below /dev for each QEMU, and one
+	# under a covered /dev cannot be moved.
+	umount -l /dev
+	mount --move "$newdev" /dev
+	rmdir "$newdev"
 }
 
 # An empty tmpfs over DIR with DIR's owner and mode (libvirt checks them on some of its directories).
