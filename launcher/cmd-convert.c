@@ -13,6 +13,7 @@
  * on stdout when it went to -o FILE, so the XML stream is never mixed with it.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,16 +79,19 @@ static void print_explain(FILE *f, enum hypervisor hv, const struct profile_repo
 	}
 }
 
+static int produce_domain(int fd, void *doc)
+{
+	return domain_write(doc, fd);
+}
+
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
-	_cleanup_free_ char *xml = NULL;
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
 	struct cpu_check cpu = { 0 };
 	enum hypervisor hv;
-	size_t len;
 	int r = -1;
 	/* "-o -" is standard output, as without -o. */
 	bool to_file = opts->output_path && strcmp(opts->output_path, "-") != 0;
@@ -105,16 +109,16 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	copts.cpu_caps = cpu_check_caps(&cpu);
 	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
-	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
+	if (domain_build(vmi, &copts, &doc, &report, err) < 0)
 		goto out;
-
+	/* Written as it is serialised: the whole text of a large domain is never in memory (docs/limits.md). */
 	if (to_file) {
-		if (write_output_file(opts->output_path, xml, len, err) < 0)
+		if (write_output_file_from(opts->output_path, produce_domain, doc, err) < 0)
 			goto out;
-	} else {
-		fwrite(xml, 1, len, stdout);
-		if (stdout_finish("the domain XML", err) < 0)
-			goto out;
+	} else if (stdout_finish("the domain XML", err) < 0 || domain_write(doc, STDOUT_FILENO) < 0) {
+		if (*err == NULL)
+			hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the domain XML to standard output");
+		goto out;
 	}
 	if (opts->explain) {
 		print_explain(to_file ? stdout : stderr, hv, &report);

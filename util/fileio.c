@@ -74,6 +74,19 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* What goes into a file: bytes in memory, or a producer that writes them to a descriptor itself. */
+struct content {
+	const void *data;
+	size_t len;
+	file_producer produce;
+	void *ctx;
+};
+
+static int emit(int fd, const struct content *c)
+{
+	return c->produce ? c->produce(fd, c->ctx) : write_all(fd, c->data, c->len);
+}
+
 /* ---- replacing a file: a whole new file appears under the name, or nothing changes ---- */
 
 /* A name for a temporary entry next to `name` in the same directory: ".NAME.hvl-XXXXXX" (hidden, and obviously ours). */
@@ -183,7 +196,7 @@ static int failed_replace(hvl_error **err, const char *shown, int errnum)
 }
 
 /* One attempt; `*unlinkable` asks the caller to retry with a named temporary. */
-static int replace_once(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+static int replace_once(int dirfd, const char *name, const char *shown, const struct content *c,
 			const struct write_mode *wm, bool force_named, bool *unlinkable, hvl_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
@@ -203,7 +216,7 @@ static int replace_once(int dirfd, const char *name, const char *shown, const vo
 	if (fd < 0)
 		return failed_replace(err, shown, errno);
 	if ((wm->exact && fchmod(fd, wm->mode) < 0) || (wm->owner && fchown(fd, wm->uid, wm->gid) < 0 && errno != EPERM) ||
-	    write_all(fd, data, len) < 0 || (wm->durable && fsync(fd) < 0))
+	    emit(fd, c) < 0 || (wm->durable && fsync(fd) < 0))
 		goto fail;
 	if (install(fd, dirfd, tmp, name, unlinkable) < 0)
 		goto fail;
@@ -219,17 +232,25 @@ fail:
 	return failed_replace(err, shown, saved);
 }
 
-int write_file_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
-		  const struct write_mode *wm, hvl_error **err)
+static int replace_at(int dirfd, const char *name, const char *shown, const struct content *c,
+		      const struct write_mode *wm, hvl_error **err)
 {
 	bool unlinkable = false;
 
-	if (replace_once(dirfd, name, shown, data, len, wm, false, &unlinkable, err) == 0)
+	if (replace_once(dirfd, name, shown, c, wm, false, &unlinkable, err) == 0)
 		return 0;
 	if (!unlinkable)
 		return -1;
 	/* An O_TMPFILE that cannot get a name here (no /proc, no CAP_DAC_READ_SEARCH): a named temporary after all. */
-	return replace_once(dirfd, name, shown, data, len, wm, true, &unlinkable, err);
+	return replace_once(dirfd, name, shown, c, wm, true, &unlinkable, err);
+}
+
+int write_file_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+		  const struct write_mode *wm, hvl_error **err)
+{
+	const struct content c = { .data = data, .len = len };
+
+	return replace_at(dirfd, name, shown, &c, wm, err);
 }
 
 /* ---- the target of -o: what it is decides how it is written ---- */
@@ -303,21 +324,21 @@ static int own_descriptor(const char *path)
 }
 
 /* Writes to a pipe whose reader left fail with EPIPE, reported, rather than killing the process. */
-static int write_all_nosigpipe(int fd, const void *data, size_t len)
+static int emit_nosigpipe(int fd, const struct content *c)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
 	int r, saved;
 
 	sigemptyset(&ignore.sa_mask);
 	sigaction(SIGPIPE, &ignore, &old);
-	r = write_all(fd, data, len);
+	r = emit(fd, c);
 	saved = errno;
 	sigaction(SIGPIPE, &old, NULL);
 	errno = saved;
 	return r;
 }
 
-static int write_to_descriptor(const char *path, int fd, const void *data, size_t len, hvl_error **err)
+static int write_to_descriptor(const char *path, int fd, const struct content *c, hvl_error **err)
 {
 	int fl = fcntl(fd, F_GETFL);
 
@@ -329,13 +350,13 @@ static int write_to_descriptor(const char *path, int fd, const void *data, size_
 				     "Cannot write '%s': it names descriptor %d, which is open for reading only.", path, fd);
 	if (fd == STDOUT_FILENO)
 		fflush(stdout);
-	if (write_all_nosigpipe(fd, data, len) < 0)
+	if (emit_nosigpipe(fd, c) < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s' (descriptor %d)", path, fd);
 	return 0;
 }
 
 /* A FIFO or a character device (/dev/null, a terminal) is written where it is: replacing it would break its reader. */
-static int write_through(const char *path, const char *kind, const void *data, size_t len, hvl_error **err)
+static int write_through(const char *path, const char *kind, const struct content *c, hvl_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
@@ -345,7 +366,7 @@ static int write_through(const char *path, const char *kind, const void *data, s
 	/* Swapped for a file since we looked: never write into a regular file in place. */
 	if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write '%s': it changed while being opened.", path);
-	if (write_all_nosigpipe(fd, data, len) < 0 || close(TAKE_FD(fd)) < 0)
+	if (emit_nosigpipe(fd, c) < 0 || close(TAKE_FD(fd)) < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the %s '%s'", kind, path);
 	return 0;
 }
@@ -368,7 +389,7 @@ static int refuse_kind(const char *path, mode_t m, hvl_error **err)
 	return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write '%s': it is %s; give the name of a file.", path, what);
 }
 
-static int replace_path(const char *path, const void *data, size_t len, struct write_mode *wm, hvl_error **err)
+static int replace_path(const char *path, const struct content *c, const struct write_mode *wm, hvl_error **err)
 {
 	_cleanup_free_ char *copy = xstrdup(path);
 	char *slash = strrchr(copy, '/');
@@ -388,10 +409,10 @@ static int replace_path(const char *path, const void *data, size_t len, struct w
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s': cannot open the directory '%s'",
 					   path, dir);
 	}
-	return write_file_at(dirfd, name, path, data, len, wm, err);
+	return replace_at(dirfd, name, path, c, wm, err);
 }
 
-int write_output_file(const char *path, const void *data, size_t len, hvl_error **err)
+static int output_to(const char *path, const struct content *c, hvl_error **err)
 {
 	struct write_mode wm = { .create_mode = 0666, .durable = true };
 	struct stat st, target;
@@ -399,28 +420,28 @@ int write_output_file(const char *path, const void *data, size_t len, hvl_error 
 	int fd;
 
 	if (strcmp(path, "-") == 0)
-		return write_to_descriptor("standard output", STDOUT_FILENO, data, len, err);
+		return write_to_descriptor("standard output", STDOUT_FILENO, c, err);
 	if (plen == 0)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "The output file name is empty.");
 	fd = own_descriptor(path);
 	if (fd >= 0)
-		return write_to_descriptor(path, fd, data, len, err);
+		return write_to_descriptor(path, fd, c, err);
 	if (path[plen - 1] == '/')
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "Cannot write '%s': the name ends with '/', so it names a directory; "
 				     "give the name of a file.", path);
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
 			return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write '%s'", path);
-		return replace_path(path, data, len, &wm, err);
+		return replace_path(path, c, &wm, err);
 	}
 	if (S_ISLNK(st.st_mode)) {
 		/* A link to a FIFO or a device is written through; any other link is replaced, never followed. */
 		if (stat(path, &target) == 0 && special_kind(target.st_mode))
-			return write_through(path, special_kind(target.st_mode), data, len, err);
-		return replace_path(path, data, len, &wm, err);
+			return write_through(path, special_kind(target.st_mode), c, err);
+		return replace_path(path, c, &wm, err);
 	}
 	if (special_kind(st.st_mode))
-		return write_through(path, special_kind(st.st_mode), data, len, err);
+		return write_through(path, special_kind(st.st_mode), c, err);
 	if (refuse_kind(path, st.st_mode, err) < 0)
 		return -1;
 	/* A regular file keeps its mode, and its owner where we may give it. */
@@ -431,21 +452,37 @@ int write_output_file(const char *path, const void *data, size_t len, hvl_error 
 		wm.uid = st.st_uid;
 		wm.gid = st.st_gid;
 	}
-	return replace_path(path, data, len, &wm, err);
+	return replace_path(path, c, &wm, err);
+}
+
+int write_output_file(const char *path, const void *data, size_t len, hvl_error **err)
+{
+	const struct content c = { .data = data, .len = len };
+
+	return output_to(path, &c, err);
+}
+
+int write_output_file_from(const char *path, file_producer produce, void *ctx, hvl_error **err)
+{
+	const struct content c = { .produce = produce, .ctx = ctx };
+
+	return output_to(path, &c, err);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
 {
-	struct write_mode wm = { .create_mode = mode, .exact = true, .mode = mode, .durable = true };
+	const struct write_mode wm = { .create_mode = mode, .exact = true, .mode = mode, .durable = true };
+	const struct content c = { .data = data, .len = len };
 
-	return replace_path(path, data, len, &wm, err);
+	return replace_path(path, &c, &wm, err);
 }
 
 int write_file_replace(const char *path, const void *data, size_t len, mode_t mode, hvl_error **err)
 {
-	struct write_mode wm = { .create_mode = mode, .exact = true, .mode = mode };
+	const struct write_mode wm = { .create_mode = mode, .exact = true, .mode = mode };
+	const struct content c = { .data = data, .len = len };
 
-	return replace_path(path, data, len, &wm, err);
+	return replace_path(path, &c, &wm, err);
 }
 
 int stdout_finish(const char *what, hvl_error **err)

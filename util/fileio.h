@@ -54,6 +54,15 @@ int write_file_at(int dirfd, const char *name, const char *shown, const void *da
 int write_output_file(const char *path, const void *data, size_t len, hvl_error **err);
 
 /*
+ * Writes the whole content to fd; returns 0, or -1 with errno (the reason named in the message).  Lets a large
+ * output (a domain with a 15 MiB string) go to the file as it is made, never whole in memory.
+ */
+typedef int (*file_producer)(int fd, void *ctx);
+
+/* write_output_file() with the content made by produce(fd, ctx), into whichever descriptor the target takes. */
+int write_output_file_from(const char *path, file_producer produce, void *ctx, hvl_error **err);
+
+/*
  * write_file_at() for a path (its directory opened as named, links included), with exactly `mode`, durably.
  * Never writes through what is at path: a FIFO or a device there is replaced.
  */
