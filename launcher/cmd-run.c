@@ -218,14 +218,19 @@ static char *domain_name(xmlDocPtr doc)
 	return name;
 }
 
-static int adapt(struct run *r, const char *converted, hvl_error **err)
+/* converted is freed once parsed: a large domain is in memory once as text and once as a tree, not twice. */
+static int adapt(struct run *r, char **converted, hvl_error **err)
 {
-	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(converted, (int)strlen(converted), "domain.xml", NULL,
+	/* Our own output, so trusted: XML_PARSE_HUGE, or a VMI's 15 MiB string (a 60 MB text node) fails here. */
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(*converted, (int)strlen(*converted), "domain.xml", NULL,
 							XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-								XML_PARSE_NOWARNING);
+								XML_PARSE_NOWARNING | XML_PARSE_HUGE);
 	_cleanup_free_ char *path = NULL;
 	_cleanup_error_ hvl_error *save_err = NULL;
 	size_t len;
+
+	free(*converted);
+	*converted = NULL;
 
 	if (doc == NULL)
 		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The converted domain is not well-formed XML.");
@@ -265,7 +270,7 @@ static int prepare(struct run *r, const char *tmpdir, hvl_error **err)
 	if (run_dir_create(tmpdir, &r->dir, err) < 0)
 		goto out;
 	r->console_path = xasprintf("%s/serial0.sock", r->dir.path);
-	ret = adapt(r, p.domain_xml, err);
+	ret = adapt(r, &p.domain_xml, err);
 out:
 	cpu_check_clear(&cpu);
 	prepared_vmi_free(&p);

@@ -280,7 +280,8 @@ int run_local_adapt(xmlDocPtr doc, const char *private_dir, const struct disk_ma
 char *run_local_describe_disk(const char *xml, const char *target)
 {
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-							XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+							XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+								XML_PARSE_HUGE); /* ours: see cmd-run.c */
 	xmlNodePtr devices = doc ? child(xmlDocGetRootElement(doc), "devices") : NULL;
 
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {

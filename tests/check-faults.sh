@@ -108,6 +108,18 @@ for round in $(seq 1 8); do
 	[ "$sum" = "$old_sum" ] || [ "$sum" = "$new_sum" ] || fail "kill -$sig during -o (round $round): a partial file"
 done
 
+# run takes the same 16 MiB VMI as far as libvirt (its domain, a 60 MB text node, is parsed again to adapt it):
+# the error is about the libvirt that is not there, nothing else, and nothing is left.
+check
+mkdir -p "$tmp/bigrun/dev" "$tmp/bigrun/tmp"
+truncate -s 1M "$tmp/bigrun/disk.img"
+TMPDIR=$tmp/bigrun/tmp "$HVL" --log-format text run --dev-root "$tmp/bigrun" --allow-emulation \
+	--connect "qemu+unix:///system?socket=$tmp/bigrun/no-such-sock" --vmi "$big" \
+	--disk "containerdisk=$tmp/bigrun/disk.img" --disk "cloudinitdisk=$tmp/bigrun/disk.img" 2>"$tmp/bigrun.err"
+[ $? = 6 ] || fail "run of the 16 MiB VMI: exit status, not 6: $(tail -n 1 "$tmp/bigrun.err")"
+has "$tmp/bigrun.err" "Cannot connect to libvirt at 'qemu+unix:///system?socket=$tmp/bigrun/no-such-sock'"
+[ -z "$(ls -A "$tmp/bigrun/tmp")" ] || fail "run of the 16 MiB VMI left $(ls -A "$tmp/bigrun/tmp")"
+
 # A FIFO is written through and stays a FIFO; its reader gets the domain.
 check
 mkfifo "$out/fifo"
