@@ -102,6 +102,7 @@ static struct {
 	double deadline; /* 0: none */
 	const char *after;
 	long grace;
+	bool done;       /* libvirt is done with: never fire */
 	char *dir, *name, *uri;
 } watch = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -129,6 +130,14 @@ static void watch_signals(int *seen)
 	}
 }
 
+/* libvirt is done with: from here on the command ends by itself, and a deadline must not end it for libvirt. */
+static void watch_disarm(void)
+{
+	pthread_mutex_lock(&watch.lock);
+	watch.done = true;
+	pthread_mutex_unlock(&watch.lock);
+}
+
 static void *watch_main(void *arg)
 {
 	struct timespec tick = { 0, RUN_POLL_NS };
@@ -139,7 +148,7 @@ static void *watch_main(void *arg)
 		nanosleep(&tick, NULL);
 		watch_signals(&seen);
 		pthread_mutex_lock(&watch.lock);
-		bool due = watch.deadline > 0 && now() >= watch.deadline;
+		bool due = !watch.done && watch.deadline > 0 && now() >= watch.deadline;
 		pthread_mutex_unlock(&watch.lock);
 		if (!due)
 			continue;
@@ -674,6 +683,7 @@ static void cleanup(struct run *r)
 	if (r->dom)
 		virDomainFree(r->dom);
 	run_conn_close(&r->conn);
+	watch_disarm();
 	run_events_stop();
 	run_dir_remove(&r->dir);
 	for (size_t i = 0; i < r->n_disks; i++) {

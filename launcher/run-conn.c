@@ -12,7 +12,7 @@
 #include "log.h"
 #include "util.h"
 
-#define LOOP_WAKE_MS 500
+#define LOOP_WAKE_MS 100
 
 /* ---- the event loop ---- */
 

@@ -31,7 +31,7 @@ struct run_conn {
 
 /* The default event loop, registered before the first connection, and its thread.  Idempotent. */
 int run_events_start(hvl_error **err);
-/* Stop the loop's thread (it wakes at least every half second) and wait for it. */
+/* Stop the loop's thread (it wakes at least every 100 ms) and wait for it. */
 void run_events_stop(void);
 
 /*
