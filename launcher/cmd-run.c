@@ -5,24 +5,23 @@
  * decide → convert → adapt to this machine (run-local.h) → virDomainCreateXML(VALIDATE | AUTODESTROY |
  * PAUSED): a transient domain, validated against libvirt's schema, that libvirtd destroys when this command's
  * connection goes away, however it goes (a SIGKILL included), and whose name is taken atomically (a second run
- * of the same VMI is refused by libvirt and never touches the first) → console stream (run-console.h) →
- * resume → wait for the domain to stop.
+ * of the same VMI is refused by libvirt and never touches the first) → serial console copied (run-console.h)
+ * → resume → wait for the domain to stop.
  *
  * Stopping: SIGINT/SIGTERM/SIGHUP ask the guest to shut down; after --grace-period (or on a second signal, or
  * SIGQUIT) it is destroyed; --timeout destroys it after S seconds.  A watchdog thread makes every one of these
- * ends final: RUN_HARD_MARGIN_S seconds past its deadline the command exits (6), whatever libvirtd does; a
+ * ends final (run-watch.h): RUN_HARD_MARGIN_S seconds past its deadline the command exits (6), whatever
+ * libvirtd does; a
  * daemon that stopped answering is noticed by keepalive (run-conn.h) within about RUN_KEEPALIVE_DEAD_S seconds.
  * A connection that ends under a running guest (libvirtd restarted) is opened again, and the command goes on
  * with the guest if libvirt still has it, or says what became of it.  virtlogd's loss is reported (run-logd.h).
  *
- * Exit status 0 when the guest powered itself off, 6 for every other end of the VM.
+ * Exit status 0 when the guest powered itself off, 6 for every other end of the VM.  docs/launch.md.
  */
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include "run-dir.h"
 #include "run-local.h"
 #include "run-logd.h"
+#include "run-watch.h"
 #include "select.h"
 #include "state.h"
 #include "util.h"
@@ -47,30 +47,12 @@
 #define RUN_POLL_NS (100 * 1000 * 1000L)
 #define RUN_CONNECT_TIMEOUT_S 15  /* a libvirtd that accepts but does not answer, at the start */
 #define RUN_RECONNECT_WINDOW_S 30 /* how long a lost libvirtd may take to come back */
-#define RUN_HARD_MARGIN_S 2       /* past a deadline, before the watchdog ends the command */
 #define RUN_LOGD_PERIOD_S 2       /* between two looks at virtlogd */
-
-static volatile sig_atomic_t stop_signal, stop_count, quit_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-	stop_count++;
-	if (sig == SIGQUIT)
-		quit_signal = sig;
-}
 
 static void ignore_libvirt_errors(void *data, virErrorPtr error)
 {
 	(void)data;
 	(void)error; /* reported through hvl_error with virGetLastErrorMessage() instead */
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct run {
@@ -94,91 +76,6 @@ struct run {
 	enum run_logd_state logd;
 	double logd_next;
 };
-
-/* ---- the watchdog: every end of the command is final, whatever libvirtd does ---- */
-
-static struct {
-	pthread_mutex_t lock;
-	double deadline; /* 0: none */
-	const char *after;
-	long grace;
-	bool done;       /* libvirt is done with: never fire */
-	char *dir, *name, *uri;
-} watch = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* Arm (or bring forward) the deadline: RUN_HARD_MARGIN_S after `at`, because of `after`. */
-static void watch_arm(double at, const char *after)
-{
-	pthread_mutex_lock(&watch.lock);
-	if (watch.deadline == 0 || at + RUN_HARD_MARGIN_S < watch.deadline) {
-		watch.deadline = at + RUN_HARD_MARGIN_S;
-		watch.after = after;
-	}
-	pthread_mutex_unlock(&watch.lock);
-}
-
-/* The signals, seen from here too: the main thread may be blocked in a call to a libvirtd that does not answer. */
-static void watch_signals(int *seen)
-{
-	if (stop_signal && *seen == 0) {
-		watch_arm(now() + (double)watch.grace, "the grace period ended");
-		*seen = 1;
-	}
-	if ((stop_count > 1 || quit_signal) && *seen == 1) {
-		watch_arm(now(), quit_signal ? "SIGQUIT" : "a second signal");
-		*seen = 2;
-	}
-}
-
-/* libvirt is done with: from here on the command ends by itself, and a deadline must not end it for libvirt. */
-static void watch_disarm(void)
-{
-	pthread_mutex_lock(&watch.lock);
-	watch.done = true;
-	pthread_mutex_unlock(&watch.lock);
-}
-
-static void *watch_main(void *arg)
-{
-	struct timespec tick = { 0, RUN_POLL_NS };
-	int seen = 0;
-
-	(void)arg;
-	for (;;) {
-		nanosleep(&tick, NULL);
-		watch_signals(&seen);
-		pthread_mutex_lock(&watch.lock);
-		bool due = !watch.done && watch.deadline > 0 && now() >= watch.deadline;
-		pthread_mutex_unlock(&watch.lock);
-		if (!due)
-			continue;
-		log_error("run: libvirt at '%s' did not finish within %d s after %s: run ends without knowing what became "
-			  "of the domain '%s'. It was started with AUTODESTROY: libvirtd destroys it as soon as it notices "
-			  "this command's connection is gone.",
-			  watch.uri, RUN_HARD_MARGIN_S, watch.after, watch.name ? watch.name : "?");
-		if (watch.dir) {
-			struct run_dir d = { .path = watch.dir, .lock_fd = -1 };
-			run_dir_remove(&d);
-		}
-		_exit(HVL_EXIT_VM_FAILED);
-	}
-	return NULL;
-}
-
-static int watch_start(const struct run *r, hvl_error **err)
-{
-	pthread_t thread;
-
-	watch.dir = xstrdup(r->dir.path);
-	watch.name = xstrdup(r->name);
-	watch.uri = xstrdup(r->uri);
-	watch.grace = r->opts->grace_period;
-	errno = pthread_create(&thread, NULL, watch_main, NULL);
-	if (errno)
-		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot start the watchdog thread");
-	pthread_detach(thread);
-	return 0;
-}
 
 /* ---- preparing the domain ---- */
 
@@ -327,7 +224,7 @@ static int connect_libvirt(struct run *r, hvl_error **err)
 
 	virSetErrorFunc(NULL, ignore_libvirt_errors);
 	if (run_events_start(err) < 0 ||
-	    run_conn_open(&r->conn, r->uri, RUN_CONNECT_TIMEOUT_S, &stop_signal, &refused, err) < 0)
+	    run_conn_open(&r->conn, r->uri, RUN_CONNECT_TIMEOUT_S, run_stop_flag(), &refused, err) < 0)
 		return -1;
 	/* The name is taken atomically by virDomainCreateXML; this only gives a clearer message in the common case. */
 	existing = virDomainLookupByName(r->conn.conn, r->name);
@@ -414,17 +311,17 @@ static void destroy(struct run *r, struct outcome *o, const char *why)
 
 static void request_stop(struct run *r, struct outcome *o, double *grace_deadline)
 {
-	if (quit_signal) {
+	if (run_quit_signal()) {
 		destroy(r, o, "SIGQUIT arrived");
 		return;
 	}
 	if (*grace_deadline == 0) {
-		log_info("run: signal %d: asking the guest to shut down (grace period %ld s).", (int)stop_signal,
+		log_info("run: signal %d: asking the guest to shut down (grace period %ld s).", (int)run_stop_signal(),
 			 r->opts->grace_period);
-		*grace_deadline = now() + (double)r->opts->grace_period;
+		*grace_deadline = run_now() + (double)r->opts->grace_period;
 		if (virDomainShutdown(r->dom) < 0)
 			log_warning("run: shutdown request failed: %s", virGetLastErrorMessage());
-	} else if (stop_count > 1 && !o->destroyed) {
+	} else if (run_stop_count() > 1 && !o->destroyed) {
 		destroy(r, o, "a second signal arrived");
 	}
 }
@@ -466,9 +363,9 @@ static void watch_logd(struct run *r)
 	enum run_logd_state s;
 	int pid;
 
-	if (r->logd_socket == NULL || now() < r->logd_next)
+	if (r->logd_socket == NULL || run_now() < r->logd_next)
 		return;
-	r->logd_next = now() + RUN_LOGD_PERIOD_S;
+	r->logd_next = run_now() + RUN_LOGD_PERIOD_S;
 	s = run_logd_probe(r->logd_socket, &pid);
 	if (s == r->logd || s == RUN_LOGD_UNKNOWN)
 		return;
@@ -512,7 +409,7 @@ static void detach(struct run *r)
 
 static bool past(double deadline)
 {
-	return deadline > 0 && now() >= deadline;
+	return deadline > 0 && run_now() >= deadline;
 }
 
 /*
@@ -522,7 +419,7 @@ static bool past(double deadline)
  */
 static int reconnect(struct run *r, int reason, double timeout_deadline, hvl_error **err)
 {
-	double until = now() + RUN_RECONNECT_WINDOW_S;
+	double until = run_now() + RUN_RECONNECT_WINDOW_S;
 	const char *fate = reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE
 				   ? "libvirtd destroys it as soon as it runs again and sees this command's connection gone"
 				   : "libvirtd destroyed it when this command's connection ended";
@@ -531,11 +428,11 @@ static int reconnect(struct run *r, int reason, double timeout_deadline, hvl_err
 
 	log_warning("run: lost the connection to libvirt at '%s': %s.", r->uri, run_conn_reason_text(reason));
 	detach(r);
-	while (!stop_signal && !past(timeout_deadline) && now() < until) {
+	while (!run_stop_signal() && !past(timeout_deadline) && run_now() < until) {
 		_cleanup_error_ hvl_error *open_err = NULL;
 		bool refused;
-		int wait = (int)(until - now()) + 1;
-		if (run_conn_open(&r->conn, r->uri, wait < 5 ? wait : 5, &stop_signal, &refused, &open_err) == 0)
+		int wait = (int)(until - run_now()) + 1;
+		if (run_conn_open(&r->conn, r->uri, wait < 5 ? wait : 5, run_stop_flag(), &refused, &open_err) == 0)
 			break;
 		if (refused) {
 			struct timespec pause = { 0, 500 * 1000 * 1000L };
@@ -543,7 +440,7 @@ static int reconnect(struct run *r, int reason, double timeout_deadline, hvl_err
 		}
 	}
 	if (r->conn.conn == NULL) {
-		away = stop_signal ? xasprintf("was away when signal %d asked to stop", (int)stop_signal)
+		away = run_stop_signal() ? xasprintf("was away when signal %d asked to stop", (int)run_stop_signal())
 		       : past(timeout_deadline) ? xstrdup("was away when --timeout was reached")
 						: xasprintf("did not come back within %d s", RUN_RECONNECT_WINDOW_S);
 		return hvl_error_set(err, HVL_EXIT_VM_FAILED,
@@ -566,14 +463,14 @@ static int reconnect(struct run *r, int reason, double timeout_deadline, hvl_err
 
 static int wait_for_end(struct run *r, struct outcome *o, hvl_error **err)
 {
-	double deadline = r->opts->timeout > 0 ? now() + (double)r->opts->timeout : 0, grace_deadline = 0;
+	double deadline = r->opts->timeout > 0 ? run_now() + (double)r->opts->timeout : 0, grace_deadline = 0;
 	struct timespec poll = { 0, RUN_POLL_NS };
 	int state, reason, lost_reason;
 
 	if (deadline > 0)
-		watch_arm(deadline, "--timeout was reached");
+		run_watch_arm(deadline, "--timeout was reached");
 	for (;;) {
-		if (stop_signal)
+		if (run_stop_signal())
 			request_stop(r, o, &grace_deadline);
 		if (!o->destroyed && past(grace_deadline))
 			destroy(r, o, "the guest did not shut down within the grace period");
@@ -626,22 +523,6 @@ static const char *stopped_reason(int detail)
 	}
 }
 
-/*
- * Installed before the connection: from then on a signal must lead to the cleanup, not end the process.  A
- * closed terminal or a reader gone from the pipe must not kill us either.
- */
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static int run_domain(struct run *r, hvl_error **err)
 {
 	struct outcome o = { .detail = -1 };
@@ -683,7 +564,7 @@ static void cleanup(struct run *r)
 	if (r->dom)
 		virDomainFree(r->dom);
 	run_conn_close(&r->conn);
-	watch_disarm();
+	run_watch_disarm();
 	run_events_stop();
 	run_dir_remove(&r->dir);
 	for (size_t i = 0; i < r->n_disks; i++) {
@@ -711,8 +592,9 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 	run_dir_reap(tmpdir);
 	ret = prepare(&r, tmpdir, err);
 	if (ret == 0) {
-		catch_signals();
-		ret = watch_start(&r, err);
+		/* From here on a signal leads to the cleanup, not to the end of the process. */
+		run_watch_catch_signals();
+		ret = run_watch_start(r.dir.path, r.name, r.uri, opts->grace_period, err);
 	}
 	if (ret == 0)
 		ret = connect_libvirt(&r, err);
@@ -721,9 +603,9 @@ int cmd_run(const struct hvl_options *opts, hvl_error **err)
 		r.logd = r.logd_socket ? run_logd_probe(r.logd_socket, &(int){ 0 }) : RUN_LOGD_UNKNOWN;
 	}
 	/* A signal that came while connecting: stop here, the domain is not started. */
-	if (ret == 0 && stop_signal)
+	if (ret == 0 && run_stop_signal())
 		ret = hvl_error_set(err, HVL_EXIT_VM_FAILED, "Stopped by signal %d before the domain was started.",
-				    (int)stop_signal);
+				    (int)run_stop_signal());
 	if (ret == 0)
 		ret = run_domain(&r, err);
 	/* The console copy never stops the guest; a copy that did not arrive fails the run once the guest is done. */
