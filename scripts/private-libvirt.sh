@@ -57,9 +57,12 @@ plv_private_dev() {
 			cp -a "$entry" "$newdev/"
 		fi
 	done
-	# The old /dev goes, not just hidden: libvirt moves every mount it lists below /dev for each QEMU, and one
-	# under a covered /dev cannot be moved.
-	umount -l /dev
+	# The old /dev and the mounts below it go (stacked ones included: some machines mount devpts twice on
+	# /dev/pts), not just hidden: libvirt moves every mount it lists below /dev for each QEMU, and one under a
+	# covered /dev cannot be moved ("Unable to move /dev/pts mount ...: Invalid argument").
+	findmnt -rn -o TARGET | grep -E '^/dev(/|$)' | sort -r | while read -r target; do
+		umount -l "$target" 2>/dev/null || true
+	done
 	mount --move "$newdev" /dev
 	rmdir "$newdev"
 }
