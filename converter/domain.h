@@ -42,5 +42,11 @@ int domain_build(const struct vmi *vmi, const struct convert_options *opts, xmlD
 /* Serialize with two-space indentation and a trailing newline. */
 int domain_format(xmlDocPtr doc, char **xml, size_t *len, hvl_error **err);
 
+/*
+ * The same text as domain_format(), written to fd as it is made (64 KiB at a time), never whole in memory: a
+ * domain may be five times its VMI's largest string.  Returns 0, or -1 with errno.
+ */
+int domain_write(xmlDocPtr doc, int fd);
+
 void cleanup_xml_docp(xmlDocPtr *doc);
 #define _cleanup_xml_doc_ __attribute__((cleanup(cleanup_xml_docp)))

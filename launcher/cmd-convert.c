@@ -6,12 +6,14 @@
  *                               host, so any domain can be produced anywhere;
  *   --hypervisor auto (default) asks decide() (select.h), as the entrypoint does.
  *
- * The XML goes to stdout, or atomically to -o FILE (nothing is written on
- * failure).  --explain lists the hypervisor profile's changes as text lines
- * "- WHAT: WHY" after the XML: on stderr when the XML is on stdout, on
- * stdout when it went to -o, so the XML stream is never mixed with it.
+ * The XML goes to stdout (also -o -), or to -o FILE with write_output_file():
+ * whole or not at all, a FIFO or /dev/stdout written through (nothing is
+ * written on failure).  --explain lists the hypervisor profile's changes as
+ * text lines "- WHAT: WHY" after the XML: on stderr when the XML is on stdout,
+ * on stdout when it went to -o FILE, so the XML stream is never mixed with it.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,18 +80,23 @@ static void print_explain(FILE *f, enum hypervisor hv, const struct profile_repo
 	}
 }
 
+static int produce_domain(int fd, void *doc)
+{
+	return domain_write(doc, fd);
+}
+
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 	_cleanup_xml_doc_ xmlDocPtr doc = NULL;
-	_cleanup_free_ char *xml = NULL;
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
 	struct cpu_check cpu = { 0 };
 	struct live_update_config lu;
 	enum hypervisor hv;
-	size_t len;
 	int r = -1;
+	/* "-o -" is standard output, as without -o. */
+	bool to_file = opts->output_path && strcmp(opts->output_path, "-") != 0;
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
@@ -106,21 +113,21 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
 	copts.ovmf_path = opts->ovmf_path;
-	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
+	if (domain_build(vmi, &copts, &doc, &report, err) < 0)
 		goto out;
-
-	if (opts->output_path) {
-		if (write_file_atomic(opts->output_path, xml, len, 0644, err) < 0)
+	/* Written as it is serialised: the whole text of a large domain is never in memory (docs/limits.md). */
+	if (to_file) {
+		if (write_output_file_from(opts->output_path, produce_domain, doc, err) < 0)
 			goto out;
-	} else {
-		fwrite(xml, 1, len, stdout);
-		if (stdout_finish("the domain XML", err) < 0)
-			goto out;
+	} else if (stdout_finish("the domain XML", err) < 0 || domain_write(doc, STDOUT_FILENO) < 0) {
+		if (*err == NULL)
+			hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot write the domain XML to standard output");
+		goto out;
 	}
 	if (opts->explain) {
-		print_explain(opts->output_path ? stdout : stderr, hv, &report);
+		print_explain(to_file ? stdout : stderr, hv, &report);
 		/* With -o the explanation is the command's output on stdout, held to the same rule as the XML. */
-		if (opts->output_path && stdout_finish("the explanation", err) < 0)
+		if (to_file && stdout_finish("the explanation", err) < 0)
 			goto out;
 	}
 	r = 0;

@@ -29,18 +29,37 @@ static const char *env_lookup(const char *name)
 	return getenv(name);
 }
 
-/* The files other programs read: the converted domain, then the decision that names it. */
+/*
+ * A decision that could not be recorded must not leave an older one behind: the hook sidecar would read it as
+ * this start's (the hooks volume outlives a restart of the compute container).  Whatever was written, and
+ * whatever an earlier start left, is removed.
+ */
+static void unrecord(const struct launch_plan *plan)
+{
+	for (size_t i = 0; plan->decision_files[i]; i++)
+		if (state_remove_file_under(STATE_HOOKS_DIR, plan->decision_files[i]) > 0)
+			log_info("Removed '%s': it no longer says what was decided.", plan->decision_files[i]);
+	if (plan->domain_xml_path && state_remove_file_under(STATE_HOOKS_DIR, plan->domain_xml_path) > 0)
+		log_info("Removed '%s': it is not this start's domain.", plan->domain_xml_path);
+}
+
+/* The files other programs read: the converted domain, then the decision that names it.  All or none. */
 static int record(const struct launch_plan *plan, const struct rlimit *memlock, hvl_error **err)
 {
 	struct state_decision s;
 	int r;
 
 	if (plan->domain_xml_path &&
-	    state_write_file(plan->domain_xml_path, plan->domain_xml, strlen(plan->domain_xml), err) < 0)
-		return hvl_error_wrap(err, "Cannot write the domain XML");
+	    state_write_file(plan->domain_xml_path, plan->domain_xml, strlen(plan->domain_xml), err) < 0) {
+		hvl_error_wrap(err, "Cannot write the domain XML");
+		unrecord(plan);
+		return -1;
+	}
 	plan_state(plan, memlock, &s);
 	r = state_write_decision_files(plan->decision_files, &s, err);
 	state_decision_free(&s);
+	if (r < 0)
+		unrecord(plan);
 	return r;
 }
 

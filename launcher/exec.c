@@ -2,6 +2,7 @@
 #include "exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,6 +61,49 @@ int exec_resolve(const char *name, const char *path_env, char **out, hvl_error *
 	return not_runnable(name, first_errno ? first_errno : ENOENT, err);
 }
 
+/*
+ * The interpreter a script names on its "#!" line, or NULL (not a script, unreadable).  The kernel reports
+ * a missing interpreter as ENOENT for the script itself.
+ */
+static char *script_interpreter(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char head[256];
+	ssize_t n;
+	char *p, *end;
+
+	if (fd < 0 || (n = read(fd, head, sizeof(head) - 1)) < 3)
+		return NULL;
+	head[n] = '\0';
+	if (head[0] != '#' || head[1] != '!')
+		return NULL;
+	for (p = head + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	for (end = p; *end && *end != ' ' && *end != '\t' && *end != '\n'; end++)
+		;
+	return end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+}
+
+/* execve failed for a NEXT that was there when resolved: say what the kernel could not find. */
+static int exec_failed(const char *path, int errnum, hvl_error **err)
+{
+	struct stat st;
+
+	if (errnum == ENOENT && stat(path, &st) == 0) {
+		_cleanup_free_ char *interp = script_interpreter(path);
+		if (interp)
+			return hvl_error_set(err, HVL_EXIT_CANNOT_EXEC,
+					     "Cannot execute NEXT '%s': its interpreter '%s' (the script's #! line) does "
+					     "not exist.",
+					     path, interp);
+		return hvl_error_set(err, HVL_EXIT_CANNOT_EXEC,
+				     "Cannot execute NEXT '%s': it exists, but the kernel could not find what it needs to "
+				     "start it (the dynamic loader its ELF header names, or a library path).",
+				     path);
+	}
+	return not_runnable(path, errnum, err);
+}
+
 static size_t name_length(const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
@@ -101,5 +145,5 @@ int exec_next(const char *path, char *const argv[], char *const envp[], hvl_erro
 	if (sys_cloexec_from(3) < 0)
 		return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot mark stray descriptors close-on-exec");
 	sys_execve(path, argv, envp);
-	return not_runnable(path, errno, err);
+	return exec_failed(path, errno, err);
 }

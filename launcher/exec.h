@@ -21,6 +21,7 @@ char **exec_build_env(char *const *env, char *const *add);
 
 /*
  * Mark every descriptor from 3 up close-on-exec, then execve.  Returns only on
- * failure: 127 when the file vanished, 126 otherwise (as setpriv and the shell do).
+ * failure: 127 when the file vanished, 126 otherwise (as setpriv and the shell do), also for a script whose
+ * #! interpreter is missing (named in the message; the kernel reports it as ENOENT for NEXT itself).
  */
 int exec_next(const char *path, char *const argv[], char *const envp[], hvl_error **err);

@@ -86,7 +86,8 @@ static const struct {
 	{ CMD_RUN,
 	  "Usage: hvl-launcher run [OPTIONS] [--vmi] FILE\n"
 	  "\n"
-	  "Convert a VMI and run it through libvirt until it stops.\n"
+	  "Convert a VMI and run it through libvirt until it stops: a transient domain that\n"
+	  "lives exactly as long as this command (libvirt destroys it when the command ends).\n"
 	  "\n"
 	  "      --vmi FILE              VMI JSON (\"-\" for stdin) [HVL_VMI]\n"
 	  "      --disk NAME=PATH        back volume NAME with the local file PATH; repeatable\n"

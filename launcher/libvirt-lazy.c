@@ -108,14 +108,46 @@ LAZY(int, virConnectGetVersion, (virConnectPtr conn, unsigned long *hvVer), (con
 LAZY(int, virConnectCompareCPU, (virConnectPtr conn, const char *xmlDesc, unsigned int flags), (conn, xmlDesc, flags),
      VIR_CPU_COMPARE_ERROR)
 
+/* The event loop (`run`: keepalive, close and lifecycle callbacks) */
+LAZY(int, virEventRegisterDefaultImpl, (void), (), -1)
+LAZY(int, virEventRunDefaultImpl, (void), (), -1)
+LAZY(int, virEventAddTimeout, (int frequency, virEventTimeoutCallback cb, void *opaque, virFreeCallback ff),
+     (frequency, cb, opaque, ff), -1)
+LAZY(int, virEventRemoveTimeout, (int timer), (timer), -1)
+LAZY(int, virConnectSetKeepAlive, (virConnectPtr conn, int interval, unsigned int count), (conn, interval, count),
+     -1)
+LAZY(int, virConnectIsAlive, (virConnectPtr conn), (conn), -1)
+LAZY(int, virConnectRegisterCloseCallback,
+     (virConnectPtr conn, virConnectCloseFunc cb, void *opaque, virFreeCallback freecb), (conn, cb, opaque, freecb),
+     -1)
+LAZY(int, virConnectUnregisterCloseCallback, (virConnectPtr conn, virConnectCloseFunc cb), (conn, cb), -1)
+LAZY(int, virConnectDomainEventRegisterAny,
+     (virConnectPtr conn, virDomainPtr dom, int eventID, virConnectDomainEventGenericCallback cb, void *opaque,
+      virFreeCallback freecb),
+     (conn, dom, eventID, cb, opaque, freecb), -1)
+LAZY(int, virConnectDomainEventDeregisterAny, (virConnectPtr conn, int callbackID), (conn, callbackID), -1)
+
 /* Domains (`run`) */
-LAZY(virDomainPtr, virDomainDefineXMLFlags, (virConnectPtr conn, const char *xml, unsigned int flags),
-     (conn, xml, flags), NULL)
+LAZY(virDomainPtr, virDomainCreateXML, (virConnectPtr conn, const char *xmlDesc, unsigned int flags),
+     (conn, xmlDesc, flags), NULL)
 LAZY(virDomainPtr, virDomainLookupByName, (virConnectPtr conn, const char *name), (conn, name), NULL)
-LAZY(int, virDomainCreate, (virDomainPtr domain), (domain), -1)
+LAZY(virDomainPtr, virDomainLookupByUUID, (virConnectPtr conn, const unsigned char *uuid), (conn, uuid), NULL)
+LAZY(int, virDomainGetUUID, (virDomainPtr domain, unsigned char *uuid), (domain, uuid), -1)
 LAZY(int, virDomainGetState, (virDomainPtr domain, int *state, int *reason, unsigned int flags),
      (domain, state, reason, flags), -1)
+LAZY(int, virDomainResume, (virDomainPtr domain), (domain), -1)
 LAZY(int, virDomainShutdown, (virDomainPtr domain), (domain), -1)
 LAZY(int, virDomainDestroy, (virDomainPtr domain), (domain), -1)
-LAZY(int, virDomainUndefineFlags, (virDomainPtr domain, unsigned int flags), (domain, flags), -1)
+LAZY(int, virDomainGetDiskErrors,
+     (virDomainPtr dom, virDomainDiskErrorPtr errors, unsigned int maxerrors, unsigned int flags),
+     (dom, errors, maxerrors, flags), -1)
 LAZY(int, virDomainFree, (virDomainPtr domain), (domain), -1)
+
+/* The serial console (`run`) */
+LAZY(int, virDomainOpenConsole, (virDomainPtr dom, const char *dev_name, virStreamPtr st, unsigned int flags),
+     (dom, dev_name, st, flags), -1)
+LAZY(virStreamPtr, virStreamNew, (virConnectPtr conn, unsigned int flags), (conn, flags), NULL)
+LAZY(int, virStreamRecv, (virStreamPtr st, char *data, size_t nbytes), (st, data, nbytes), -1)
+LAZY(int, virStreamFinish, (virStreamPtr st), (st), -1)
+LAZY(int, virStreamAbort, (virStreamPtr st), (st), -1)
+LAZY(int, virStreamFree, (virStreamPtr st), (st), -1)

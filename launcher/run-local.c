@@ -2,10 +2,12 @@
 #include "run-local.h"
 
 #include <errno.h>
+#include <libxml/parser.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain.h"
 #include "log.h"
 #include "util.h"
 
@@ -101,9 +103,14 @@ static int set_boot_file(xmlNodePtr os, const char *element, const struct disk_m
 
 /* ---- devices ---- */
 
-static void replace_serials(xmlNodePtr devices, const char *serial_log)
+/*
+ * One serial port on a unix socket in the private directory (libvirt creates it and hands it to QEMU): `run`
+ * connects to it itself (run-console.h): neither a file virtlogd writes, nor libvirt's console stream, nor a pty.
+ */
+static void replace_serials(xmlNodePtr devices, const char *private_dir)
 {
-	xmlNodePtr next, serial;
+	_cleanup_free_ char *path = xasprintf("%s/serial0.sock", private_dir);
+	xmlNodePtr next, serial, source;
 
 	for (xmlNodePtr c = devices->children; c; c = next) {
 		next = c->next;
@@ -111,10 +118,27 @@ static void replace_serials(xmlNodePtr devices, const char *serial_log)
 			drop(c);
 	}
 	serial = xmlNewChild(devices, NULL, BAD_CAST "serial", NULL);
-	xmlNewProp(serial, BAD_CAST "type", BAD_CAST "file");
-	xmlNewProp(xmlNewChild(serial, NULL, BAD_CAST "source", NULL), BAD_CAST "path", BAD_CAST serial_log);
+	xmlNewProp(serial, BAD_CAST "type", BAD_CAST "unix");
+	source = xmlNewChild(serial, NULL, BAD_CAST "source", NULL);
+	xmlNewProp(source, BAD_CAST "mode", BAD_CAST "bind");
+	xmlNewProp(source, BAD_CAST "path", BAD_CAST path);
 	xmlNewProp(xmlNewChild(serial, NULL, BAD_CAST "target", NULL), BAD_CAST "port", BAD_CAST "0");
-	log_info("run: the serial console goes to '%s' and is copied to standard output.", serial_log);
+	log_info("run: the serial console is the socket '%s', copied to standard output.", path);
+}
+
+/*
+ * A transient domain's TPM state is libvirt's to remove when the domain stops, unless it persists: then it
+ * would stay in /var/lib/libvirt/swtpm/<uuid> after every run.
+ */
+static void transient_tpm(xmlNodePtr tpm)
+{
+	xmlNodePtr backend = child(tpm, "backend");
+
+	if (backend && xmlHasProp(backend, BAD_CAST "persistent_state")) {
+		xmlUnsetProp(backend, BAD_CAST "persistent_state");
+		log_info("run: the TPM's state lives as long as the run (not persistent_state): libvirt removes it "
+			 "when the domain stops.");
+	}
 }
 
 static void user_network(xmlNodePtr iface)
@@ -187,15 +211,21 @@ static int relocate(xmlNodePtr n, const char *private_dir, hvl_error **err)
 				log_info("run: <%s %s> '%s' moved to '%s'.", (const char *)n->name, (const char *)a->name,
 					 v, local);
 			}
+			/*
+			 * NVRAM wherever it is (a root VMI's is under /var/lib/libvirt/qemu/nvram, where another domain of
+			 * the name may keep its own): libvirt creates it from the template at start, in the directory
+			 * that goes with the run.
+			 */
 			if (named(n, "nvram")) {
 				xmlChar *text = xmlNodeGetContent(n);
-				if (pod_path((const char *)text)) {
+				if (text && text[0] == '/') {
 					_cleanup_free_ char *local = xasprintf("%s%s", private_dir, (const char *)text);
 					if (mkdir_parents(local, err) < 0) {
 						xmlFree(text);
 						return -1;
 					}
 					xmlNodeSetContent(n, BAD_CAST local);
+					log_info("run: <nvram> '%s' moved to '%s'.", (const char *)text, local);
 				}
 				xmlFree(text);
 			}
@@ -206,7 +236,7 @@ static int relocate(xmlNodePtr n, const char *private_dir, hvl_error **err)
 	return 0;
 }
 
-static int adapt_devices(xmlNodePtr devices, const char *serial_log, hvl_error **err)
+static int adapt_devices(xmlNodePtr devices, const char *private_dir, hvl_error **err)
 {
 	xmlNodePtr next;
 
@@ -216,6 +246,8 @@ static int adapt_devices(xmlNodePtr devices, const char *serial_log, hvl_error *
 			user_network(c);
 		else if (named(c, "graphics"))
 			local_vnc(c);
+		else if (named(c, "tpm"))
+			transient_tpm(c);
 		else if (named(c, "hostdev") || named(c, "filesystem")) {
 			_cleanup_free_ char *volume = volume_of(c);
 			log_warning("run: <%s> '%s' removed: nothing to pass through on this machine.",
@@ -224,7 +256,7 @@ static int adapt_devices(xmlNodePtr devices, const char *serial_log, hvl_error *
 		} else if (named(c, "disk") && check_disk(c, err) < 0)
 			return -1;
 	}
-	replace_serials(devices, serial_log);
+	replace_serials(devices, private_dir);
 	return 0;
 }
 
@@ -274,8 +306,8 @@ static void drop_memory_hotplug(xmlNodePtr root)
 		 "KubeVirt's form of it.");
 }
 
-int run_local_adapt(xmlDocPtr doc, const char *private_dir, const char *serial_log, const struct disk_mapping *disks,
-		    size_t n_disks, hvl_error **err)
+int run_local_adapt(xmlDocPtr doc, const char *private_dir, const struct disk_mapping *disks, size_t n_disks,
+		    hvl_error **err)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	xmlNodePtr os = child(root, "os"), devices = child(root, "devices");
@@ -286,8 +318,33 @@ int run_local_adapt(xmlDocPtr doc, const char *private_dir, const char *serial_l
 	if (set_boot_file(os, "kernel", disks, n_disks, RUN_DISK_KERNEL, err) < 0 ||
 	    set_boot_file(os, "initrd", disks, n_disks, RUN_DISK_INITRD, err) < 0)
 		return -1;
-	if (adapt_devices(devices, serial_log, err) < 0)
+	if (adapt_devices(devices, private_dir, err) < 0)
 		return -1;
 	plain_efi_under_tcg(root, os);
 	return relocate(root->children, private_dir, err);
+}
+
+char *run_local_describe_disk(const char *xml, const char *target)
+{
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+							XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+								XML_PARSE_HUGE); /* ours: see cmd-run.c */
+	xmlNodePtr devices = doc ? child(xmlDocGetRootElement(doc), "devices") : NULL;
+
+	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+		if (!named(c, "disk"))
+			continue;
+		_cleanup_free_ char *dev = attr(child(c, "target"), "dev");
+		if (dev == NULL || strcmp(dev, target) != 0)
+			continue;
+		_cleanup_free_ char *volume = volume_of(c), *file = attr(child(c, "source"), "file");
+		_cleanup_free_ char *block = attr(child(c, "source"), "dev");
+		const char *src = file ? file : block;
+		if (volume && src)
+			return xasprintf("disk '%s' (volume '%s', '%s')", target, volume, src);
+		if (src)
+			return xasprintf("disk '%s' ('%s')", target, src);
+		break;
+	}
+	return xasprintf("disk '%s'", target);
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "beneath.h"
 #include "fileio.h"
 #include "json-doc.h"
 #include "options.h"
@@ -83,25 +85,21 @@ char *state_format_decision(const struct state_decision *s)
 	return text;
 }
 
-/* mkdir -p for the parent of path; an existing directory is fine, and costs one mkdir(). */
-static int make_parent_dirs(const char *path, hvl_error **err)
+/* mkdir -p dir; an existing directory is fine, and costs one mkdir(). */
+static int make_dirs(const char *dir, hvl_error **err)
 {
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
+	_cleanup_free_ char *copy = xstrdup(dir);
 
-	if (slash == NULL || slash == dir)
+	if (mkdir(copy, 0755) == 0 || errno == EEXIST)
 		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return 0;
-	for (char *p = dir + 1;; p++) {
+	for (char *p = copy + 1;; p++) {
 		bool end = *p == '\0';
 		if (*p != '/' && !end)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
 			return hvl_error_set_errno(err, HVL_EXIT_INTERNAL, errno, "Cannot create the state directory '%s'",
-						   dir);
+						   copy);
 		if (end)
 			break;
 		*p = '/';
@@ -109,22 +107,77 @@ static int make_parent_dirs(const char *path, hvl_error **err)
 	return 0;
 }
 
-int state_write_file(const char *path, const char *data, size_t len, hvl_error **err)
+/*
+ * The directory of path, opened so that nothing a sidecar planted is followed: below hooks_dir (which the
+ * sidecars share) every component is opened without following links; elsewhere the directory is the image's
+ * and is opened as named.  *name points into path, at its last component.
+ */
+static int open_state_dir(const char *hooks_dir, const char *path, bool create, int *dirfd, const char **name,
+			  hvl_error **err)
 {
-	if (make_parent_dirs(path, err) < 0)
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = NULL;
+	size_t hl = strlen(hooks_dir);
+
+	if (slash == NULL || slash[1] == '\0')
+		return hvl_error_set(err, HVL_EXIT_INTERNAL, "The state file '%s' is not a path to a file.", path);
+	*name = slash + 1;
+	dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	if (strncmp(dir, hooks_dir, hl) == 0 && (dir[hl] == '/' || dir[hl] == '\0')) {
+		if (create && make_dirs(hooks_dir, err) < 0)
+			return -1;
+		return open_dir_beneath(hooks_dir, dir + hl, create, dirfd, err);
+	}
+	if (create && make_dirs(dir, err) < 0)
 		return -1;
-	return write_file_replace(path, data, len, 0644, err);
+	return open_dir_beneath(dir, "", false, dirfd, err);
 }
 
-int state_write_decision_files(char *const *paths, const struct state_decision *s, hvl_error **err)
+int state_write_file_under(const char *hooks_dir, const char *path, const char *data, size_t len, hvl_error **err)
+{
+	/* 0644 whatever the umask: the hook sidecar reading it may run as another user. */
+	const struct write_mode wm = { .create_mode = 0644, .exact = true, .mode = 0644 };
+	_cleanup_close_ int dirfd = -1;
+	const char *name;
+
+	if (open_state_dir(hooks_dir, path, true, &dirfd, &name, err) < 0)
+		return hvl_error_wrap(err, "Cannot write '%s'", path);
+	return write_file_at(dirfd, name, path, data, len, &wm, err);
+}
+
+int state_write_file(const char *path, const char *data, size_t len, hvl_error **err)
+{
+	return state_write_file_under(STATE_HOOKS_DIR, path, data, len, err);
+}
+
+int state_remove_file_under(const char *hooks_dir, const char *path)
+{
+	_cleanup_error_ hvl_error *err = NULL;
+	_cleanup_close_ int dirfd = -1;
+	const char *name;
+
+	if (open_state_dir(hooks_dir, path, false, &dirfd, &name, &err) < 0)
+		return 0;
+	if (unlinkat(dirfd, name, 0) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return 1;
+}
+
+int state_write_decision_files_under(const char *hooks_dir, char *const *paths, const struct state_decision *s,
+				     hvl_error **err)
 {
 	_cleanup_free_ char *text = state_format_decision(s);
 	size_t len = strlen(text);
 
 	for (size_t i = 0; paths[i]; i++)
-		if (state_write_file(paths[i], text, len, err) < 0)
+		if (state_write_file_under(hooks_dir, paths[i], text, len, err) < 0)
 			return hvl_error_wrap(err, "Cannot record the decision");
 	return 0;
+}
+
+int state_write_decision_files(char *const *paths, const struct state_decision *s, hvl_error **err)
+{
+	return state_write_decision_files_under(STATE_HOOKS_DIR, paths, s, err);
 }
 
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err)

@@ -102,12 +102,30 @@ int state_parse_decision(const char *json, size_t len, const char *source, struc
 /* The JSON text (with a trailing newline), newly allocated. */
 char *state_format_decision(const struct state_decision *s);
 
-/* Create path's parent directories if needed (0755) and write data atomically (0644). */
+/*
+ * Write data to path (0644 whatever the umask) with write_file_at(): complete or not at all, a kill leaves no
+ * temporary, whatever is at path (a planted link or FIFO) is replaced, never followed.  Missing directories
+ * are created (0755).  Below STATE_HOOKS_DIR, which the hook sidecars share, no component of the path is a
+ * symbolic link that gets followed (open_dir_beneath()): a planted link is refused, naming it.  Links above
+ * it (/var/run -> /run) and in a state directory elsewhere (the image's own) are followed.
+ */
 int state_write_file(const char *path, const char *data, size_t len, hvl_error **err);
 
 /* state_format_decision() written with state_write_file(). */
 int state_write_decision(const char *path, const struct state_decision *s, hvl_error **err);
 /* The same to every path of the NULL-terminated list (one per hook sidecar), formatted once. */
 int state_write_decision_files(char *const *paths, const struct state_decision *s, hvl_error **err);
+
+/*
+ * Remove the file at path, reached as state_write_file() reaches it (a planted link is not followed): a
+ * decision that could not be recorded must not leave an older one for the hook to read.  Returns 1 when a
+ * file was removed, 0 when there was none (or its directory cannot be reached safely), -1 with errno.
+ */
+int state_remove_file_under(const char *hooks_dir, const char *path);
+
+/* The same with another directory in the role of STATE_HOOKS_DIR (tests). */
+int state_write_file_under(const char *hooks_dir, const char *path, const char *data, size_t len, hvl_error **err);
+int state_write_decision_files_under(const char *hooks_dir, char *const *paths, const struct state_decision *s,
+				     hvl_error **err);
 
 void state_decision_free(struct state_decision *s);

@@ -160,14 +160,15 @@ done
 # ---- -o itself hostile -----------------------------------------------------------------------------------
 good=tests/data/examples/vmi-fedora.json
 convert_to() { "$HVL" --log-format text convert --vmi "$good" --hypervisor kvm -o "$1" >"$tmp/stdout" 2>"$tmp/stderr"; }
-no_temporaries() { [ -z "$(find "$1" -name '*.tmp.*')" ] || fail "left a temporary file in $1"; }
+no_temporaries() { [ -z "$(find "$1" -name '*.tmp.*' -o -name '.*.hvl-*')" ] || fail "left a temporary file in $1"; }
 
 name=output-is-a-directory bad=0
 rm -rf "$tmp/out" && mkdir -p "$tmp/out/domain.xml"
 convert_to "$tmp/out/domain.xml"
 status=$?
 [ "$status" = 1 ] || fail "exit status $status, expected 1"
-grep -qF "Cannot replace '$tmp/out/domain.xml'" "$tmp/stderr" || fail "stderr lacks the reason: $(cat "$tmp/stderr")"
+grep -qF "Cannot write '$tmp/out/domain.xml': it is a directory; give the name of a file." "$tmp/stderr" ||
+	fail "stderr lacks the reason: $(cat "$tmp/stderr")"
 [ -d "$tmp/out/domain.xml" ] || fail "the directory was replaced"
 no_temporaries "$tmp/out"
 checked=$((checked + 1)) && [ "$bad" = 0 ] || failed=$((failed + 1))
@@ -176,7 +177,7 @@ name=output-directory-missing bad=0
 convert_to "$tmp/missing/domain.xml"
 status=$?
 [ "$status" = 1 ] || fail "exit status $status, expected 1"
-grep -qF "Cannot create a temporary file next to '$tmp/missing/domain.xml'" "$tmp/stderr" ||
+grep -qF "Cannot write '$tmp/missing/domain.xml': the directory '$tmp/missing' does not exist." "$tmp/stderr" ||
 	fail "stderr lacks the reason: $(cat "$tmp/stderr")"
 checked=$((checked + 1)) && [ "$bad" = 0 ] || failed=$((failed + 1))
 

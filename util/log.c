@@ -157,6 +157,32 @@ static void append_pos(struct logbuf *l, const char *file, int line)
 	buf_add(l, "\"", 1);
 }
 
+/* msg with its control characters escaped (\n, \r, \xNN; tab stays), or NULL when it has none. */
+static char *text_escape(const char *msg)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			n++;
+	if (n == 0)
+		return NULL;
+	o = out = xmalloc(strlen(msg) + 3 * n + 1);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '\n')
+			o += sprintf(o, "\\n");
+		else if (*p == '\r')
+			o += sprintf(o, "\\r");
+		else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...)
 {
 	_cleanup_free_ char *long_msg = NULL;
@@ -179,7 +205,9 @@ void log_write(enum log_level level, const char *file, int line, const char *fmt
 	}
 
 	if (log_format == LOG_FORMAT_TEXT) {
-		fprintf(stderr, "hvl-launcher: %s: %s\n", level_names[level], msg);
+		/* One record, one line: a newline in a message (libvirt's errors have some) is written as \n. */
+		_cleanup_free_ char *escaped = text_escape(msg);
+		fprintf(stderr, "hvl-launcher: %s: %s\n", level_names[level], escaped ? escaped : msg);
 		return;
 	}
 

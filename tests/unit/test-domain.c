@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The domain builder on small VMIs, checked with XPath, and its helpers. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <libxml/parser.h>
@@ -391,6 +394,45 @@ static void special_characters_round_trip(void **state)
 	assert_null(strstr(xml, "<?xml"));
 }
 
+/* domain_write(): the bytes of domain_format(), streamed; a large text node; the reason of a failed write. */
+static void streamed_like_formatted(void **state)
+{
+	(void)state;
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)"domain", NULL);
+	_cleanup_free_ char *big = xmalloc(300001), *xml = NULL, *streamed = NULL;
+	_cleanup_error_ hvl_error *err = NULL;
+	size_t len, got = 0;
+	char path[] = "/tmp/hvl-test-domain.XXXXXX";
+	int fd = mkstemp(path);
+
+	memset(big, '<', 300000); /* four bytes each once escaped: more than one 64 KiB flush */
+	big[300000] = '\0';
+	xmlDocSetRootElement(doc, root);
+	el_text(root, "serial", big);
+	attr(root, "type", "kvm");
+	assert_int_equal(domain_format(doc, &xml, &len, &err), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(domain_write(doc, fd), 0);
+	streamed = xmalloc(len + 1);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	for (ssize_t n; (n = read(fd, streamed + got, len + 1 - got)) > 0;)
+		got += (size_t)n;
+	close(fd);
+	unlink(path);
+	assert_int_equal(got, len);
+	assert_memory_equal(streamed, xml, len);
+
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		assert_int_equal(domain_write(doc, fd), -1);
+		assert_int_equal(errno, ENOSPC);
+		close(fd);
+	}
+	assert_int_equal(domain_write(doc, -1), -1);
+	assert_int_equal(errno, EBADF);
+}
+
 static void path_components(void **state)
 {
 	(void)state;
@@ -419,6 +461,7 @@ int main(void)
 		cmocka_unit_test(cpu_lists),
 		cmocka_unit_test(pci_addresses),
 		cmocka_unit_test(special_characters_round_trip),
+		cmocka_unit_test(streamed_like_formatted),
 		cmocka_unit_test(path_components),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec.h"
 #include "util.h"
@@ -79,12 +80,32 @@ static void test_exec_failures(void **state)
 	char *envp[] = { NULL };
 	hvl_error *err = NULL;
 
+	/* ENOENT for a NEXT that is gone: not found. */
 	execve_errno = ENOENT;
-	assert_int_equal(exec_next("/bin/true", argv, envp, &err), -1);
+	assert_int_equal(exec_next("/nonexistent/hvl-next", argv, envp, &err), -1);
 	assert_int_equal(cloexec_first, 3);
-	assert_string_equal(exec_path, "/bin/true");
+	assert_string_equal(exec_path, "/nonexistent/hvl-next");
 	assert_int_equal(err->status, HVL_EXIT_NOT_FOUND);
+	assert_non_null(strstr(err->msg, "Cannot find NEXT '/nonexistent/hvl-next'"));
 	hvl_error_free(&err);
+
+	/* ENOENT for a NEXT that is there: what it needs is missing, and the message says what. */
+	assert_int_equal(exec_next("/bin/true", argv, envp, &err), -1);
+	assert_int_equal(err->status, HVL_EXIT_CANNOT_EXEC);
+	assert_non_null(strstr(err->msg, "dynamic loader"));
+	hvl_error_free(&err);
+	{
+		char script[] = "/tmp/hvl-test-exec.XXXXXX";
+		int fd = mkstemp(script);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "#!/nonexistent/interp -e\nexit 0\n", 32), 32);
+		close(fd);
+		assert_int_equal(exec_next(script, argv, envp, &err), -1);
+		unlink(script);
+		assert_int_equal(err->status, HVL_EXIT_CANNOT_EXEC);
+		assert_non_null(strstr(err->msg, "its interpreter '/nonexistent/interp' (the script's #! line) does not exist"));
+		hvl_error_free(&err);
+	}
 
 	execve_errno = EACCES;
 	assert_int_equal(exec_next("/bin/true", argv, envp, &err), -1);

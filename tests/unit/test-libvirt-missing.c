@@ -22,8 +22,9 @@ static void test_calls_fail_with_a_reason(void **state)
 	virSetErrorFunc(NULL, NULL); /* a no-op without libvirt, not a crash */
 	assert_null(virConnectOpen("test:///default"));
 	assert_int_equal(virConnectClose(NULL), -1);
-	assert_int_equal(virDomainCreate(NULL), -1);
-	assert_null(virDomainDefineXMLFlags(NULL, "<domain/>", 0));
+	assert_null(virDomainCreateXML(NULL, "<domain/>", 0));
+	assert_int_equal(virEventRegisterDefaultImpl(), -1);
+	assert_null(virStreamNew(NULL, 0));
 	assert_int_equal(virConnectCompareCPU(NULL, "<cpu/>", 0), VIR_CPU_COMPARE_ERROR);
 	assert_non_null(virGetLastError());
 	assert_int_equal(virGetLastError()->code, VIR_ERR_INTERNAL_ERROR);

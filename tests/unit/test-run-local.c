@@ -41,7 +41,18 @@ static const char pod_domain[] =
 	"<serial type='unix'><target port='0'/><source mode='bind' path='/var/run/kubevirt-private/u1/virt-serial0'/>"
 	"<log file='/var/run/kubevirt-private/u1/virt-serial0-log' append='on'/></serial>"
 	"<console type='pty'><target type='serial' port='0'/></console>"
+	"<tpm model='tpm-crb'><backend type='emulator' version='2.0' persistent_state='yes'/></tpm>"
 	"</devices></domain>";
+
+/* A root VMI's NVRAM is outside the pod's paths: under libvirt's own directory, which another domain may use. */
+static const char root_efi_domain[] =
+	"<domain type='qemu'><name>ns_vm</name>"
+	"<os><type arch='x86_64' machine='q35'>hvm</type>"
+	"<loader readonly='yes' secure='no' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"
+	"<nvram template='/usr/share/OVMF/OVMF_VARS.fd'>/var/lib/libvirt/qemu/nvram/vm_VARS.fd</nvram></os>"
+	"<devices><disk device='disk' type='file'><source file='/etc/hostname'/><target bus='virtio' dev='vda'/>"
+	"<alias name='ua-rootdisk'/></disk><disk device='cdrom' type='block'><source dev='/dev/null'/>"
+	"<target bus='sata' dev='sda'/></disk></devices></domain>";
 
 static char dir[] = "/tmp/hvl-run-local-XXXXXX";
 
@@ -83,22 +94,26 @@ static void test_adapt(void **state)
 {
 	(void)state;
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(pod_domain, sizeof(pod_domain) - 1, "t.xml", NULL, 0);
-	_cleanup_free_ char *log = xasprintf("%s/serial0.log", dir);
+	_cleanup_free_ char *sock = xasprintf("%s/serial0.sock", dir);
 	struct disk_mapping disks[] = { { "kernel", "/boot/vmlinuz-x" }, { "initrd", "/boot/initrd-x" } };
 	hvl_error *err = NULL;
 
 	assert_non_null(doc);
-	if (run_local_adapt(doc, dir, log, disks, 2, &err) < 0)
+	if (run_local_adapt(doc, dir, disks, 2, &err) < 0)
 		fail_msg("%s", err->msg);
 
 	expect(doc, "string(/domain/os/kernel)", "/boot/vmlinuz-x");
 	expect(doc, "string(/domain/os/initrd)", "/boot/initrd-x");
-	/* One file-backed serial port, nothing of the pod's console left. */
+	/* One serial port on a socket in the private directory (run reads it), nothing of the pod's console left. */
 	expect(doc, "count(//serial)", "1");
 	expect(doc, "count(//console)", "0");
-	expect(doc, "string(//serial/@type)", "file");
-	expect(doc, "string(//serial/source/@path)", log);
+	expect(doc, "string(//serial/@type)", "unix");
+	expect(doc, "string(//serial/source/@mode)", "bind");
+	expect(doc, "string(//serial/source/@path)", sock);
 	expect(doc, "count(//serial/log)", "0");
+	/* The TPM's state goes with the transient domain. */
+	expect(doc, "string(//tpm/backend/@type)", "emulator");
+	expect(doc, "count(//tpm/backend/@persistent_state)", "0");
 	/* User networking, MAC and model kept, the pod's tap device gone. */
 	expect(doc, "string(//interface/@type)", "user");
 	expect(doc, "string(//interface/mac/@address)", "02:00:00:00:00:01");
@@ -133,7 +148,7 @@ static void expect_error(const char *xml, const struct disk_mapping *disks, size
 	hvl_error *err = NULL;
 
 	assert_non_null(doc);
-	assert_int_equal(run_local_adapt(doc, dir, "/x/serial0.log", disks, n, &err), -1);
+	assert_int_equal(run_local_adapt(doc, dir, disks, n, &err), -1);
 	assert_int_equal(err->status, HVL_EXIT_INPUT);
 	if (strstr(err->msg, needle) == NULL)
 		fail_msg("expected '%s' in: %s", needle, err->msg);
@@ -171,9 +186,33 @@ static void test_no_devices(void **state)
 	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, 0);
 	hvl_error *err = NULL;
 
-	assert_int_equal(run_local_adapt(doc, dir, "/x", NULL, 0, &err), -1);
+	assert_int_equal(run_local_adapt(doc, dir, NULL, 0, &err), -1);
 	assert_int_equal(err->status, HVL_EXIT_INTERNAL);
 	hvl_error_free(&err);
+}
+
+/* NVRAM goes into the private directory wherever the domain put it; disks are named for messages. */
+static void test_root_nvram_and_disk_names(void **state)
+{
+	(void)state;
+	_cleanup_xml_doc_ xmlDocPtr doc = xmlReadMemory(root_efi_domain, sizeof(root_efi_domain) - 1, "t.xml", NULL, 0);
+	hvl_error *err = NULL;
+	_cleanup_free_ char *xml = NULL;
+	size_t len;
+
+	assert_non_null(doc);
+	if (run_local_adapt(doc, dir, NULL, 0, &err) < 0 || domain_format(doc, &xml, &len, &err) < 0)
+		fail_msg("%s", err->msg);
+	_cleanup_free_ char *nvram = xasprintf("%s/var/lib/libvirt/qemu/nvram/vm_VARS.fd", dir);
+	expect(doc, "string(/domain/os/nvram)", nvram);
+	expect(doc, "string(/domain/os/nvram/@template)", "/usr/share/OVMF/OVMF_VARS.fd");
+
+	_cleanup_free_ char *vda = run_local_describe_disk(xml, "vda");
+	assert_string_equal(vda, "disk 'vda' (volume 'rootdisk', '/etc/hostname')");
+	_cleanup_free_ char *sda = run_local_describe_disk(xml, "sda");
+	assert_string_equal(sda, "disk 'sda' ('/dev/null')");
+	_cleanup_free_ char *none = run_local_describe_disk(xml, "vdz");
+	assert_string_equal(none, "disk 'vdz'");
 }
 
 int main(void)
@@ -181,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_adapt),
 		cmocka_unit_test(test_pod_only_files),
+		cmocka_unit_test(test_root_nvram_and_disk_names),
 		cmocka_unit_test(test_no_devices),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

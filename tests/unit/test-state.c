@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -197,12 +199,75 @@ static void test_copies_identical(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * The hooks directory is shared with the sidecars: a link planted below it is never followed, neither to
+ * write nor to remove, and it is named in the error; links above it are followed.  Modes are 0644 whatever
+ * the umask.
+ */
+static void test_hooks_dir_links(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hvl-state-XXXXXX";
+	hvl_error *err = NULL;
+	struct state_decision in = { .hypervisor = HYPERVISOR_KVM, .reason = xstrdup("kvm"), .overhead_bytes = -1 };
+	struct stat st;
+	mode_t old_umask;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *hooks = xasprintf("%s/hooks", dir), *via = xasprintf("%s/via", dir);
+	_cleanup_free_ char *victim = xasprintf("%s/victim", dir);
+	_cleanup_free_ char *sidecar1 = xasprintf("%s/hook-sidecar-1", hooks);
+	_cleanup_free_ char *planted = xasprintf("%s/hook-sidecar-1/hvl", hooks);
+	_cleanup_free_ char *a = xasprintf("%s/hook-sidecar-0/hvl/%s", hooks, STATE_FILE_NAME);
+	_cleanup_free_ char *b = xasprintf("%s/hook-sidecar-1/hvl/%s", hooks, STATE_FILE_NAME);
+	_cleanup_free_ char *in_victim = xasprintf("%s/%s", victim, STATE_FILE_NAME);
+	_cleanup_free_ char *through = xasprintf("%s/hook-sidecar-0/hvl/%s", via, STATE_FILE_NAME);
+	char *paths[] = { a, b, NULL };
+
+	assert_int_equal(mkdir(hooks, 0755), 0);
+	assert_int_equal(symlink("hooks", via), 0);
+	assert_int_equal(mkdir(victim, 0755), 0);
+	assert_int_equal(mkdir(sidecar1, 0755), 0);
+	assert_int_equal(symlink(victim, planted), 0);
+
+	assert_int_equal(state_write_decision_files_under(hooks, paths, &in, &err), -1);
+	_cleanup_free_ char *want = xasprintf("'%s' is a symbolic link: links below '%s' are not followed", planted, hooks);
+	if (strstr(err->msg, want) == NULL)
+		fail_msg("message: %s", err->msg);
+	hvl_error_free(&err);
+	assert_int_equal(stat(in_victim, &st), -1);
+
+	/* Removal does not go through the link either. */
+	assert_int_equal(close(open(in_victim, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)), 0);
+	assert_int_equal(state_remove_file_under(hooks, b), 0);
+	assert_int_equal(stat(in_victim, &st), 0);
+	/* What was written is removed; a second removal finds nothing. */
+	assert_int_equal(state_remove_file_under(hooks, a), 1);
+	assert_int_equal(state_remove_file_under(hooks, a), 0);
+
+	/* Without the link, through a link above the hooks directory, under a strict umask: written, 0644. */
+	assert_int_equal(unlink(planted), 0);
+	_cleanup_free_ char *through1 = xasprintf("%s/hook-sidecar-1/hvl/%s", via, STATE_FILE_NAME);
+	char *via_paths[] = { through, through1, NULL };
+	old_umask = umask(077);
+	if (state_write_decision_files_under(via, via_paths, &in, &err) < 0)
+		fail_msg("write: %s", err->msg);
+	umask(old_umask);
+	assert_int_equal(stat(b, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	state_decision_free(&in);
+
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_unlimited_and_nulls),
 		cmocka_unit_test(test_default_path), cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_copies_identical),
+		cmocka_unit_test(test_hooks_dir_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
