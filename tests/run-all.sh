@@ -16,6 +16,7 @@ passed=0 failed=0 skipped=0
 failures=() not_checked=()
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+tests/host-dev-state.sh >"$logs/dev-before"
 
 run_suite() {
 	local name=$1
@@ -60,6 +61,15 @@ for s in tests/check-*.sh; do
 	selected "$name" || continue
 	run_suite "$name" "$s"
 done
+
+# The suites leave the host's /dev as they found it (tests/host-dev-state.sh).
+tests/host-dev-state.sh >"$logs/dev-after"
+if ! diff -u "$logs/dev-before" "$logs/dev-after" >"$logs/dev-diff"; then
+	echo "=== host /dev: FAIL: the suites changed the host's /dev (- before, + after):"
+	sed -n '3,$p' "$logs/dev-diff"
+	failed=$((failed + 1))
+	failures+=("host /dev")
+fi
 
 echo
 if [ ${#not_checked[@]} -gt 0 ]; then
