@@ -78,6 +78,7 @@ struct vmi_memory {
 	int64_t max_guest;      /* spec.domain.memory.maxGuest, -1 unset */
 	char *hugepages_size;   /* spec.domain.memory.hugepages.pageSize, e.g. "2Mi", "1Gi" */
 	int64_t reserved_overhead; /* reservedOverhead.addedOverhead, -1 unset */
+	bool reserved_overhead_set; /* reservedOverhead present (gate ReservedOverheadMemlock) */
 	bool memlock_required;  /* reservedOverhead.memLock == "Required" */
 };
 
@@ -258,6 +259,8 @@ struct vmi_interface {
 	uint32_t acpi_index;
 	struct vmi_port *ports;
 	size_t n_ports;
+	bool added;            /* not in the input: admission's default pod interface */
+	bool port_ranges;      /* portRanges present (gate PortRangesSpec; the pod's port forwarding, not the domain) */
 	/* status.interfaces[] of the same name lists multus-status in infoSource: the pod's network
 	 * attachment is up, so an SR-IOV VF can be looked up in /etc/podinfo/network-info. */
 	bool status_multus;
@@ -318,6 +321,7 @@ struct vmi_devices {
 	size_t n_gpus;
 	struct vmi_host_device *host_devices;
 	size_t n_host_devices;
+	bool host_devices_listed; /* hostDevices present, even empty: KubeVirt's HostDevices gate check sees the list */
 	struct vmi_input *inputs;
 	size_t n_inputs;
 	struct vmi_filesystem *filesystems;

@@ -16,14 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster-config.h"
 #include "commands.h"
 #include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
-#include "live-update.h"
 #include "log.h"
 #include "select.h"
 #include "util.h"
+#include "vmi-gates.h"
 #include "vmi.h"
 
 /*
@@ -78,6 +79,23 @@ static void print_explain(FILE *f, enum hypervisor hv, const struct profile_repo
 	}
 }
 
+/*
+ * The VMI as KubeVirt's admission leaves it: defaulted with the CR's settings, then refused where the cluster's
+ * gates are known not to allow it, or warned about where they are unknown.
+ */
+static int load_admitted(const char *path, const struct cluster_config *cc, struct vmi **out, hvl_error **err)
+{
+	_cleanup_vmi_ struct vmi *vmi = NULL;
+
+	if (vmi_load(path, &vmi, err) < 0 || vmi_apply_defaults(vmi, &cc->live_update, err) < 0)
+		return -1;
+	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
+	if (vmi_check_gates(vmi, &cc->gates, err) < 0)
+		return -1;
+	*out = TAKE_PTR(vmi);
+	return 0;
+}
+
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
@@ -86,17 +104,20 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
 	struct cpu_check cpu = { 0 };
-	struct live_update_config lu;
+	struct cluster_config cc;
 	enum hypervisor hv;
 	size_t len;
 	int r = -1;
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
-	if (live_update_config_from(opts->kubevirt_config, &lu, err) < 0 || vmi_load(opts->vmi_path, &vmi, err) < 0 ||
-	    vmi_apply_defaults(vmi, &lu, err) < 0)
+	if (cluster_config_from(opts->kubevirt_config, &cc, err) < 0)
 		return -1;
-	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
+	r = load_admitted(opts->vmi_path, &cc, &vmi, err);
+	cluster_config_clear(&cc);
+	if (r < 0)
+		return -1;
+	r = -1;
 	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)
 		return -1;
 
