@@ -283,7 +283,6 @@ static void dump_other_devices(struct out *o, const struct vmi_devices *d)
 		put_str(o, "tag", d->gpus[i].tag);
 		pop(o, m);
 	}
-	put_bool(o, "host_devices_listed", d->host_devices_listed);
 	for (size_t i = 0; i < d->n_host_devices; i++) {
 		size_t m = push(o, "host_devices[%zu].", i);
 		put_str(o, "name", d->host_devices[i].name);

@@ -79,15 +79,18 @@ static char *downward_metrics_device(const struct vmi *vmi, const struct kubevir
 		       : NULL;
 }
 
-/* KubeVirt checks spec.domain.devices.hostDevices != nil: an empty list counts, DRA devices too. */
+/*
+ * KubeVirt checks spec.domain.devices.hostDevices != nil, DRA devices included.  An empty list is not there by
+ * then: the mutating webhook replaces the whole spec with its Go form, which omits it.
+ */
 static char *host_devices(const struct vmi *vmi, const struct kubevirt_gates *g)
 {
 	const struct vmi_devices *d = &vmi->devices;
 
 	(void)g;
-	if (d->n_host_devices)
-		return xasprintf("%s.domain.devices.hostDevices[0] ('%s')", vmi_spec_path(vmi), d->host_devices[0].name);
-	return d->host_devices_listed ? xasprintf("%s.domain.devices.hostDevices", vmi_spec_path(vmi)) : NULL;
+	return d->n_host_devices ? xasprintf("%s.domain.devices.hostDevices[0] ('%s')", vmi_spec_path(vmi),
+					     d->host_devices[0].name)
+				 : NULL;
 }
 
 static char *dra_gpu(const struct vmi *vmi, const struct kubevirt_gates *g)
@@ -293,51 +296,66 @@ static bool is_hex_pci_id(const char *id)
 	return strlen(id) == 4 && strspn(id, "0123456789ABCDEF") == 4;
 }
 
-/* hardware.IsNVIDIAGracePCIVendorSelector: "10de:2342" and the other Grace GPUs' device ids. */
-static bool is_grace_selector(const char *selector)
+enum grace_selector { NOT_GRACE, GRACE_GPU, NVIDIA_ANY_DEVICE };
+
+/*
+ * hardware.IsNVIDIAGracePCIVendorSelector ("10de:2342" and the other Grace GPUs' device ids) and
+ * IsAmbiguousNVIDIAPCIVendorSelector ("10de:*").
+ */
+static enum grace_selector classify_selector(const char *selector)
 {
 	static const char *const grace_devices[] = { "2342", "2348", "2941" };
 	const char *colon = selector ? strchr(selector, ':') : NULL;
 	_cleanup_free_ char *vendor = NULL, *device = NULL;
 
 	if (colon == NULL || strchr(colon + 1, ':'))
-		return false;
+		return NOT_GRACE;
 	vendor = normalize_pci_id(selector, (size_t)(colon - selector));
 	device = normalize_pci_id(colon + 1, strlen(colon + 1));
-	if (!is_hex_pci_id(vendor) || strcmp(vendor, "10DE") != 0 || !is_hex_pci_id(device))
-		return false;
-	for (size_t i = 0; i < HVL_ARRAY_SIZE(grace_devices); i++)
+	if (!is_hex_pci_id(vendor) || strcmp(vendor, "10DE") != 0)
+		return NOT_GRACE;
+	if (strcmp(device, "*") == 0)
+		return NVIDIA_ANY_DEVICE;
+	for (size_t i = 0; is_hex_pci_id(device) && i < HVL_ARRAY_SIZE(grace_devices); i++)
 		if (strcmp(device, grace_devices[i]) == 0)
-			return true;
-	return false;
+			return GRACE_GPU;
+	return NOT_GRACE;
 }
 
-static bool is_grace_resource(const struct kubevirt_gates *g, const char *resource)
+/* How the CR permits a device-plugin resource (the last entry of that name wins, as in KubeVirt's map). */
+static enum grace_selector resource_selector(const struct kubevirt_gates *g, const char *resource)
 {
+	enum grace_selector kind = NOT_GRACE;
+
 	for (size_t i = 0; resource && i < g->n_pci_host_devices; i++) {
 		const struct kubevirt_pci_host_device *d = &g->pci_host_devices[i];
-		if (str_equal(d->resource_name, resource) && is_grace_selector(d->pci_vendor_selector))
-			return true;
+		if (str_equal(d->resource_name, resource) && d->resource_name[0] && d->pci_vendor_selector &&
+		    d->pci_vendor_selector[0])
+			kind = classify_selector(d->pci_vendor_selector);
 	}
-	return false;
+	return kind;
+}
+
+/* The first GPU or host device (deviceName) whose resource the CR permits with a selector of that kind. */
+static char *device_of_kind(const struct vmi *vmi, const struct kubevirt_gates *g, enum grace_selector kind)
+{
+	const struct vmi_devices *d = &vmi->devices;
+
+	for (size_t i = 0; i < d->n_gpus; i++)
+		if (resource_selector(g, d->gpus[i].device_name) == kind)
+			return xasprintf("%s.domain.devices.gpus[%zu].deviceName ('%s')", vmi_spec_path(vmi), i,
+					 d->gpus[i].device_name);
+	for (size_t i = 0; i < d->n_host_devices; i++)
+		if (resource_selector(g, d->host_devices[i].device_name) == kind)
+			return xasprintf("%s.domain.devices.hostDevices[%zu].deviceName ('%s')", vmi_spec_path(vmi), i,
+					 d->host_devices[i].device_name);
+	return NULL;
 }
 
 /* grace_io_virtualization.go gracePCIDeviceRequests: a GPU or host device whose resource the CR permits as Grace. */
 static char *grace_gpu(const struct vmi *vmi, const struct kubevirt_gates *g)
 {
-	const struct vmi_devices *d = &vmi->devices;
-
-	if (g == NULL)
-		return NULL;
-	for (size_t i = 0; i < d->n_gpus; i++)
-		if (is_grace_resource(g, d->gpus[i].device_name))
-			return xasprintf("%s.domain.devices.gpus[%zu].deviceName ('%s')", vmi_spec_path(vmi), i,
-					 d->gpus[i].device_name);
-	for (size_t i = 0; i < d->n_host_devices; i++)
-		if (is_grace_resource(g, d->host_devices[i].device_name))
-			return xasprintf("%s.domain.devices.hostDevices[%zu].deviceName ('%s')", vmi_spec_path(vmi), i,
-					 d->host_devices[i].device_name);
-	return NULL;
+	return g ? device_of_kind(vmi, g, GRACE_GPU) : NULL;
 }
 
 #define GATE(name, needs, find, where) { REQ_GATE, name, NULL, needs, find, where }
@@ -417,6 +435,58 @@ static int refuse(const struct gate_rule *r, const struct kubevirt_gates *g, con
 	return hvl_error_set(err, HVL_EXIT_INTERNAL, "Unknown admission requirement %d.", (int)r->req);
 }
 
+static bool annotation_true(const struct vmi *vmi, const char *key)
+{
+	for (size_t i = 0; i < vmi->n_annotations; i++)
+		if (str_equal(vmi->annotation_keys[i], key))
+			return str_equal(vmi->annotation_values[i], "true");
+	return false;
+}
+
+/*
+ * What NVIDIA Grace GPU passthrough needs once the cluster enables it (grace_io_virtualization.go
+ * validateGraceIOVirtualization and validateGraceIOVirtualizationAnnotations, in their order; its two companion
+ * gates are rows of the table).  The converter does not model the passthrough itself (IOMMUFD, the ACPI generic
+ * initiators): see docs/kubevirt-parity.md.
+ */
+static int check_grace(const struct vmi *vmi, const struct kubevirt_gates *g, hvl_error **err)
+{
+	static const char *const NEEDS = "NVIDIA Grace GPU passthrough (GraceIOVirtualization)";
+	const char *spec = vmi_spec_path(vmi);
+	_cleanup_free_ char *ambiguous = NULL, *grace = NULL;
+
+	if (!kubevirt_gate_enabled(g, "GraceIOVirtualization"))
+		return 0;
+	if ((ambiguous = device_of_kind(vmi, g, NVIDIA_ANY_DEVICE)))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s: the KubeVirt CR permits this NVIDIA resource with the selector '10de:*'; %s "
+				     "needs an exact pciVendorSelector in spec.configuration.permittedHostDevices.",
+				     ambiguous, NEEDS);
+	if ((grace = device_of_kind(vmi, g, GRACE_GPU)) == NULL)
+		return 0;
+	if (!str_equal(vmi->architecture, "arm64"))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s.architecture: %s, for %s, needs arm64, not '%s'.", spec, NEEDS,
+				     grace, vmi->architecture);
+	if (!str_has_prefix(vmi->machine_type, "virt"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.machine.type: %s, for %s, needs the 'virt' machine type, not '%s'.", spec, NEEDS,
+				     grace, vmi->machine_type);
+	if (!vmi->cpu.dedicated_cpu_placement)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.domain.cpu.dedicatedCpuPlacement: %s, for %s, needs dedicated CPU placement.", spec,
+				     NEEDS, grace);
+	if (annotation_true(vmi, "kubevirt.io/placePCIDevicesOnRootComplex"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.annotations.kubevirt.io/placePCIDevicesOnRootComplex: %s cannot place PCI devices "
+				     "on the root complex.",
+				     metadata_path(vmi), NEEDS);
+	if (annotation_true(vmi, "kubevirt.io/disablePCIHole64"))
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.annotations.kubevirt.io/disablePCIHole64: %s needs the 64-bit PCI hole.",
+				     metadata_path(vmi), NEEDS);
+	return 0;
+}
+
 int vmi_check_gates(const struct vmi *vmi, const struct kubevirt_gates *gates, hvl_error **err)
 {
 	if (gates == NULL || !gates->known) {
@@ -434,7 +504,7 @@ int vmi_check_gates(const struct vmi *vmi, const struct kubevirt_gates *gates, h
 			continue;
 		return refuse(r, gates, field, err);
 	}
-	return 0;
+	return check_grace(vmi, gates, err);
 }
 
 /* Without a CR: one line per gate the VMI uses.  A setting on by default that is not a gate (the bridge) is not

@@ -212,7 +212,6 @@ int parse_devices(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 		       &d->n_interfaces));
 	TRY(parse_list(c, devs, "inputs", sizeof(struct vmi_input), parse_input, (void **)&d->inputs, &d->n_inputs));
 	TRY(parse_list(c, devs, "gpus", sizeof(struct vmi_gpu), parse_gpu, (void **)&d->gpus, &d->n_gpus));
-	d->host_devices_listed = vj_has(devs, "hostDevices");
 	TRY(parse_list(c, devs, "hostDevices", sizeof(struct vmi_host_device), parse_host_device,
 		       (void **)&d->host_devices, &d->n_host_devices));
 	TRY(parse_list(c, devs, "filesystems", sizeof(struct vmi_filesystem), parse_filesystem,

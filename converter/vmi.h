@@ -321,7 +321,6 @@ struct vmi_devices {
 	size_t n_gpus;
 	struct vmi_host_device *host_devices;
 	size_t n_host_devices;
-	bool host_devices_listed; /* hostDevices present, even empty: KubeVirt's HostDevices gate check sees the list */
 	struct vmi_input *inputs;
 	size_t n_inputs;
 	struct vmi_filesystem *filesystems;
