@@ -21,11 +21,30 @@
 #include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
+#include "gate.h"
 #include "log.h"
 #include "select.h"
 #include "util.h"
 #include "vmi-gates.h"
 #include "vmi.h"
+
+/*
+ * A named hypervisor needs no HyperVLayered gate, so nothing resolves the gate lists; still say what in them is not
+ * read (KubeVirt's own gates come from the KubeVirt CR), as `--hypervisor auto` does.  A malformed list matters to
+ * nothing here and is left to the commands that read it.
+ */
+static void warn_gate_lists(const struct hvl_options *opts)
+{
+	const char *lists[] = { opts->feature_gates, opts->feature_gates_env };
+	const char *origins[] = { "--feature-gates", "HVL_FEATURE_GATES" };
+	bool mentioned, enabled;
+
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(lists); i++) {
+		_cleanup_error_ hvl_error *ignored = NULL;
+		if (lists[i])
+			gate_parse_list(lists[i], origins[i], true, &mentioned, &enabled, &ignored);
+	}
+}
 
 /*
  * The hypervisor, and for mshv what the node's libvirt says about CPU models: from the decision when
@@ -111,6 +130,8 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
+	if (opts->hypervisor != HV_REQUEST_AUTO)
+		warn_gate_lists(opts);
 	if (cluster_config_from(opts->kubevirt_config, &cc, err) < 0)
 		return -1;
 	r = load_admitted(opts->vmi_path, &cc, &vmi, err);

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * KubeVirt's feature gates as the KubeVirt CR sets them (kubevirt-gates.c: featuregate.IsEnabled's precedence,
+ * the stages of KubeVirt main's registry, PersistentReservationEnabled, permitBridgeInterfaceOnPodNetwork, the
+ * CR's errors) and the admission checks on them (vmi-gates.c): refused with a CR, one warning per gate without.
+ * The refusal of every rule, with its message, is in the error catalogue (tests/data/vmi-errors/gate-*).
+ */
+#include "vmi-test.h"
+
+#include "cluster-config.h"
+#include "kubevirt-gates.h"
+#include "vmi-gates.h"
+
+#define CR(conf) "{\"kind\":\"KubeVirt\",\"spec\":{\"configuration\":{" conf "}}}"
+
+static struct kubevirt_gates gates_ok(const char *json)
+{
+	struct kubevirt_gates g;
+	hvl_error *err = NULL;
+
+	if (kubevirt_gates_parse(json, "kv.json", &g, &err) < 0)
+		fail_msg("%s: %s", json, err->msg);
+	assert_true(g.known);
+	return g;
+}
+
+static void gates_fail(const char *json, const char *want)
+{
+	struct kubevirt_gates g;
+	hvl_error *err = NULL;
+
+	if (kubevirt_gates_parse(json, "kv.json", &g, &err) == 0)
+		fail_msg("accepted: %s", json);
+	assert_int_equal(err->status, HVL_EXIT_INPUT);
+	if (strstr(err->msg, want) == NULL)
+		fail_msg("%s: message '%s' lacks '%s'", json, err->msg, want);
+	hvl_error_free(&err);
+}
+
+static void test_registry(void **state)
+{
+	static const struct {
+		const char *name;
+		enum kubevirt_gate_stage stage;
+	} known[] = {
+		{ "HostDisk", KV_GATE_ALPHA },	  { "PasstBinding", KV_GATE_BETA },   { "NUMA", KV_GATE_GA },
+		{ "HotplugVolumes", KV_GATE_DEPRECATED }, { "Passt", KV_GATE_DISCONTINUED },
+		{ "PersistentReservation", KV_GATE_GA }, { "GPUsWithDRA", KV_GATE_BETA },
+		{ "NetworkDevicesWithDRA", KV_GATE_ALPHA },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(known); i++) {
+		int k = kubevirt_gate_index(known[i].name);
+		assert_true(k >= 0);
+		assert_int_equal(kubevirt_gate_table[k].stage, known[i].stage);
+	}
+	assert_int_equal(kubevirt_gate_index("HyperVLayered"), -1); /* ours, not KubeVirt's */
+	assert_int_equal(kubevirt_gate_index("hostdisk"), -1);      /* names are case-sensitive */
+	assert_int_equal(kubevirt_gate_index(NULL), -1);
+	assert_string_equal(kubevirt_gate_stage_name(KV_GATE_BETA), "Beta");
+	/* Each name once: a duplicate would make the table lie about one of them. */
+	for (size_t i = 0; i < kubevirt_gate_count; i++)
+		assert_int_equal(kubevirt_gate_index(kubevirt_gate_table[i].name), (int)i);
+}
+
+static void test_enabled(void **state)
+{
+	struct kubevirt_gates g;
+
+	(void)state;
+	/* An empty CR: Alpha off, Beta on, GA on, unknown names off. */
+	g = gates_ok("{\"kind\":\"KubeVirt\",\"spec\":{}}");
+	assert_false(kubevirt_gate_enabled(&g, "HostDisk"));
+	assert_true(kubevirt_gate_enabled(&g, "PasstBinding"));
+	assert_true(kubevirt_gate_enabled(&g, "NUMA"));
+	assert_false(kubevirt_gate_enabled(&g, "HotplugVolumes"));
+	assert_false(kubevirt_gate_enabled(&g, "NoSuchGate"));
+	assert_true(g.bridge_on_pod_network);
+	assert_false(kubevirt_persistent_reservation_enabled(&g));
+	kubevirt_gates_clear(&g);
+
+	g = gates_ok(CR("\"developerConfiguration\":{\"featureGates\":[\"HostDisk\",\"NoSuchGate\",\"HotplugVolumes\"],"
+			"\"disabledFeatureGates\":[\"PasstBinding\",\"NUMA\"]}"));
+	assert_true(kubevirt_gate_enabled(&g, "HostDisk"));
+	assert_true(kubevirt_gate_enabled(&g, "HotplugVolumes"));
+	assert_false(kubevirt_gate_enabled(&g, "PasstBinding"));
+	assert_true(kubevirt_gate_enabled(&g, "NUMA")); /* GA cannot be disabled */
+	assert_false(kubevirt_gate_enabled(&g, "NoSuchGate"));
+	assert_int_equal(kubevirt_gate_listing(&g, "PasstBinding"), KV_GATE_LISTED_DISABLED);
+	assert_int_equal(kubevirt_gate_listing(&g, "HostDisk"), KV_GATE_LISTED_ENABLED);
+	assert_int_equal(kubevirt_gate_listing(&g, "VSOCK"), KV_GATE_UNLISTED);
+	kubevirt_gates_clear(&g);
+
+	/* Persistent reservations: the configuration wins over the list; the list counts literally (the gate is GA). */
+	g = gates_ok(CR("\"developerConfiguration\":{\"featureGates\":[\"PersistentReservation\"]}"));
+	assert_true(kubevirt_persistent_reservation_enabled(&g));
+	kubevirt_gates_clear(&g);
+	g = gates_ok(CR("\"developerConfiguration\":{\"featureGates\":[\"PersistentReservation\"]},"
+			"\"persistentReservationConfiguration\":{\"enabled\":false}"));
+	assert_false(kubevirt_persistent_reservation_enabled(&g));
+	kubevirt_gates_clear(&g);
+	g = gates_ok(CR("\"persistentReservationConfiguration\":{\"enabled\":true}"));
+	assert_true(kubevirt_persistent_reservation_enabled(&g));
+	kubevirt_gates_clear(&g);
+	g = gates_ok(CR("\"persistentReservationConfiguration\":{\"enabled\":null}"));
+	assert_false(kubevirt_persistent_reservation_enabled(&g));
+	kubevirt_gates_clear(&g);
+
+	g = gates_ok(CR("\"network\":{\"permitBridgeInterfaceOnPodNetwork\":false}"));
+	assert_false(g.bridge_on_pod_network);
+	kubevirt_gates_clear(&g);
+	g = gates_ok(CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"pciVendorSelector\":\"10DE:2342\","
+			"\"resourceName\":\"nvidia.com/GH100\"},{}]}"));
+	assert_int_equal(g.n_pci_host_devices, 2);
+	assert_string_equal(g.pci_host_devices[0].resource_name, "nvidia.com/GH100");
+	assert_null(g.pci_host_devices[1].pci_vendor_selector);
+	kubevirt_gates_clear(&g);
+
+	/* Without a CR nothing is known; the other answers are KubeVirt's defaults. */
+	kubevirt_gates_unknown(&g);
+	assert_false(g.known);
+	assert_true(g.bridge_on_pod_network);
+}
+
+static void test_cr_errors(void **state)
+{
+	(void)state;
+	gates_fail(CR("\"developerConfiguration\":{\"featureGates\":\"HostDisk\"}"),
+		   "kv.json: spec.configuration.developerConfiguration.featureGates must be an array of strings, not "
+		   "a string.");
+	gates_fail(CR("\"developerConfiguration\":{\"disabledFeatureGates\":[\"A\",7]}"),
+		   "spec.configuration.developerConfiguration.disabledFeatureGates[1] must be a string, not");
+	gates_fail(CR("\"developerConfiguration\":{\"featureGates\":[\"HostDisk\"],\"disabledFeatureGates\":"
+		      "[\"HostDisk\"]}"),
+		   "kv.json: feature gate 'HostDisk' is in both spec.configuration.developerConfiguration.featureGates "
+		   "and disabledFeatureGates.");
+	gates_fail(CR("\"persistentReservationConfiguration\":{\"enabled\":\"yes\"}"),
+		   "spec.configuration.persistentReservationConfiguration.enabled must be true or false, not");
+	gates_fail(CR("\"network\":{\"permitBridgeInterfaceOnPodNetwork\":1}"),
+		   "spec.configuration.network.permitBridgeInterfaceOnPodNetwork must be true or false");
+	gates_fail(CR("\"network\":[]"), "spec.configuration.network must be an object");
+	gates_fail(CR("\"permittedHostDevices\":{\"pciHostDevices\":{}}"),
+		   "spec.configuration.permittedHostDevices.pciHostDevices must be an array");
+	gates_fail(CR("\"permittedHostDevices\":{\"pciHostDevices\":[3]}"),
+		   "spec.configuration.permittedHostDevices.pciHostDevices[0] must be an object");
+	gates_fail(CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"resourceName\":5}]}"),
+		   "spec.configuration.permittedHostDevices.pciHostDevices[0].resourceName must be a string");
+}
+
+/* A defaulted VMI with these spec.domain.devices members and extra spec members. */
+static struct vmi *devices_vmi(const char *devices, const char *spec_extra)
+{
+	_cleanup_free_ char *domain = xasprintf("\"devices\":{%s}", devices);
+	_cleanup_free_ char *json = vmi_json(domain, spec_extra);
+
+	return defaulted_ok(json);
+}
+
+static const char *HOST_DISK_AND_METRICS =
+	"\"disks\":[{\"name\":\"hd\",\"disk\":{}},{\"name\":\"dm\",\"disk\":{\"bus\":\"virtio\"}}],"
+	"\"downwardMetrics\":{},\"rng\":{}";
+static const char *HOST_DISK_AND_METRICS_VOLUMES =
+	"\"volumes\":[{\"name\":\"hd\",\"hostDisk\":{\"path\":\"/x.img\",\"type\":\"DiskOrCreate\",\"capacity\":\"1Gi\"}},"
+	"{\"name\":\"dm\",\"downwardMetrics\":{}}]";
+
+static void test_warnings(void **state)
+{
+	_cleanup_vmi_ struct vmi *plain = devices_vmi("\"rng\":{}", NULL);
+	_cleanup_vmi_ struct vmi *gated = devices_vmi(HOST_DISK_AND_METRICS, HOST_DISK_AND_METRICS_VOLUMES);
+	_cleanup_vmi_ struct vmi *beta = devices_vmi("\"interfaces\":[{\"name\":\"default\",\"passtBinding\":{}}]",
+						     "\"networks\":[{\"name\":\"default\",\"pod\":{}}]");
+	_cleanup_strv_ char **none = vmi_gate_warnings(plain);
+	_cleanup_strv_ char **lines = vmi_gate_warnings(gated);
+	_cleanup_strv_ char **beta_lines = vmi_gate_warnings(beta);
+
+	(void)state;
+	/* The default bridge on the pod network is on by default and not a gate: nothing to say. */
+	assert_null(none);
+	/* One line per gate: the downwardMetrics volume and device share theirs, named at its first use. */
+	assert_int_equal(strv_length(lines), 2);
+	assert_string_equal(lines[0], "spec.domain.devices.disks[1] (volume 'dm'): KubeVirt refuses this VMI unless the "
+				      "cluster enables the feature gate 'DownwardMetrics', which downwardMetrics volumes "
+				      "need; pass --kubevirt-config to check.");
+	assert_string_equal(lines[1], "spec.domain.devices.disks[0] (volume 'hd'): KubeVirt refuses this VMI unless the "
+				      "cluster enables the feature gate 'HostDisk', which hostDisk volumes need; pass "
+				      "--kubevirt-config to check.");
+	assert_int_equal(strv_length(beta_lines), 1);
+	assert_non_null(strstr(beta_lines[0], "KubeVirt refuses this VMI if the cluster disables the feature gate "
+					      "'PasstBinding' (Beta, on unless disabledFeatureGates lists it)"));
+}
+
+static int check(const struct vmi *vmi, const char *cr, hvl_error **err)
+{
+	struct cluster_config cc;
+	int r;
+
+	if (cluster_config_parse(cr, "kv.json", &cc, err) < 0)
+		fail_msg("%s: %s", cr, (*err)->msg);
+	r = vmi_check_gates(vmi, &cc.gates, err);
+	cluster_config_clear(&cc);
+	return r;
+}
+
+static void test_check(void **state)
+{
+	_cleanup_vmi_ struct vmi *gated = devices_vmi(HOST_DISK_AND_METRICS, HOST_DISK_AND_METRICS_VOLUMES);
+	_cleanup_vmi_ struct vmi *plain = devices_vmi("\"rng\":{}", NULL);
+	_cleanup_vmi_ struct vmi *device = devices_vmi("\"downwardMetrics\":{}", NULL);
+	hvl_error *err = NULL;
+
+	(void)state;
+	/* Unknown gates never refuse. */
+	assert_int_equal(vmi_check_gates(gated, NULL, &err), 0);
+	assert_int_equal(check(plain, "{}", &err), 0);
+	assert_int_equal(check(gated, CR("\"developerConfiguration\":{\"featureGates\":[\"HostDisk\","
+					 "\"DownwardMetrics\"]}"),
+			       &err),
+			 0);
+	/* KubeVirt's order: the downwardMetrics volume (validateVolumes) before the hostDisk one. */
+	assert_int_equal(check(gated, "{}", &err), -1);
+	assert_int_equal(err->status, HVL_EXIT_INPUT);
+	assert_string_equal(err->msg, "spec.domain.devices.disks[1] (volume 'dm'): downwardMetrics volumes need the "
+				      "feature gate 'DownwardMetrics', which the KubeVirt CR does not enable.");
+	hvl_error_free(&err);
+	/* The device is a rule of its own. */
+	assert_int_equal(check(device, CR("\"developerConfiguration\":{\"featureGates\":[\"HostDisk\"]}"), &err), -1);
+	assert_string_equal(err->msg, "spec.domain.devices.downwardMetrics: downwardMetrics devices need the feature gate "
+				      "'DownwardMetrics', which the KubeVirt CR does not enable.");
+	hvl_error_free(&err);
+	/* The default bridge interface on the pod network, when the CR forbids that. */
+	assert_int_equal(check(plain, CR("\"network\":{\"permitBridgeInterfaceOnPodNetwork\":false}"), &err), -1);
+	assert_non_null(strstr(err->msg, "the bridge interface 'default' admission adds"));
+	hvl_error_free(&err);
+}
+
+static void test_empty_host_device_list(void **state)
+{
+	/* KubeVirt's mutator drops an empty hostDevices list before its validator sees it. */
+	_cleanup_vmi_ struct vmi *empty = devices_vmi("\"hostDevices\":[]", NULL);
+	hvl_error *err = NULL;
+
+	(void)state;
+	assert_int_equal(check(empty, "{}", &err), 0);
+}
+
+static void test_grace(void **state)
+{
+	_cleanup_vmi_ struct vmi *vmi = devices_vmi("\"gpus\":[{\"name\":\"g\",\"deviceName\":\"nvidia.com/GH\"}]", NULL);
+	hvl_error *err = NULL;
+
+	(void)state;
+	/* Not a Grace selector (another NVIDIA device, or malformed ones): no Grace rules. */
+	assert_int_equal(check(vmi, CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"pciVendorSelector\":"
+				       "\"10de:1db6\",\"resourceName\":\"nvidia.com/GH\"}]}"),
+			       &err),
+			 0);
+	assert_int_equal(check(vmi, CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"pciVendorSelector\":"
+				       "\"10de:2342:1\",\"resourceName\":\"nvidia.com/GH\"}]}"),
+			       &err),
+			 0);
+	/* NormalizePCIID: spaces, case and 0x are ignored. */
+	assert_int_equal(check(vmi, CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"pciVendorSelector\":"
+				       "\" 0x10de : 0X2348 \",\"resourceName\":\"nvidia.com/GH\"}]}"),
+			       &err),
+			 -1);
+	assert_non_null(strstr(err->msg, "need the feature gate 'GraceIOVirtualization'"));
+	hvl_error_free(&err);
+	/* The last entry for a resource wins. */
+	assert_int_equal(check(vmi, CR("\"permittedHostDevices\":{\"pciHostDevices\":[{\"pciVendorSelector\":"
+				       "\"10de:2941\",\"resourceName\":\"nvidia.com/GH\"},{\"pciVendorSelector\":"
+				       "\"8086:0001\",\"resourceName\":\"nvidia.com/GH\"}]}"),
+			       &err),
+			 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),  cmocka_unit_test(test_enabled),
+		cmocka_unit_test(test_cr_errors), cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_check),     cmocka_unit_test(test_empty_host_device_list),
+		cmocka_unit_test(test_grace),
+	};
+
+	if (vmi_test_chdir() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
