@@ -127,6 +127,8 @@ void kubevirt_gates_unknown(struct kubevirt_gates *out)
 
 void kubevirt_gates_clear(struct kubevirt_gates *g)
 {
+	for (size_t a = 0; a < KV_ARCH_COUNT; a++)
+		strv_free(g->emulated_machines[a]);
 	free(g->source);
 	free(g->listing);
 	for (size_t i = 0; i < g->n_pci_host_devices; i++) {
@@ -231,6 +233,72 @@ static int read_pci_host_devices(struct json_object *conf, const char *file, str
 	return 0;
 }
 
+static const char *const arch_names[KV_ARCH_COUNT] = { [KV_ARCH_AMD64] = "amd64", [KV_ARCH_ARM64] = "arm64",
+							 [KV_ARCH_S390X] = "s390x" };
+
+/* A pattern list at `json_path`; a missing or empty one leaves *out alone (Go omits an empty list, keeping the default). */
+static int read_machines(struct json_object *parent, const char *file, const char *json_path, char ***out,
+			 hvl_error **err)
+{
+	struct json_object *arr;
+	char **list = NULL;
+
+	if (kubevirt_cr_strings(parent, "emulatedMachines", file, json_path, &arr, err) < 0)
+		return -1;
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		strv_push(&list, json_object_get_string(json_object_array_get_idx(arr, i)));
+	if (list) {
+		strv_free(*out);
+		*out = list;
+	}
+	return 0;
+}
+
+static int read_emulated_machines(struct json_object *conf, const char *file, struct kubevirt_gates *g,
+				  hvl_error **err)
+{
+	_cleanup_strv_ char **legacy = NULL;
+	struct json_object *archs, *one;
+
+	if (kubevirt_cr_object(conf, "architectureConfiguration", file, P_CONF ".architectureConfiguration", &archs,
+			       err) < 0)
+		return -1;
+	for (size_t a = 0; a < KV_ARCH_COUNT; a++) {
+		_cleanup_free_ char *path = xasprintf(P_CONF ".architectureConfiguration.%s", arch_names[a]);
+		_cleanup_free_ char *list_path = xasprintf("%s.emulatedMachines", path);
+		if (kubevirt_cr_object(archs, arch_names[a], file, path, &one, err) < 0 ||
+		    read_machines(one, file, list_path, &g->emulated_machines[a], err) < 0)
+			return -1;
+	}
+	/* The deprecated top-level list wins for every architecture. */
+	if (read_machines(conf, file, P_CONF ".emulatedMachines", &legacy, err) < 0)
+		return -1;
+	for (size_t a = 0; legacy && a < KV_ARCH_COUNT; a++) {
+		strv_free(g->emulated_machines[a]);
+		g->emulated_machines[a] = NULL;
+		for (size_t i = 0; legacy[i]; i++)
+			strv_push(&g->emulated_machines[a], legacy[i]);
+	}
+	return 0;
+}
+
+const char *const *kubevirt_emulated_machines(const struct kubevirt_gates *g, const char *arch)
+{
+	static const char *const defaults[KV_ARCH_COUNT][3] = {
+		[KV_ARCH_AMD64] = { "q35*", "pc-q35*", NULL },
+		[KV_ARCH_ARM64] = { "virt*", NULL },
+		[KV_ARCH_S390X] = { "s390-ccw-virtio*", NULL },
+	};
+	size_t a = KV_ARCH_AMD64;
+
+	for (size_t i = 0; i < KV_ARCH_COUNT; i++)
+		if (str_equal(arch, arch_names[i]))
+			a = i;
+	if (g && g->emulated_machines[a])
+		return (const char *const *)g->emulated_machines[a];
+	return defaults[a];
+}
+
 static int read_configuration(struct json_object *conf, const char *file, struct kubevirt_gates *g, hvl_error **err)
 {
 	struct json_object *dev, *pr, *net;
@@ -247,6 +315,8 @@ static int read_configuration(struct json_object *conf, const char *file, struct
 	if (kubevirt_cr_object(conf, "network", file, P_CONF ".network", &net, err) < 0 ||
 	    read_bool(net, "permitBridgeInterfaceOnPodNetwork", file, P_CONF ".network.permitBridgeInterfaceOnPodNetwork",
 		      NULL, &g->bridge_on_pod_network, err) < 0)
+		return -1;
+	if (read_emulated_machines(conf, file, g, err) < 0)
 		return -1;
 	return read_pci_host_devices(conf, file, g, err);
 }

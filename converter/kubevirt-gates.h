@@ -10,6 +10,8 @@
  *                                                                   featureGates list must name PersistentReservation)
  *   spec.configuration.network.permitBridgeInterfaceOnPodNetwork    a bridge binding on the pod network (default true)
  *   spec.configuration.permittedHostDevices.pciHostDevices          which device-plugin resources are NVIDIA Grace GPUs
+ *   spec.configuration.architectureConfiguration.<arch>.emulatedMachines (and the deprecated top-level
+ *                                                                   emulatedMachines) the machine types it allows
  *
  * A gate is on when its stage is GA; else when featureGates names it; else off when disabledFeatureGates names
  * it; else on for a Beta gate and off for Alpha and Deprecated ones (featuregate.IsEnabled).  Names KubeVirt does
@@ -57,6 +59,9 @@ struct kubevirt_pci_host_device {
 	char *pci_vendor_selector;
 };
 
+/* The architectures whose machine types the CR lists (architectureConfiguration.<arch>.emulatedMachines). */
+enum kubevirt_arch { KV_ARCH_AMD64, KV_ARCH_ARM64, KV_ARCH_S390X, KV_ARCH_COUNT };
+
 struct kubevirt_gates {
 	bool known;                            /* a KubeVirt CR was read */
 	char *source;                          /* the CR's file name, for messages */
@@ -66,6 +71,7 @@ struct kubevirt_gates {
 	bool bridge_on_pod_network;            /* network.permitBridgeInterfaceOnPodNetwork (default true) */
 	struct kubevirt_pci_host_device *pci_host_devices;
 	size_t n_pci_host_devices;
+	char **emulated_machines[KV_ARCH_COUNT]; /* the CR's patterns, NULL-terminated; NULL: KubeVirt's default */
 };
 
 /* No KubeVirt CR: nothing is known. */
@@ -80,6 +86,14 @@ int kubevirt_gates_read(struct json_object *configuration, const char *file, str
 /* Parse CR text, as kubevirt_cr_parse() takes it (tests and callers that hold the text). */
 int kubevirt_gates_parse(const char *json, const char *file, struct kubevirt_gates *out, hvl_error **err);
 void kubevirt_gates_clear(struct kubevirt_gates *g);
+
+/*
+ * ClusterConfig.GetEmulatedMachines: the machine type patterns (filepath.Match) the cluster allows for an
+ * architecture ("amd64", "arm64", "s390x"; anything else counts as amd64): the CR's deprecated top-level
+ * emulatedMachines, else its architectureConfiguration.<arch>.emulatedMachines, else KubeVirt's default
+ * (q35*, pc-q35* / virt* / s390-ccw-virtio*).  g may be NULL (no CR: the default).  NULL-terminated, borrowed.
+ */
+const char *const *kubevirt_emulated_machines(const struct kubevirt_gates *g, const char *arch);
 
 /* featuregate.IsEnabled for a registered gate (false for a name KubeVirt does not register); needs `known`. */
 bool kubevirt_gate_enabled(const struct kubevirt_gates *g, const char *name);

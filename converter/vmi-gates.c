@@ -8,6 +8,7 @@
 #include "vmi-gates.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,6 +488,43 @@ static int check_grace(const struct vmi *vmi, const struct kubevirt_gates *g, hv
 	return 0;
 }
 
+/* validateEmulatedMachine: the (defaulted) machine type matches one of the cluster's patterns for the arch. */
+static bool machine_allowed(const struct vmi *vmi, const struct kubevirt_gates *g)
+{
+	const char *const *patterns = kubevirt_emulated_machines(g, vmi->architecture);
+
+	for (size_t i = 0; vmi->machine_type && patterns[i]; i++)
+		if (fnmatch(patterns[i], vmi->machine_type, FNM_PATHNAME) == 0)
+			return true;
+	return vmi->machine_type == NULL;
+}
+
+static char *machine_patterns(const struct vmi *vmi, const struct kubevirt_gates *g)
+{
+	const char *const *patterns = kubevirt_emulated_machines(g, vmi->architecture);
+	char *list = xstrdup("");
+
+	for (size_t i = 0; patterns[i]; i++) {
+		char *next = xasprintf("%s%s%s", list, i ? ", " : "", patterns[i]);
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
+static int check_machine(const struct vmi *vmi, const struct kubevirt_gates *g, hvl_error **err)
+{
+	_cleanup_free_ char *patterns = NULL;
+
+	if (machine_allowed(vmi, g))
+		return 0;
+	patterns = machine_patterns(vmi, g);
+	return hvl_error_set(err, HVL_EXIT_INPUT,
+			     "%s.domain.machine.type: '%s' is not a machine type the KubeVirt CR allows on %s (%s; "
+			     "spec.configuration.architectureConfiguration.%s.emulatedMachines).",
+			     vmi_spec_path(vmi), vmi->machine_type, vmi->architecture, patterns, vmi->architecture);
+}
+
 int vmi_check_gates(const struct vmi *vmi, const struct kubevirt_gates *gates, hvl_error **err)
 {
 	if (gates == NULL || !gates->known) {
@@ -504,7 +542,9 @@ int vmi_check_gates(const struct vmi *vmi, const struct kubevirt_gates *gates, h
 			continue;
 		return refuse(r, gates, field, err);
 	}
-	return check_grace(vmi, gates, err);
+	if (check_grace(vmi, gates, err) < 0)
+		return -1;
+	return check_machine(vmi, gates, err);
 }
 
 /* Without a CR: one line per gate the VMI uses.  A setting on by default that is not a gate (the bridge) is not
@@ -543,6 +583,15 @@ char **vmi_gate_warnings(const struct vmi *vmi)
 		if (seen || (field = r->find(vmi, NULL)) == NULL)
 			continue;
 		line = warning(r, field);
+		strv_push(&out, line);
+	}
+	if (!machine_allowed(vmi, NULL)) {
+		_cleanup_free_ char *patterns = machine_patterns(vmi, NULL);
+		_cleanup_free_ char *line = xasprintf(
+		    "%s.domain.machine.type: KubeVirt refuses this VMI unless the cluster allows the machine type '%s' "
+		    "(spec.configuration.architectureConfiguration.%s.emulatedMachines; KubeVirt's default is %s); pass "
+		    "--kubevirt-config to check.",
+		    vmi_spec_path(vmi), vmi->machine_type, vmi->architecture, patterns);
 		strv_push(&out, line);
 	}
 	return out;

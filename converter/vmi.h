@@ -374,6 +374,8 @@ struct vmi_device_status {
 struct vmi_probe_summary {
 	bool liveness;                     /* spec.livenessProbe present, whatever its kind */
 	bool liveness_exec, readiness_exec;
+	/* "httpGet" or "tcpSocket" when the probe reaches the guest through the pod network, else NULL (static) */
+	const char *liveness_network, *readiness_network;
 };
 
 struct vmi {

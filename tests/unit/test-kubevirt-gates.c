@@ -274,13 +274,66 @@ static void test_grace(void **state)
 			 0);
 }
 
+static void test_emulated_machines(void **state)
+{
+	_cleanup_free_ char *json = vmi_json("\"machine\":{\"type\":\"pc-i440fx-rhel7.6.0\"}", NULL);
+	_cleanup_vmi_ struct vmi *i440fx = defaulted_ok(json);
+	_cleanup_vmi_ struct vmi *plain = devices_vmi("\"rng\":{}", NULL);
+	_cleanup_strv_ char **lines = vmi_gate_warnings(i440fx);
+	struct kubevirt_gates g;
+	hvl_error *err = NULL;
+
+	(void)state;
+	/* KubeVirt's defaults, with or without a CR. */
+	assert_string_equal(kubevirt_emulated_machines(NULL, "amd64")[1], "pc-q35*");
+	assert_string_equal(kubevirt_emulated_machines(NULL, "arm64")[0], "virt*");
+	assert_null(kubevirt_emulated_machines(NULL, "s390x")[1]);
+	assert_int_equal(check(plain, "{}", &err), 0);
+	assert_int_equal(check(i440fx, "{}", &err), -1);
+	assert_non_null(strstr(err->msg, "spec.domain.machine.type: 'pc-i440fx-rhel7.6.0' is not a machine type the "
+					 "KubeVirt CR allows on amd64 (q35*, pc-q35*;"));
+	hvl_error_free(&err);
+	/* The CR's list for the architecture, and the deprecated top-level one, which wins. */
+	assert_int_equal(check(i440fx, CR("\"architectureConfiguration\":{\"amd64\":{\"emulatedMachines\":"
+					  "[\"q35*\",\"pc-i440fx-*\"]}}"),
+			       &err),
+			 0);
+	assert_int_equal(check(i440fx, CR("\"emulatedMachines\":[\"pc-*\"],\"architectureConfiguration\":{\"amd64\":"
+					  "{\"emulatedMachines\":[\"q35*\"]}}"),
+			       &err),
+			 0);
+	/* An empty list is omitted by Go and keeps the default; a list of another architecture does not count. */
+	assert_int_equal(check(i440fx, CR("\"architectureConfiguration\":{\"amd64\":{\"emulatedMachines\":[]},"
+					  "\"arm64\":{\"emulatedMachines\":[\"*\"]}}"),
+			       &err),
+			 -1);
+	hvl_error_free(&err);
+	assert_int_equal(check(plain, CR("\"architectureConfiguration\":{\"amd64\":{\"emulatedMachines\":"
+					 "[\"pc-i440fx*\"]}}"),
+			       &err),
+			 -1); /* the default q35 is not in the CR's list */
+	hvl_error_free(&err);
+	g = gates_ok(CR("\"architectureConfiguration\":{\"s390x\":{\"emulatedMachines\":[\"s390-ccw-virtio-rhel*\"]}}"));
+	assert_string_equal(kubevirt_emulated_machines(&g, "s390x")[0], "s390-ccw-virtio-rhel*");
+	assert_string_equal(kubevirt_emulated_machines(&g, "amd64")[0], "q35*");
+	kubevirt_gates_clear(&g);
+	gates_fail(CR("\"architectureConfiguration\":{\"amd64\":{\"emulatedMachines\":\"q35*\"}}"),
+		   "spec.configuration.architectureConfiguration.amd64.emulatedMachines must be an array of strings");
+	/* Without a CR: a warning. */
+	assert_int_equal(strv_length(lines), 1);
+	assert_string_equal(lines[0], "spec.domain.machine.type: KubeVirt refuses this VMI unless the cluster allows the "
+				      "machine type 'pc-i440fx-rhel7.6.0' (spec.configuration.architectureConfiguration."
+				      "amd64.emulatedMachines; KubeVirt's default is q35*, pc-q35*); pass --kubevirt-config "
+				      "to check.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),  cmocka_unit_test(test_enabled),
 		cmocka_unit_test(test_cr_errors), cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_check),     cmocka_unit_test(test_empty_host_device_list),
-		cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_grace),     cmocka_unit_test(test_emulated_machines),
 	};
 
 	if (vmi_test_chdir() < 0)
