@@ -236,6 +236,19 @@ static int read_pci_host_devices(struct json_object *conf, const char *file, str
 static const char *const arch_names[KV_ARCH_COUNT] = { [KV_ARCH_AMD64] = "amd64", [KV_ARCH_ARM64] = "arm64",
 							 [KV_ARCH_S390X] = "s390x" };
 
+const char *kubevirt_arch_name(enum kubevirt_arch arch)
+{
+	return (unsigned)arch < KV_ARCH_COUNT ? arch_names[arch] : arch_names[KV_ARCH_AMD64];
+}
+
+enum kubevirt_arch kubevirt_arch_of(const char *arch)
+{
+	for (size_t a = 0; a < KV_ARCH_COUNT; a++)
+		if (str_equal(arch, arch_names[a]))
+			return (enum kubevirt_arch)a;
+	return KV_ARCH_AMD64;
+}
+
 /* A pattern list at `json_path`; a missing or empty one leaves *out alone (Go omits an empty list, keeping the default). */
 static int read_machines(struct json_object *parent, const char *file, const char *json_path, char ***out,
 			 hvl_error **err)
@@ -289,11 +302,8 @@ const char *const *kubevirt_emulated_machines(const struct kubevirt_gates *g, co
 		[KV_ARCH_ARM64] = { "virt*", NULL },
 		[KV_ARCH_S390X] = { "s390-ccw-virtio*", NULL },
 	};
-	size_t a = KV_ARCH_AMD64;
+	enum kubevirt_arch a = kubevirt_arch_of(arch);
 
-	for (size_t i = 0; i < KV_ARCH_COUNT; i++)
-		if (str_equal(arch, arch_names[i]))
-			a = i;
 	if (g && g->emulated_machines[a])
 		return (const char *const *)g->emulated_machines[a];
 	return defaults[a];

@@ -61,6 +61,9 @@ struct kubevirt_pci_host_device {
 
 /* The architectures whose machine types the CR lists (architectureConfiguration.<arch>.emulatedMachines). */
 enum kubevirt_arch { KV_ARCH_AMD64, KV_ARCH_ARM64, KV_ARCH_S390X, KV_ARCH_COUNT };
+/* "amd64", "arm64", "s390x"; and back, anything else counting as amd64 (as KubeVirt's switches do). */
+const char *kubevirt_arch_name(enum kubevirt_arch arch);
+enum kubevirt_arch kubevirt_arch_of(const char *arch);
 
 struct kubevirt_gates {
 	bool known;                            /* a KubeVirt CR was read */

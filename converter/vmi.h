@@ -447,6 +447,15 @@ struct live_update_config;
  * CR's live-update settings (live-update.h; NULL: KubeVirt's defaults, vmRolloutStrategy LiveUpdate).
  */
 int vmi_apply_defaults(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);
+struct kubevirt_defaults;
+struct kubevirt_gates;
+/*
+ * Before vmi_apply_defaults(): the mutator's defaults that follow the rest of the KubeVirt CR (kubevirt-defaults.h:
+ * machine type, default interface binding, TDX QGS socket; the Root gate's runtime user).  d and g may be NULL
+ * (no CR: nothing to do, KubeVirt's defaults follow).
+ */
+int vmi_apply_cluster_defaults(struct vmi *vmi, const struct kubevirt_defaults *d, const struct kubevirt_gates *g,
+			       hvl_error **err);
 void vmi_free(struct vmi *vmi);
 void cleanup_vmip(struct vmi **vmi);
 #define _cleanup_vmi_ __attribute__((cleanup(cleanup_vmip)))

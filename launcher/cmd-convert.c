@@ -106,7 +106,7 @@ static int load_admitted(const char *path, const struct cluster_config *cc, stru
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 
-	if (vmi_load(path, &vmi, err) < 0 || vmi_apply_defaults(vmi, &cc->live_update, err) < 0)
+	if (vmi_load(path, &vmi, err) < 0 || cluster_config_default_vmi(cc, vmi, err) < 0)
 		return -1;
 	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
 	if (vmi_check_gates(vmi, &cc->gates, err) < 0)
@@ -134,20 +134,16 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 		warn_gate_lists(opts);
 	if (cluster_config_from(opts->kubevirt_config, &cc, err) < 0)
 		return -1;
-	r = load_admitted(opts->vmi_path, &cc, &vmi, err);
-	cluster_config_clear(&cc);
-	if (r < 0)
-		return -1;
-	r = -1;
-	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)
-		return -1;
+	if (load_admitted(opts->vmi_path, &cc, &vmi, err) < 0 || choose_hypervisor(opts, &hv, &cpu, err) < 0)
+		goto out;
 
 	copts.hypervisor = hv;
 	copts.cpu_model = opts->cpu_model;
 	copts.cpu_caps = cpu_check_caps(&cpu);
 	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
-	copts.ovmf_path = opts->ovmf_path;
+	/* virt-controller passes the CR's ovmfPath for the architecture, else KubeVirt's default (efi.h). */
+	copts.ovmf_path = opts->ovmf_path ? opts->ovmf_path : kubevirt_default_ovmf_path(&cc.defaults, vmi->architecture);
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0 || domain_format(doc, &xml, &len, err) < 0)
 		goto out;
 
@@ -169,5 +165,6 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 out:
 	profile_report_free(&report);
 	cpu_check_clear(&cpu);
+	cluster_config_clear(&cc);
 	return r;
 }

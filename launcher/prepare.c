@@ -103,7 +103,7 @@ int prepare_vmi(const char *path, enum hypervisor hv, const struct prepare_param
 		overhead_params_init(&params, hv);
 		/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
 		overhead_submitted_request(&params, p.vmi);
-		r = vmi_apply_defaults(p.vmi, &cc.live_update, err);
+		r = cluster_config_default_vmi(&cc, p.vmi, err);
 	}
 	/* A VMI in the pod was admitted by the cluster; one run by hand is checked against its gates. */
 	if (r == 0 && !pp->admitted)

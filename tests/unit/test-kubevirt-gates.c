@@ -327,6 +327,89 @@ static void test_emulated_machines(void **state)
 				      "to check.");
 }
 
+static struct vmi *cluster_defaulted(const char *json, const char *cr)
+{
+	struct vmi *vmi = parse_ok(json);
+	struct cluster_config cc;
+	hvl_error *err = NULL;
+
+	if (cluster_config_parse(cr, "kv.json", &cc, &err) < 0)
+		fail_msg("%s: %s", cr, err->msg);
+	if (cluster_config_default_vmi(&cc, vmi, &err) < 0)
+		fail_msg("defaults failed: %s", err->msg);
+	cluster_config_clear(&cc);
+	return vmi;
+}
+
+/* The mutator's defaults that follow the CR beyond live update (kubevirt-defaults.c, vmi-cr-defaults.c). */
+static void test_cluster_defaults(void **state)
+{
+	_cleanup_free_ char *plain = vmi_json("\"devices\":{}", NULL);
+	_cleanup_free_ char *tdx = vmi_json("\"firmware\":{\"bootloader\":{\"efi\":{\"secureBoot\":false}}},"
+					   "\"launchSecurity\":{\"tdx\":{}}",
+					   NULL);
+	_cleanup_free_ char *arm = vmi_json("\"devices\":{}", "\"architecture\":\"arm64\"");
+	_cleanup_vmi_ struct vmi *none = cluster_defaulted(plain, "{}");
+	_cleanup_vmi_ struct vmi *set = cluster_defaulted(
+	    plain, CR("\"architectureConfiguration\":{\"amd64\":{\"machineType\":\"pc-q35-7.2\"}},"
+		      "\"network\":{\"defaultNetworkInterface\":\"masquerade\"},"
+		      "\"developerConfiguration\":{\"featureGates\":[\"Root\"]}"));
+	_cleanup_vmi_ struct vmi *legacy = cluster_defaulted(
+	    arm, CR("\"machineType\":\"virt-8.2\",\"architectureConfiguration\":{\"arm64\":{\"machineType\":\"virt\"}}"));
+	_cleanup_vmi_ struct vmi *qgs = cluster_defaulted(
+	    tdx, CR("\"confidentialCompute\":{\"tdx\":{\"attestation\":{\"qgsSocketPath\":\"/run/q.sock\"}}}"));
+	_cleanup_free_ char *dump = NULL;
+	struct cluster_config cc;
+	hvl_error *err = NULL;
+	struct vmi *vmi;
+
+	(void)state;
+	/* An empty CR: KubeVirt's defaults. */
+	assert_string_equal(none->machine_type, "q35");
+	assert_int_equal(none->devices.interfaces[0].binding, IFACE_BRIDGE);
+	assert_int_equal(none->runtime_user, 107);
+	/* The CR's settings. */
+	assert_string_equal(set->machine_type, "pc-q35-7.2");
+	assert_int_equal(set->devices.n_interfaces, 1);
+	assert_int_equal(set->devices.interfaces[0].binding, IFACE_MASQUERADE);
+	assert_int_equal(set->networks[0].type, NETWORK_POD);
+	assert_int_equal(set->runtime_user, 0); /* Root: not marked non-root */
+	assert_string_equal(legacy->machine_type, "virt-8.2"); /* the deprecated top-level setting wins */
+	dump = vmi_dump(qgs);
+	assert_non_null(strstr(dump, "\"kubevirt.io/qgs-socket-path\"\nannotations[0].value = \"/run/q.sock\""));
+
+	/* --ovmf-path as virt-controller passes it: the CR's for the architecture, the top-level one winning. */
+	if (cluster_config_parse(CR("\"ovmfPath\":\"/legacy\",\"architectureConfiguration\":{\"arm64\":{\"ovmfPath\":"
+				    "\"/aavmf\"}}"),
+				 "kv.json", &cc, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_string_equal(kubevirt_default_ovmf_path(&cc.defaults, "arm64"), "/legacy");
+	cluster_config_clear(&cc);
+	if (cluster_config_parse(CR("\"architectureConfiguration\":{\"arm64\":{\"ovmfPath\":\"/aavmf\"}}"), "kv.json",
+				 &cc, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_string_equal(kubevirt_default_ovmf_path(&cc.defaults, "arm64"), "/aavmf");
+	assert_null(kubevirt_default_ovmf_path(&cc.defaults, "amd64"));
+	cluster_config_clear(&cc);
+
+	/* A binding KubeVirt's mutator cannot make for the default interface, and a CR value of the wrong type. */
+	vmi = parse_ok(plain);
+	assert_int_equal(cluster_config_parse(CR("\"network\":{\"defaultNetworkInterface\":\"slirp\"}"), "kv.json", &cc,
+					      &err),
+			 0);
+	assert_int_equal(cluster_config_default_vmi(&cc, vmi, &err), -1);
+	assert_non_null(strstr(err->msg, "defaultNetworkInterface 'slirp' is not one KubeVirt can make"));
+	hvl_error_free(&err);
+	cluster_config_clear(&cc);
+	vmi_free(vmi);
+	assert_int_equal(cluster_config_parse(CR("\"architectureConfiguration\":{\"amd64\":{\"machineType\":5}}"),
+					      "kv.json", &cc, &err),
+			 -1);
+	assert_non_null(strstr(err->msg, "spec.configuration.architectureConfiguration.amd64.machineType must be a "
+					 "string"));
+	hvl_error_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_cr_errors), cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_check),     cmocka_unit_test(test_empty_host_device_list),
 		cmocka_unit_test(test_grace),     cmocka_unit_test(test_emulated_machines),
+		cmocka_unit_test(test_cluster_defaults),
 	};
 
 	if (vmi_test_chdir() < 0)

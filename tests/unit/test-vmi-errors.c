@@ -67,7 +67,7 @@ static char *actual_result(const char *path)
 
 	if (cluster_config_from(cr, &cc, &err) < 0)
 		fail_msg("%s: %s", cr, err->msg);
-	r = vmi_load(path, &vmi, &err) == 0 && vmi_apply_defaults(vmi, &cc.live_update, &err) == 0 &&
+	r = vmi_load(path, &vmi, &err) == 0 && cluster_config_default_vmi(&cc, vmi, &err) == 0 &&
 	    vmi_check_gates(vmi, &cc.gates, &err) == 0;
 	cluster_config_clear(&cc);
 	if (r)
