@@ -23,7 +23,9 @@ enum vm_type { VM_PLAIN, VM_SEV, VM_SNP, VM_TDX };
 
 const char *efi_default_dir(const char *arch)
 {
-	return str_equal(arch, "arm64") ? KV_DEFAULT_AAVMF_PATH : KV_DEFAULT_OVMF_PATH;
+	return str_equal(arch, "arm64") ? KV_DEFAULT_AAVMF_PATH
+	       : str_equal(arch, "s390x") ? KV_DEFAULT_S390X_OVMF_PATH
+					  : KV_DEFAULT_OVMF_PATH;
 }
 
 const char *efi_local_dir(const char *arch)

@@ -11,9 +11,10 @@
 
 #include "error.h"
 
-/* KubeVirt's --ovmf-path defaults (virt-config: DefaultARCHOVMFPath, DefaultAARCH64OVMFPath). */
+/* KubeVirt's --ovmf-path defaults (virt-config: DefaultARCHOVMFPath, DefaultAARCH64OVMFPath, DefaultS390xOVMFPath). */
 #define KV_DEFAULT_OVMF_PATH "/usr/share/edk2/ovmf"
 #define KV_DEFAULT_AAVMF_PATH "/usr/share/AAVMF"
+#define KV_DEFAULT_S390X_OVMF_PATH ""
 
 /* The firmware file names KubeVirt looks for (efi.go). */
 #define EFI_CODE "OVMF_CODE.fd"

@@ -27,6 +27,29 @@ int kubevirt_cr_object(struct json_object *parent, const char *key, const char *
 	return 0;
 }
 
+int kubevirt_cr_strings(struct json_object *parent, const char *key, const char *file, const char *json_path,
+			struct json_object **array, hvl_error **err)
+{
+	struct json_object *arr = NULL;
+
+	*array = NULL;
+	if (parent == NULL || !json_object_object_get_ex(parent, key, &arr) || arr == NULL)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: %s must be an array of strings, not %s.", file, json_path,
+				     json_type_text(arr));
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *item = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(item, json_type_string)) {
+			_cleanup_free_ char *what = json_doc_describe(item, NULL, 0);
+			return hvl_error_set(err, HVL_EXIT_INPUT, "%s: %s[%zu] must be a string, not %s.", file,
+					     json_path, i, what);
+		}
+	}
+	*array = arr;
+	return 0;
+}
+
 /* A `kubectl get kubevirt -o json` answer is a List; accept it when it holds exactly one CR. */
 static int unwrap_list(struct json_object *root, const char *file, struct json_object **cr, hvl_error **err)
 {

@@ -2,8 +2,9 @@
 /*
  * The KubeVirt CR (`kubectl get kubevirt -o json`: one CR, or a List holding
  * one), read once for every consumer: the feature gate (launcher/gate.c) and
- * the overhead settings (overhead/config.c) each take what they need from
- * spec.configuration.
+ * the overhead settings (overhead/config.c), the live-update settings
+ * (live-update.c) and KubeVirt's own feature gates (kubevirt-gates.c) each take
+ * what they need from spec.configuration.
  */
 #pragma once
 
@@ -28,6 +29,13 @@ int kubevirt_cr_load(const char *path, struct json_object **root, struct json_ob
 /* A member that must be an object when present; missing or null leaves *child NULL. */
 int kubevirt_cr_object(struct json_object *parent, const char *key, const char *file, const char *json_path,
 		       struct json_object **child, hvl_error **err);
+
+/*
+ * A member that must be an array of strings when present (`json_path` names it in messages); missing or null
+ * leaves *array NULL.
+ */
+int kubevirt_cr_strings(struct json_object *parent, const char *key, const char *file, const char *json_path,
+			struct json_object **array, hvl_error **err);
 
 /* "string", "int", ... or "null", for messages. */
 const char *json_type_text(struct json_object *o);

@@ -129,6 +129,7 @@ static void default_network(struct vmi *vmi)
 	vmi->devices.n_interfaces = 1;
 	vmi->devices.interfaces[0].name = xstrdup("default");
 	vmi->devices.interfaces[0].binding = IFACE_BRIDGE;
+	vmi->devices.interfaces[0].added = true;
 	vmi->networks = xcalloc(1, sizeof(*vmi->networks));
 	vmi->n_networks = 1;
 	vmi->networks[0].name = xstrdup("default");

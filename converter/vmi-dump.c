@@ -112,6 +112,7 @@ static void dump_memory(struct out *o, const struct vmi *vmi)
 	put_str(o, "hugepages_size", vmi->memory.hugepages_size);
 	put_int(o, "reserved_overhead", vmi->memory.reserved_overhead);
 	put_bool(o, "memlock_required", vmi->memory.memlock_required);
+	put_bool(o, "reserved_overhead_set", vmi->memory.reserved_overhead_set);
 	pop(o, m);
 	m = push(o, "resources.");
 	put_int(o, "request_memory", vmi->resources.request_memory);
@@ -257,6 +258,7 @@ static void dump_interface(struct out *o, const struct vmi_interface *i)
 	put_int(o, "boot_order", i->boot_order);
 	put_str(o, "state", i->state);
 	put_int(o, "acpi_index", i->acpi_index);
+	put_bool(o, "port_ranges", i->port_ranges);
 	for (size_t p = 0; p < i->n_ports; p++) {
 		size_t m = push(o, "ports[%zu].", p);
 		put_str(o, "name", i->ports[p].name);

@@ -9,6 +9,8 @@
 int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err);
 /* KubeVirt's admission rules that see what the mutator defaulted (the validating webhook runs after it). */
 int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err);
+/* KubeVirt's per-architecture admission rules (vmi-validate-arch.c), on the defaulted VMI. */
+int vmi_validate_arch(const struct vmi *vmi, hvl_error **err);
 /* KubeVirt's admission rules for DRA GPUs and host devices (vmi-validate-dra.c), called by vmi_validate. */
 int vmi_validate_dra(const struct vmi *vmi, const char *spec_path, hvl_error **err);
 

@@ -121,6 +121,7 @@ int parse_memory(struct vj_ctx *c, json_object *domain, struct vmi *vmi)
 	TRY(vj_object(c, mem, "reservedOverhead", &reserved));
 	if (reserved) {
 		size_t rmark = vj_enter(c, "reservedOverhead");
+		vmi->memory.reserved_overhead_set = true;
 		TRY(vj_bytes(c, reserved, "addedOverhead", &vmi->memory.reserved_overhead));
 		TRY(vj_enum_string(c, reserved, "memLock", memlock, ENUM_N(memlock), &lock));
 		vmi->memory.memlock_required = str_equal(lock, "Required");

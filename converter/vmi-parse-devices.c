@@ -84,7 +84,8 @@ static int parse_panic_device(struct vj_ctx *c, json_object *elem, void *item)
 
 static int parse_watchdog(struct vj_ctx *c, json_object *devs, struct vmi_devices *d)
 {
-	static const char *const actions[] = { "poweroff", "reset", "shutdown" };
+	/* KubeVirt documents the first three and passes any action to libvirt (compute/watchdog.go): libvirt's set. */
+	static const char *const actions[] = { "poweroff", "reset", "shutdown", "pause", "none", "dump", "inject-nmi" };
 	static const char *const models[] = { "i6300esb", "diag288" };
 	json_object *wd = NULL;
 	size_t mark;

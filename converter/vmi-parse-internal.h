@@ -76,6 +76,9 @@ int parse_volume(struct vj_ctx *c, json_object *elem, void *item);
 int parse_interface(struct vj_ctx *c, json_object *elem, void *item);
 int parse_network(struct vj_ctx *c, json_object *elem, void *item);
 
+/* vmi-parse-dns.c: spec.dnsPolicy and spec.dnsConfig (validated, not kept) */
+int parse_dns(struct vj_ctx *c, json_object *spec);
+
 /* vmi-parse-devices.c */
 int parse_devices(struct vj_ctx *c, json_object *domain, struct vmi *vmi);
 

@@ -139,6 +139,7 @@ int parse_interface(struct vj_ctx *c, json_object *elem, void *item)
 	TRY(vj_enum_string(c, elem, "state", states, ENUM_N(states), &i->state));
 	/* ACPI index: 1..16383 per the PCI firmware spec (0 means unset). */
 	TRY(vj_u32(c, elem, "acpiIndex", 0, 16383, &i->acpi_index));
+	i->port_ranges = vj_has(elem, "portRanges");
 	return parse_list(c, elem, "ports", sizeof(struct vmi_port), parse_port, (void **)&i->ports, &i->n_ports);
 }
 

@@ -213,10 +213,17 @@ static int parse_domain(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	return 0;
 }
 
-/* Only exec probes cost memory (overhead); the rest is virt-handler's business (and admission's: *present). */
-static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, bool *present, bool *exec)
+/*
+ * Only exec probes cost memory (overhead); the rest is virt-handler's business, and admission's: exactly one kind
+ * (vmi-create-admitter.go validateProbe), and the kinds that reach the guest through the pod network only with one
+ * (*network, checked once the default network is known).
+ */
+static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, bool *present, bool *exec,
+		       const char **network)
 {
-	json_object *probe = NULL, *e = NULL;
+	static const char *const kinds[] = { "httpGet", "tcpSocket", "exec", "guestAgentPing" };
+	json_object *probe = NULL, *o = NULL;
+	const char *found = NULL;
 	size_t mark;
 
 	TRY(vj_object(c, spec, key, &probe));
@@ -225,8 +232,19 @@ static int parse_probe(struct vj_ctx *c, json_object *spec, const char *key, boo
 	if (present)
 		*present = true;
 	mark = vj_enter(c, key);
-	TRY(vj_object(c, probe, "exec", &e));
-	*exec = e != NULL;
+	for (size_t k = 0; k < ENUM_N(kinds); k++) {
+		o = NULL;
+		TRY(vj_object(c, probe, kinds[k], &o));
+		if (o == NULL)
+			continue;
+		if (found)
+			return vj_fail(c, HVL_EXIT_INPUT, "a probe has exactly one kind, found %s and %s.", found, kinds[k]);
+		found = kinds[k];
+	}
+	if (found == NULL)
+		return vj_fail(c, HVL_EXIT_INPUT, "a probe needs one of httpGet, tcpSocket, exec or guestAgentPing.");
+	*exec = strcmp(found, "exec") == 0;
+	*network = strcmp(found, "httpGet") == 0 || strcmp(found, "tcpSocket") == 0 ? found : NULL;
 	vj_leave(c, mark);
 	return 0;
 }
@@ -249,8 +267,10 @@ static int parse_spec(struct vj_ctx *c, json_object *spec, struct vmi *vmi)
 	TRY(vj_enum_string(c, spec, "startStrategy", starts, ENUM_N(starts), &vmi->start_strategy));
 	TRY(vj_enum_string(c, spec, "evictionStrategy", evictions, ENUM_N(evictions), &vmi->eviction_strategy));
 	TRY(vj_string(c, spec, "schedulerName", &vmi->scheduler_name));
-	TRY(parse_probe(c, spec, "livenessProbe", &vmi->probes.liveness, &vmi->probes.liveness_exec));
-	TRY(parse_probe(c, spec, "readinessProbe", NULL, &vmi->probes.readiness_exec));
+	TRY(parse_dns(c, spec));
+	TRY(parse_probe(c, spec, "livenessProbe", &vmi->probes.liveness, &vmi->probes.liveness_exec,
+			&vmi->probes.liveness_network));
+	TRY(parse_probe(c, spec, "readinessProbe", NULL, &vmi->probes.readiness_exec, &vmi->probes.readiness_network));
 	/* Before the domain, as KubeVirt's DRA admission checks the claims before the devices that use them. */
 	TRY(parse_list(c, spec, "resourceClaims", sizeof(struct vmi_resource_claim), parse_resource_claim,
 		       (void **)&vmi->resource_claims, &vmi->n_resource_claims));

@@ -166,6 +166,53 @@ static int check_boot_orders(const struct vmi *vmi, const char *spec, hvl_error 
 	return 0;
 }
 
+/*
+ * network/admitter/netsource.go validateSinglePodNetwork: one Multus default network at most, and none beside the
+ * pod network (Multus' default network replaces the pod's).
+ */
+static int check_multus_default(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	size_t first = vmi->n_networks, pod = vmi->n_networks;
+
+	for (size_t i = 0; i < vmi->n_networks; i++) {
+		const struct vmi_network *n = &vmi->networks[i];
+		if (n->type == NETWORK_POD && pod == vmi->n_networks)
+			pod = i;
+		if (n->type != NETWORK_MULTUS || !n->multus_default)
+			continue;
+		if (first < vmi->n_networks)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.networks[%zu].multus.default: '%s' is a second Multus default network "
+					     "(%s.networks[%zu] is one already); Multus has only one.",
+					     spec, i, n->name, spec, first);
+		first = i;
+	}
+	if (first < vmi->n_networks && pod < vmi->n_networks)
+		return hvl_error_set(err, HVL_EXIT_INPUT,
+				     "%s.networks[%zu].multus.default: the Multus default network '%s' replaces the pod "
+				     "network, so %s.networks[%zu] ('%s') cannot be a pod network beside it.",
+				     spec, first, vmi->networks[first].name, spec, pod, vmi->networks[pod].name);
+	return 0;
+}
+
+/* validateVolumes: at most one serviceAccount volume. */
+static int check_service_accounts(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	size_t first = vmi->n_volumes;
+
+	for (size_t i = 0; i < vmi->n_volumes; i++) {
+		if (vmi->volumes[i].type != VOLUME_SERVICE_ACCOUNT)
+			continue;
+		if (first < vmi->n_volumes)
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.volumes[%zu].serviceAccount: '%s' is a second serviceAccount volume "
+					     "(%s.volumes[%zu] is one already); KubeVirt allows one.",
+					     spec, i, vmi->volumes[i].name, spec, first);
+		first = i;
+	}
+	return 0;
+}
+
 static int check_networks(const struct vmi *vmi, const char *spec, hvl_error **err)
 {
 	size_t pods = 0;
@@ -207,7 +254,7 @@ static int check_networks(const struct vmi *vmi, const char *spec, hvl_error **e
 			return hvl_error_set(err, HVL_EXIT_INPUT,
 					     "%s.networks[%zu].pod: only one network may be the pod network.", spec, i);
 	}
-	return 0;
+	return check_multus_default(vmi, spec, err);
 }
 
 static int check_resources(const struct vmi *vmi, const char *spec, hvl_error **err)
@@ -550,6 +597,7 @@ int vmi_validate(const struct vmi *vmi, const char *spec_path, hvl_error **err)
 		TRY(check_disk(vmi, spec_path, i, err));
 	TRY(check_filesystems(vmi, spec_path, err));
 	TRY(check_container_paths(vmi, spec_path, err));
+	TRY(check_service_accounts(vmi, spec_path, err));
 	TRY(check_boot_orders(vmi, spec_path, err));
 	TRY(check_start_strategy(vmi, spec_path, err));
 	TRY(check_networks(vmi, spec_path, err));
@@ -619,6 +667,27 @@ static int check_memory_dump_disk(const struct vmi *vmi, const char *spec, size_
 			     spec, i, disk->name, disk->name);
 }
 
+/*
+ * validateVirtualMachineInstanceSpec: an httpGet or tcpSocket probe reaches the guest through the pod network, so
+ * KubeVirt refuses one when the (defaulted) VMI has none.
+ */
+static int check_probes_network(const struct vmi *vmi, const char *spec, hvl_error **err)
+{
+	const char *keys[] = { "readinessProbe", "livenessProbe" };
+	const char *kinds[] = { vmi->probes.readiness_network, vmi->probes.liveness_network };
+
+	for (size_t i = 0; i < vmi->n_networks; i++)
+		if (vmi->networks[i].type == NETWORK_POD)
+			return 0;
+	for (size_t k = 0; k < HVL_ARRAY_SIZE(keys); k++)
+		if (kinds[k])
+			return hvl_error_set(err, HVL_EXIT_INPUT,
+					     "%s.%s.%s: the probe reaches the guest through the pod network, and the VMI "
+					     "has none.",
+					     spec, keys[k], kinds[k]);
+	return 0;
+}
+
 int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err)
 {
 	const char *spec = vmi_spec_path(vmi);
@@ -631,5 +700,6 @@ int vmi_validate_defaulted(const struct vmi *vmi, hvl_error **err)
 		if (vol && vol->type == VOLUME_MEMORY_DUMP)
 			TRY(check_memory_dump_disk(vmi, spec, i, v, err));
 	}
-	return 0;
+	TRY(check_probes_network(vmi, spec, err));
+	return vmi_validate_arch(vmi, err);
 }

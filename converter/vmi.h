@@ -78,6 +78,7 @@ struct vmi_memory {
 	int64_t max_guest;      /* spec.domain.memory.maxGuest, -1 unset */
 	char *hugepages_size;   /* spec.domain.memory.hugepages.pageSize, e.g. "2Mi", "1Gi" */
 	int64_t reserved_overhead; /* reservedOverhead.addedOverhead, -1 unset */
+	bool reserved_overhead_set; /* reservedOverhead present (gate ReservedOverheadMemlock) */
 	bool memlock_required;  /* reservedOverhead.memLock == "Required" */
 };
 
@@ -258,6 +259,8 @@ struct vmi_interface {
 	uint32_t acpi_index;
 	struct vmi_port *ports;
 	size_t n_ports;
+	bool added;            /* not in the input: admission's default pod interface */
+	bool port_ranges;      /* portRanges present (gate PortRangesSpec; the pod's port forwarding, not the domain) */
 	/* status.interfaces[] of the same name lists multus-status in infoSource: the pod's network
 	 * attachment is up, so an SR-IOV VF can be looked up in /etc/podinfo/network-info. */
 	bool status_multus;
@@ -371,6 +374,8 @@ struct vmi_device_status {
 struct vmi_probe_summary {
 	bool liveness;                     /* spec.livenessProbe present, whatever its kind */
 	bool liveness_exec, readiness_exec;
+	/* "httpGet" or "tcpSocket" when the probe reaches the guest through the pod network, else NULL (static) */
+	const char *liveness_network, *readiness_network;
 };
 
 struct vmi {
@@ -442,6 +447,15 @@ struct live_update_config;
  * CR's live-update settings (live-update.h; NULL: KubeVirt's defaults, vmRolloutStrategy LiveUpdate).
  */
 int vmi_apply_defaults(struct vmi *vmi, const struct live_update_config *lu, hvl_error **err);
+struct kubevirt_defaults;
+struct kubevirt_gates;
+/*
+ * Before vmi_apply_defaults(): the mutator's defaults that follow the rest of the KubeVirt CR (kubevirt-defaults.h:
+ * machine type, default interface binding, TDX QGS socket; the Root gate's runtime user).  d and g may be NULL
+ * (no CR: nothing to do, KubeVirt's defaults follow).
+ */
+int vmi_apply_cluster_defaults(struct vmi *vmi, const struct kubevirt_defaults *d, const struct kubevirt_gates *g,
+			       hvl_error **err);
 void vmi_free(struct vmi *vmi);
 void cleanup_vmip(struct vmi **vmi);
 #define _cleanup_vmi_ __attribute__((cleanup(cleanup_vmip)))

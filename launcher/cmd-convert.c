@@ -18,15 +18,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster-config.h"
 #include "commands.h"
 #include "cpu-check.h"
 #include "domain.h"
 #include "fileio.h"
-#include "live-update.h"
+#include "gate.h"
 #include "log.h"
 #include "select.h"
 #include "util.h"
+#include "vmi-gates.h"
 #include "vmi.h"
+
+/*
+ * A named hypervisor needs no HyperVLayered gate, so nothing resolves the gate lists; still say what in them is not
+ * read (KubeVirt's own gates come from the KubeVirt CR), as `--hypervisor auto` does.  A malformed list matters to
+ * nothing here and is left to the commands that read it.
+ */
+static void warn_gate_lists(const struct hvl_options *opts)
+{
+	const char *lists[] = { opts->feature_gates, opts->feature_gates_env };
+	const char *origins[] = { "--feature-gates", "HVL_FEATURE_GATES" };
+	bool mentioned, enabled;
+
+	for (size_t i = 0; i < HVL_ARRAY_SIZE(lists); i++) {
+		_cleanup_error_ hvl_error *ignored = NULL;
+		if (lists[i])
+			gate_parse_list(lists[i], origins[i], true, &mentioned, &enabled, &ignored);
+	}
+}
 
 /*
  * The hypervisor, and for mshv what the node's libvirt says about CPU models: from the decision when
@@ -85,6 +105,23 @@ static int produce_domain(int fd, void *doc)
 	return domain_write(doc, fd);
 }
 
+/*
+ * The VMI as KubeVirt's admission leaves it: defaulted with the CR's settings, then refused where the cluster's
+ * gates are known not to allow it, or warned about where they are unknown.
+ */
+static int load_admitted(const char *path, const struct cluster_config *cc, struct vmi **out, hvl_error **err)
+{
+	_cleanup_vmi_ struct vmi *vmi = NULL;
+
+	if (vmi_load(path, &vmi, err) < 0 || cluster_config_default_vmi(cc, vmi, err) < 0)
+		return -1;
+	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
+	if (vmi_check_gates(vmi, &cc->gates, err) < 0)
+		return -1;
+	*out = TAKE_PTR(vmi);
+	return 0;
+}
+
 int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
@@ -92,7 +129,7 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 	struct profile_report report = { 0 };
 	struct convert_options copts = { 0 };
 	struct cpu_check cpu = { 0 };
-	struct live_update_config lu;
+	struct cluster_config cc;
 	enum hypervisor hv;
 	int r = -1;
 	/* "-o -" is standard output, as without -o. */
@@ -100,19 +137,20 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 
 	if (opts->vmi_path == NULL)
 		return hvl_error_set(err, HVL_EXIT_USAGE, "convert: --vmi FILE is required (\"-\" reads standard input).");
-	if (live_update_config_from(opts->kubevirt_config, &lu, err) < 0 || vmi_load(opts->vmi_path, &vmi, err) < 0 ||
-	    vmi_apply_defaults(vmi, &lu, err) < 0)
+	if (opts->hypervisor != HV_REQUEST_AUTO)
+		warn_gate_lists(opts);
+	if (cluster_config_from(opts->kubevirt_config, &cc, err) < 0)
 		return -1;
-	log_set_vmi(vmi->name, vmi->namespace_, vmi->uid);
-	if (choose_hypervisor(opts, &hv, &cpu, err) < 0)
-		return -1;
+	if (load_admitted(opts->vmi_path, &cc, &vmi, err) < 0 || choose_hypervisor(opts, &hv, &cpu, err) < 0)
+		goto out;
 
 	copts.hypervisor = hv;
 	copts.cpu_model = opts->cpu_model;
 	copts.cpu_caps = cpu_check_caps(&cpu);
 	copts.cpu_unchecked = cpu_check_unchecked(&cpu);
 	copts.dev_root = opts->dev_root;
-	copts.ovmf_path = opts->ovmf_path;
+	/* virt-controller passes the CR's ovmfPath for the architecture, else KubeVirt's default (efi.h). */
+	copts.ovmf_path = opts->ovmf_path ? opts->ovmf_path : kubevirt_default_ovmf_path(&cc.defaults, vmi->architecture);
 	if (domain_build(vmi, &copts, &doc, &report, err) < 0)
 		goto out;
 	/* Written as it is serialised: the whole text of a large domain is never in memory (docs/limits.md). */
@@ -134,5 +172,6 @@ int cmd_convert(const struct hvl_options *opts, hvl_error **err)
 out:
 	profile_report_free(&report);
 	cpu_check_clear(&cpu);
+	cluster_config_clear(&cc);
 	return r;
 }

@@ -138,6 +138,7 @@ static int build_plan(const struct hvl_options *opts, const struct decision *d, 
 		cpu_check_for(d, &cpu);
 		/* The EFI firmware virt-launcher will use: NEXT's --ovmf-path, as virt-controller passed it. */
 		struct prepare_params pp = { .kubevirt_config = opts->kubevirt_config,
+					     .admitted = true,
 					     .cpu_model = opts->cpu_model,
 					     .cpu = &cpu,
 					     .dev_root = opts->dev_root,

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "json-doc.h"
 #include "kubevirt-cr.h"
+#include "kubevirt-gates.h"
 #include "log.h"
 #include "util.h"
 
@@ -55,7 +56,13 @@ static char *trim(char *s)
 
 static void warn_unknown_gate(const char *name, const char *origin)
 {
-	if (strcasecmp(name, HVL_GATE_NAME) == 0)
+	/* The cluster's own gates are known only from its KubeVirt CR (kubevirt-gates.h); a list here cannot say what
+	 * the cluster disabled or configures, and a pod's HVL_FEATURE_GATES is set for HyperVLayered alone. */
+	if (kubevirt_gate_index(name) >= 0)
+		log_warning("Feature gate '%s' in %s is one of KubeVirt's, which are read from the KubeVirt CR "
+			    "(--kubevirt-config), not from this list; it is ignored here.",
+			    name, origin);
+	else if (strcasecmp(name, HVL_GATE_NAME) == 0)
 		log_warning("Unknown feature gate '%s' in %s is ignored; did you mean '%s'?", name, origin,
 			    HVL_GATE_NAME);
 	else
@@ -99,32 +106,19 @@ int gate_parse_list(const char *list, const char *origin, bool warn_unknown, boo
 	return 0;
 }
 
-/* Collect the string array at `path`; a missing array is fine.  Sets *has_gate when HyperVLayered is listed. */
+/* The string array at developerConfiguration.KEY; a missing array is fine.  Sets *has_gate when HyperVLayered is listed. */
 static int read_gate_array(struct json_object *dev, const char *key, const char *file, bool *has_gate,
 			   hvl_error **err)
 {
+	_cleanup_free_ char *path = xasprintf("spec.configuration.developerConfiguration.%s", key);
 	struct json_object *arr;
 
 	*has_gate = false;
-	if (!json_object_object_get_ex(dev, key, &arr) || arr == NULL)
-		return 0;
-	if (!json_object_is_type(arr, json_type_array))
-		return hvl_error_set(err, HVL_EXIT_INPUT,
-				     "%s: spec.configuration.developerConfiguration.%s must be an array of strings, "
-				     "not %s.",
-				     file, key, json_type_text(arr));
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *item = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(item, json_type_string)) {
-			_cleanup_free_ char *what = json_doc_describe(item, NULL, 0);
-			return hvl_error_set(err, HVL_EXIT_INPUT,
-					     "%s: spec.configuration.developerConfiguration.%s[%zu] must be a string, "
-					     "not %s.",
-					     file, key, i, what);
-		}
-		if (strcmp(json_object_get_string(item), HVL_GATE_NAME) == 0)
+	if (kubevirt_cr_strings(dev, key, file, path, &arr, err) < 0)
+		return -1;
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), HVL_GATE_NAME) == 0)
 			*has_gate = true;
-	}
 	return 0;
 }
 

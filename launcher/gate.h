@@ -7,8 +7,10 @@
  *   command line (--feature-gates)  >  environment (HVL_FEATURE_GATES)  >  KubeVirt CR
  *   (--kubevirt-config: spec.configuration.developerConfiguration.{featureGates,disabledFeatureGates}).
  * Lists are "A,B" or "A=true,B=false"; within one list the last mention wins.
- * Gate names we do not know are warned about, not rejected: KubeVirt's own gates
- * legitimately appear in the same lists.
+ * Gate names we do not know are warned about, not rejected.  KubeVirt's own gates
+ * legitimately appear in the CR's lists and are read from there (converter/kubevirt-gates.h,
+ * for the admission checks of `convert` and `run`); named in --feature-gates or
+ * HVL_FEATURE_GATES they are ignored with a warning saying so.
  */
 #pragma once
 

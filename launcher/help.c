@@ -11,7 +11,8 @@ static const struct {
 	{ "--feature-gates",
 	  "      --feature-gates LIST    feature gates, \"A,B\" or \"A=true,B=false\" [HVL_FEATURE_GATES]\n" },
 	{ "--kubevirt-config",
-	  "      --kubevirt-config FILE  KubeVirt CR as JSON: featureGates, useEmulation, vmRolloutStrategy and\n"
+	  "      --kubevirt-config FILE  KubeVirt CR as JSON: featureGates (HyperVLayered, and KubeVirt's gates that\n"
+	  "                              convert and run check), useEmulation, vmRolloutStrategy and\n"
 	  "                              liveUpdateConfiguration (hotplug defaults) [HVL_KUBEVIRT_CONFIG]\n" },
 	{ "--allow-emulation",
 	  "      --allow-emulation       allow software emulation (qemu) as a fallback [HVL_ALLOW_EMULATION]\n" },

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster-config.h"
 #include "domain.h"
 #include "efi.h"
-#include "live-update.h"
 #include "log.h"
 #include "overhead.h"
 #include "podcheck.h"
 #include "util.h"
+#include "vmi-gates.h"
 
 const char *prepare_memlock_reason(const struct vmi *vmi)
 {
@@ -90,18 +91,25 @@ int prepare_vmi(const char *path, enum hypervisor hv, const struct prepare_param
 		hvl_error **err)
 {
 	struct prepared_vmi p = { .overhead_bytes = -1 };
-	struct live_update_config lu;
+	struct cluster_config cc;
 	struct overhead_params params;
 	struct overhead_result result;
+	int r;
 
-	if (live_update_config_from(pp->kubevirt_config, &lu, err) < 0)
+	if (cluster_config_from(pp->kubevirt_config, &cc, err) < 0)
 		return -1;
-	if (vmi_load(path, &p.vmi, err) < 0)
-		goto fail;
-	overhead_params_init(&params, hv);
-	/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
-	overhead_submitted_request(&params, p.vmi);
-	if (vmi_apply_defaults(p.vmi, &lu, err) < 0)
+	r = vmi_load(path, &p.vmi, err);
+	if (r == 0) {
+		overhead_params_init(&params, hv);
+		/* The same figure as `hvl-launcher overhead`: KubeVirt main counts the memory request as submitted. */
+		overhead_submitted_request(&params, p.vmi);
+		r = cluster_config_default_vmi(&cc, p.vmi, err);
+	}
+	/* A VMI in the pod was admitted by the cluster; one run by hand is checked against its gates. */
+	if (r == 0 && !pp->admitted)
+		r = vmi_check_gates(p.vmi, &cc.gates, err);
+	cluster_config_clear(&cc);
+	if (r < 0)
 		goto fail;
 	if (overhead_compute(p.vmi, &params, &result, err) < 0)
 		goto fail;

@@ -25,7 +25,9 @@ struct prepared_vmi {
 
 /* How to convert; every field may be NULL/0. */
 struct prepare_params {
-	const char *kubevirt_config; /* the KubeVirt CR (--kubevirt-config) whose live-update settings default the VMI */
+	const char *kubevirt_config; /* the KubeVirt CR (--kubevirt-config): live-update settings and feature gates */
+	bool admitted;               /* the entrypoint: the VMI reached the pod, so the cluster's admission passed it
+				      * and its feature gates are not checked (else refused or warned, vmi-gates.h) */
 	const char *cpu_model;        /* --cpu-model */
 	const struct cpu_check *cpu;  /* the node's libvirt for the mshv CPU model check (cpu-check.h); NULL: not asked */
 	const char *dev_root;         /* where the pod's files are looked for (block volumes, network-info, DRA) */

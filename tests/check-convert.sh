@@ -303,5 +303,46 @@ echo '{"spec":{"configuration":{"liveUpdateConfiguration":{"maxHotplugRatio":"4"
 expect_fail 3 "liveUpdateConfiguration.maxHotplugRatio must be an integer" -- --kubevirt-config "$tmp/bad-ratio.json" \
 	--hypervisor kvm --vmi "$EX/vmi-fedora.json"
 
+# ---- KubeVirt's feature gates: known from a KubeVirt CR (refused), unknown without one (one warning per gate) ----
+hostdisk=$EX/vmi-host-disk.json
+echo '{}' >"$tmp/empty-cr.json"
+echo '{"spec":{"configuration":{"developerConfiguration":{"featureGates":["HostDisk"]}}}}' >"$tmp/hostdisk-cr.json"
+"$HVL" --log-format text convert --hypervisor kvm --vmi "$hostdisk" >"$tmp/unknown.xml" 2>"$tmp/err"
+rc=$?
+ok
+[ "$rc" -eq 0 ] && [ -s "$tmp/unknown.xml" ] || fail "without a CR a hostDisk VMI must convert (exit $rc)"
+ok
+[ "$(grep -c "feature gate 'HostDisk'" "$tmp/err")" = 1 ] &&
+	grep -q "warning: spec.domain.devices.disks\[0\] (volume 'host-disk'): KubeVirt refuses this VMI unless the cluster enables the feature gate 'HostDisk', which hostDisk volumes need; pass --kubevirt-config to check." "$tmp/err" ||
+	fail "without a CR: not exactly one warning naming the gate 'HostDisk': $(cat "$tmp/err")"
+expect_fail 3 "(volume 'host-disk'): hostDisk volumes need the feature gate 'HostDisk', which the KubeVirt CR does not enable." \
+	-- --kubevirt-config "$tmp/empty-cr.json" --hypervisor kvm --vmi "$hostdisk"
+HVL_KUBEVIRT_CONFIG=$tmp/empty-cr.json expect_fail 3 "feature gate 'HostDisk'" -- --hypervisor kvm --vmi "$hostdisk"
+"$HVL" --log-format text convert --kubevirt-config "$tmp/hostdisk-cr.json" --hypervisor kvm --vmi "$hostdisk" \
+	>"$tmp/known.xml" 2>"$tmp/err"
+ok
+cmp -s "$tmp/known.xml" "$tmp/unknown.xml" || fail "a CR enabling HostDisk does not give the domain of no CR"
+grep -q "feature gate" "$tmp/err" && fail "a CR enabling HostDisk still warns: $(cat "$tmp/err")"
+# --feature-gates is HyperVLayered's list, not the cluster's: it neither enables HostDisk nor makes gates known.
+expect_fail 3 "feature gate 'HostDisk'" -- --feature-gates HostDisk --kubevirt-config "$tmp/empty-cr.json" \
+	--hypervisor kvm --vmi "$hostdisk"
+ok
+grep -q "Feature gate 'HostDisk' in --feature-gates is one of KubeVirt's" "$tmp/err" ||
+	fail "--feature-gates HostDisk is not said to be ignored: $(cat "$tmp/err")"
+"$HVL" --log-format text convert --feature-gates HostDisk --hypervisor kvm --vmi "$hostdisk" >/dev/null 2>"$tmp/err"
+ok
+grep -q "enables the feature gate 'HostDisk'; pass\|enables the feature gate 'HostDisk', which" "$tmp/err" ||
+	fail "--feature-gates HostDisk without a CR should still warn that the gate is unknown"
+# `run` checks the gates too, before anything reaches libvirt.
+truncate -s 1M "$tmp/disk.img"
+"$HVL" --log-format text run --allow-emulation --dev-root "$tmp/root" --kubevirt-config "$tmp/empty-cr.json" \
+	--connect "qemu+unix:///system?socket=$tmp/no-socket" --disk host-disk="$tmp/disk.img" "$hostdisk" \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+ok
+[ "$rc" -eq 3 ] && grep -q "hostDisk volumes need the feature gate 'HostDisk', which the KubeVirt CR does not enable" \
+	"$tmp/err" || fail "run with a CR without HostDisk: exit $rc, expected 3 naming the gate: $(tail -1 "$tmp/err")"
+grep -qi "libvirt" "$tmp/err" && fail "run asked libvirt before refusing the gated VMI: $(cat "$tmp/err")"
+
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]

@@ -263,6 +263,16 @@ run vmi_stage 0 "$HVL" "${common[@]}" --kubevirt-config "$tmp/stage-cr.json" --v
 	/bin/sh -c 'grep -c "<vcpus>" "$HVL_DOMAIN_XML"; true'
 expect_line vmi_stage '^0$'
 
+# 18. KubeVirt's feature gates are not checked by the entrypoint: a VMI that reached the pod was admitted, whatever
+#     the CR says (here one enabling nothing, with which `convert` refuses this hostDisk VMI).
+echo '{}' >"$tmp/empty-cr.json"
+rm -rf "$state"
+run vmi_gated 0 "$HVL" "${common[@]}" --kubevirt-config "$tmp/empty-cr.json" \
+	--vmi "$HVL_TOP/tests/data/examples/vmi-host-disk.json" -- /bin/sh -c 'grep -c "<disk" "$HVL_DOMAIN_XML"'
+expect_line vmi_gated '^[1-9]$'
+grep -q "feature gate" "$tmp/vmi_gated.err" && fail "vmi_gated: the entrypoint judged the VMI's feature gates:" &&
+	sed 's/^/    /' "$tmp/vmi_gated.err" >&2
+
 if [ "$failures" -gt 0 ]; then
 	echo "check-exec: $failures failure(s)" >&2
 	exit 1

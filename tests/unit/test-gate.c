@@ -233,7 +233,7 @@ static void test_unknown_gate_warnings(void **state)
 	assert_true(fd >= 0 && saved >= 0);
 	fflush(stderr);
 	dup2(fd, STDERR_FILENO);
-	assert_int_equal(gate_resolve("NoSuchGate,hypervlayered", "Other", NULL, &g, &err), 0);
+	assert_int_equal(gate_resolve("NoSuchGate,hypervlayered,HostDisk", "Other", NULL, &g, &err), 0);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -245,6 +245,10 @@ static void test_unknown_gate_warnings(void **state)
 	assert_non_null(strstr(buf, "Unknown feature gate 'hypervlayered' in --feature-gates is ignored; did you mean "
 				    "'HyperVLayered'?"));
 	assert_non_null(strstr(buf, "Unknown feature gate 'Other' in HVL_FEATURE_GATES is ignored."));
+	/* KubeVirt's own gates belong to the KubeVirt CR: said so, not called unknown. */
+	assert_non_null(strstr(buf, "Feature gate 'HostDisk' in --feature-gates is one of KubeVirt's, which are read from "
+				    "the KubeVirt CR (--kubevirt-config), not from this list; it is ignored here."));
+	assert_null(strstr(buf, "Unknown feature gate 'HostDisk'"));
 }
 
 int main(void)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Golden errors: every tests/data/vmi-errors/<name>.json must fail to load
- * (vmi_load + vmi_apply_defaults) with exactly the status and message in
- * <name>.err ("status N" line, then the message).  An input whose rule depends
- * on the KubeVirt CR has it in cr/<name>.json (as `--kubevirt-config`); the
- * others get KubeVirt's default configuration.  REGENERATE=1 rewrites the
+ * (vmi_load + vmi_apply_defaults + vmi_check_gates) with exactly the status and
+ * message in <name>.err ("status N" line, then the message).  An input whose
+ * rule depends on the KubeVirt CR has it in cr/<name>.json (as
+ * `--kubevirt-config`: its feature gates are then known); the others get
+ * KubeVirt's default configuration and unknown gates, as `convert` without one.  REGENERATE=1 rewrites the
  * .err files; review the diff before committing.
  */
 #include <setjmp.h>
@@ -19,8 +20,9 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "live-update.h"
+#include "cluster-config.h"
 #include "util.h"
+#include "vmi-gates.h"
 #include "vmi.h"
 
 #define DIR_PATH "tests/data/vmi-errors"
@@ -58,13 +60,17 @@ static char *actual_result(const char *path)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 	_cleanup_free_ char *cr = cr_of(path);
-	struct live_update_config lu;
+	struct cluster_config cc;
 	hvl_error *err = NULL;
 	char *out;
+	int r;
 
-	if (live_update_config_from(cr, &lu, &err) < 0)
+	if (cluster_config_from(cr, &cc, &err) < 0)
 		fail_msg("%s: %s", cr, err->msg);
-	if (vmi_load(path, &vmi, &err) == 0 && vmi_apply_defaults(vmi, &lu, &err) == 0)
+	r = vmi_load(path, &vmi, &err) == 0 && cluster_config_default_vmi(&cc, vmi, &err) == 0 &&
+	    vmi_check_gates(vmi, &cc.gates, &err) == 0;
+	cluster_config_clear(&cc);
+	if (r)
 		return xstrdup("status 0\n(accepted)\n");
 	out = xasprintf("status %d\n%s\n", err->status, err->msg);
 	hvl_error_free(&err);
