@@ -13,7 +13,7 @@
 #include "commands.h"
 #include "config.h"
 #include "fileio.h"
-#include "live-update.h"
+#include "cluster-config.h"
 #include "overhead.h"
 #include "util.h"
 #include "vmi.h"
@@ -86,7 +86,7 @@ static void print_json(const struct vmi *vmi, const struct overhead_result *r, F
 }
 
 /* The request as submitted goes into params: KubeVirt main computes with it, not with our defaulted one. */
-static int load_vmi(const char *path, const struct live_update_config *lu, struct overhead_params *params,
+static int load_vmi(const char *path, const struct cluster_config *cc, struct overhead_params *params,
 		    struct vmi **out, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
@@ -94,7 +94,7 @@ static int load_vmi(const char *path, const struct live_update_config *lu, struc
 	if (vmi_load(path, &vmi, err) < 0)
 		return -1;
 	overhead_submitted_request(params, vmi);
-	if (vmi_apply_defaults(vmi, lu, err) < 0)
+	if (cluster_config_default_vmi(cc, vmi, err) < 0)
 		return -1;
 	*out = TAKE_PTR(vmi);
 	return 0;
@@ -104,7 +104,7 @@ int cmd_overhead(const struct hvl_options *opts, hvl_error **err)
 {
 	_cleanup_vmi_ struct vmi *vmi = NULL;
 	struct overhead_config cfg = {0};
-	struct live_update_config lu;
+	struct cluster_config cc;
 	struct overhead_params params;
 	struct overhead_result result;
 	int status = -1;
@@ -114,10 +114,15 @@ int cmd_overhead(const struct hvl_options *opts, hvl_error **err)
 				     "overhead: a VMI is required (--vmi FILE, or '-' for stdin).");
 	overhead_params_init(&params,
 			     opts->hypervisor == HV_REQUEST_AUTO ? HYPERVISOR_KVM : (enum hypervisor)opts->hypervisor);
-	/* The CR's live-update settings default the VMI as in `convert` (KubeVirt's overhead reads none of them). */
-	if (live_update_config_from(opts->kubevirt_config, &lu, err) < 0)
+	/*
+	 * The CR's settings default the VMI as admission does in `convert` (its cpuRequest can set the vCPU count the
+	 * overhead counts; the live-update settings it reads none of).
+	 */
+	if (cluster_config_from(opts->kubevirt_config, &cc, err) < 0)
 		return -1;
-	if (load_vmi(opts->vmi_path, &lu, &params, &vmi, err) < 0)
+	int loaded = load_vmi(opts->vmi_path, &cc, &params, &vmi, err);
+	cluster_config_clear(&cc);
+	if (loaded < 0)
 		return hvl_error_wrap(err, "Cannot compute the overhead of '%s'", opts->vmi_path);
 	if (opts->kubevirt_config && overhead_config_load(opts->kubevirt_config, &cfg, err) < 0)
 		return -1;

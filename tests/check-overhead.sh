@@ -132,6 +132,14 @@ for name in vmi-fedora vmi-windows vmi-secureboot; do
 			fail "$name: the overhead changes with $cr.json"
 	done
 done
+# The CR's other defaults do reach it, as admission applies them before virt-controller computes the overhead:
+# a cpuRequest of 2 gives a VMI without CPU settings 2 vCPUs, 8Mi more (288Mi -> 296Mi).
+echo '{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": {"name": "nocpu"},
+ "spec": {"domain": {"devices": {}, "memory": {"guest": "1Gi"}}}}' >"$tmp/nocpu.json"
+echo '{"spec": {"configuration": {"cpuRequest": "2"}}}' >"$tmp/kv-cpu-request.json"
+[ "$(total --vmi "$tmp/nocpu.json")" = 301989888 ] || fail "nocpu: not 288Mi without a CR"
+[ "$(total --vmi "$tmp/nocpu.json" --kubevirt-config "$tmp/kv-cpu-request.json")" = 310378496 ] ||
+	fail "nocpu: the CR's cpuRequest of 2 does not give 2 vCPUs' overhead (296Mi)"
 echo '{"spec": {"configuration": {"vmRolloutStrategy": "Staged"}}}' >"$tmp/kv-bad-strategy.json"
 expect_cr_status=$("$HVL" overhead --log-format text --vmi "$examples/vmi-fedora.json" \
 	--kubevirt-config "$tmp/kv-bad-strategy.json" 2>&1 >/dev/null)
