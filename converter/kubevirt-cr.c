@@ -132,3 +132,19 @@ int kubevirt_cr_load(const char *path, struct json_object **root, struct json_ob
 		return hvl_error_set(err, HVL_EXIT_INPUT, "The KubeVirt config '%s' contains a NUL byte.", path);
 	return kubevirt_cr_parse(data, path, root, configuration, err);
 }
+
+int kubevirt_cr_quantity_text(struct json_object *o, const char *field, const char *example, const char **text,
+			      hvl_error **err)
+{
+	if (json_object_is_type(o, json_type_string)) {
+		*text = json_object_get_string(o);
+		return 0;
+	}
+	if (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)) {
+		*text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		return 0;
+	}
+	_cleanup_free_ char *what = json_doc_describe(o, NULL, 0);
+	return hvl_error_set(err, HVL_EXIT_INPUT, "%s must be a quantity such as \"%s\", not %s.", field, example,
+			     what);
+}

@@ -37,5 +37,12 @@ int kubevirt_cr_object(struct json_object *parent, const char *key, const char *
 int kubevirt_cr_strings(struct json_object *parent, const char *key, const char *file, const char *json_path,
 			struct json_object **array, hvl_error **err);
 
+/*
+ * The text of a quantity member `o` as resource.Quantity reads it: a string, or a bare number.  Anything else is
+ * HVL_EXIT_INPUT naming `field`, with `example` ("16Gi") as the form to use.
+ */
+int kubevirt_cr_quantity_text(struct json_object *o, const char *field, const char *example, const char **text,
+			      hvl_error **err);
+
 /* "string", "int", ... or "null", for messages. */
 const char *json_type_text(struct json_object *o);

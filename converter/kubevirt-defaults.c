@@ -87,15 +87,7 @@ static int read_cpu_request(struct json_object *conf, const char *file, struct k
 
 	if (!json_object_object_get_ex(conf, "cpuRequest", &o) || o == NULL)
 		return 0;
-	if (json_object_is_type(o, json_type_string))
-		text = json_object_get_string(o);
-	else if (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double))
-		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	else {
-		_cleanup_free_ char *what = json_doc_describe(o, NULL, 0);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s must be a quantity such as \"500m\", not %s.", field, what);
-	}
-	if (quantity_parse(text, field, &q, err) < 0)
+	if (kubevirt_cr_quantity_text(o, field, "500m", &text, err) < 0 || quantity_parse(text, field, &q, err) < 0)
 		return -1;
 	if (q.negative)
 		return hvl_error_set(err, HVL_EXIT_INPUT, "%s: '%s' is negative.", field, text);

@@ -82,14 +82,8 @@ static int read_max_guest(struct json_object *live, const char *file, struct liv
 
 	if (o == NULL)
 		return 0;
-	if (json_object_is_type(o, json_type_string))
-		text = json_object_get_string(o);
-	else if (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double))
-		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	else {
-		_cleanup_free_ char *what = json_doc_describe(o, NULL, 0);
-		return hvl_error_set(err, HVL_EXIT_INPUT, "%s must be a quantity such as \"16Gi\", not %s.", field, what);
-	}
+	if (kubevirt_cr_quantity_text(o, field, "16Gi", &text, err) < 0)
+		return -1;
 	return quantity_parse_bytes(text, field, &c->max_guest, err);
 }
 

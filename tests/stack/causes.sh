@@ -14,15 +14,7 @@ cd "$HVL_TOP" || exit 1
 tmp=$(mktemp -d /tmp/hvl-stack-causes.XXXXXX)
 had_kvm=0
 [ -c /dev/kvm ] && kvm_offered && had_kvm=1
-restore() {
-	libvirt_stop
-	mshv_node_remove
-	kvm_show
-	cache_clear
-	libvirt_start >/dev/null
-	rm -rf "$tmp"
-}
-trap restore EXIT
+trap stack_restore EXIT
 
 # expect CAUSE TEXT...: detect --json names CAUSE and every TEXT; the table and the choice say the same.
 expect() {

@@ -101,3 +101,15 @@ guest_copy() {
 	chmod 0644 "$dir"/*
 	echo "$dir"
 }
+
+# stack_restore: the namespace's libvirt as the suites expect it (no /dev/mshv, /dev/kvm back, the capabilities
+# cache cleared, libvirtd running), and $tmp removed: the cases change all of these.  Run it on exit.
+stack_restore() {
+	libvirt_stop
+	mshv_node_remove
+	kvm_show
+	cache_clear
+	libvirt_start >/dev/null
+	# shellcheck disable=SC2154 # $tmp: the calling suite's
+	rm -rf "$tmp"
+}

@@ -24,15 +24,7 @@ if [ ! -c /dev/kvm ] || ! kvm_offered; then
 	exit 0
 fi
 tmp=$(mktemp -d /tmp/hvl-stack-mshv.XXXXXX)
-restore() {
-	libvirt_stop
-	mshv_node_remove
-	kvm_show
-	cache_clear
-	libvirt_start >/dev/null
-	rm -rf "$tmp"
-}
-trap restore EXIT
+trap stack_restore EXIT
 
 # 1. The cache of this host's KVM probe, made to claim mshv; 2. and 3. the devices.
 virsh -q -c "$URI" domcapabilities --virttype kvm --arch x86_64 --machine q35 >/dev/null
